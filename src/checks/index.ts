@@ -1,0 +1,11 @@
+/** The built-in check catalogue. */
+import type { Check, CheckMeta } from './types.js';
+import { PSS_CHECK_METAS } from './pss/catalogue.js';
+
+/** Per-object checks run by the scan engine. */
+export const OBJECT_CHECKS: readonly Check[] = [];
+
+/** Metadata of every check Rampart can report, for the catalogue, docs and SARIF. */
+export function allCheckMetas(): readonly CheckMeta[] {
+  return [...PSS_CHECK_METAS, ...OBJECT_CHECKS.map((check) => check.meta)];
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { isSeverity, type Severity } from '../model/types.js';
+
+/** A mistake in how Rampart was called: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {}
+
+function readVersion(): string {
+  try {
+    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return packageJson.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export const VERSION = readVersion();
+
+export function parseSeverity(value: string): Severity {
+  if (!isSeverity(value)) throw new InvalidArgumentError('expected one of critical, high, medium, low, info');
+  return value;
+}
+
+export function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value: string) => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+}
+
+/** Writes to a file, or to stdout when no file is given. */
+export async function writeOutput(text: string, file: string | undefined): Promise<void> {
+  if (file === undefined || file === '-') {
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+    return;
+  }
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(file, text);
+  } catch {
+    throw new UsageError(`cannot write output file ${file}`);
+  }
+}

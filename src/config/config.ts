@@ -1,0 +1,126 @@
+/**
+ * The config file (`--config rampart.yaml`): defaults for the Pod Security
+ * level and version, extra pod-template locations for custom resources,
+ * input limits, the failure threshold, and disabled checks.
+ */
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_LIMITS, type InputLimits } from '../load/limits.js';
+import { apiGroup, parseTemplatePath, type PodTemplateLocation } from '../model/podTemplates.js';
+import type { Severity } from '../model/types.js';
+
+export interface RampartConfig {
+  readonly pss: { readonly level: 'baseline' | 'restricted'; readonly version: string };
+  readonly podTemplates: readonly PodTemplateLocation[];
+  readonly limits: InputLimits;
+  readonly failOn: Severity | undefined;
+  readonly disabledChecks: ReadonlySet<string>;
+}
+
+export const DEFAULT_CONFIG: RampartConfig = {
+  pss: { level: 'restricted', version: 'latest' },
+  podTemplates: [],
+  limits: DEFAULT_LIMITS,
+  failOn: undefined,
+  disabledChecks: new Set(),
+};
+
+const SEVERITY_ENUM = ['critical', 'high', 'medium', 'low', 'info'];
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { const: 'RampartConfig' },
+    pss: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        level: { enum: ['baseline', 'restricted'] },
+        version: { type: 'string', pattern: '^(latest|v1\\.[0-9]+)$' },
+      },
+    },
+    podTemplates: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['apiVersion', 'kind', 'templatePath'],
+        properties: {
+          apiVersion: { type: 'string', minLength: 1, description: 'group/version, or group/* for every version' },
+          kind: { type: 'string', minLength: 1 },
+          templatePath: { type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' },
+        },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxFileBytes: { type: 'integer', minimum: 1 },
+        maxDocumentBytes: { type: 'integer', minimum: 1 },
+        maxDepth: { type: 'integer', minimum: 4, maximum: 2000 },
+        maxAliasCount: { type: 'integer', minimum: 0 },
+      },
+    },
+    failOn: { enum: SEVERITY_ENUM },
+    checks: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { disabled: { type: 'array', items: { type: 'string' } } },
+    },
+  },
+} as const;
+
+export class ConfigError extends Error {}
+
+interface RawConfig {
+  pss?: { level?: 'baseline' | 'restricted'; version?: string };
+  podTemplates?: Array<{ apiVersion: string; kind: string; templatePath: string }>;
+  limits?: Partial<InputLimits>;
+  failOn?: Severity;
+  checks?: { disabled?: string[] };
+}
+
+export async function loadConfig(file: string | undefined): Promise<RampartConfig> {
+  if (file === undefined) return DEFAULT_CONFIG;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ConfigError(`cannot read config file ${file}`);
+  }
+  return parseConfig(text, file);
+}
+
+export async function parseConfig(text: string, file: string): Promise<RampartConfig> {
+  // The config is YAML but not a Kubernetes object, so read documents directly.
+  const { parseYamlFile } = await import('../load/yamlDocuments.js');
+  const parsed = parseYamlFile(text, file, DEFAULT_LIMITS);
+  const problem = parsed.diagnostics.find((diagnostic) => diagnostic.severity === 'error');
+  if (problem !== undefined) throw new ConfigError(`${file}:${problem.line ?? 1}: ${problem.message}`);
+  const document = parsed.documents[0];
+  const value = document?.value ?? {};
+  const { Ajv } = await import('ajv');
+  const ajv = new Ajv({ allErrors: true });
+  const validate = ajv.compile<RawConfig>(CONFIG_SCHEMA);
+  if (!validate(value)) {
+    const messages = (validate.errors ?? []).map((error) => {
+      const pointer = error.instancePath.split('/').slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+      const line = document?.positions.locate(pointer).line ?? 1;
+      return `${file}:${line}: ${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`;
+    });
+    throw new ConfigError(`invalid config file:\n  ${messages.join('\n  ')}`);
+  }
+  const raw = value;
+  return {
+    pss: { level: raw.pss?.level ?? DEFAULT_CONFIG.pss.level, version: raw.pss?.version ?? DEFAULT_CONFIG.pss.version },
+    podTemplates: (raw.podTemplates ?? []).map((entry) => {
+      const templatePath = parseTemplatePath(entry.templatePath);
+      return { group: apiGroup(entry.apiVersion), kind: entry.kind, metadataPath: [...templatePath, 'metadata'], specPath: [...templatePath, 'spec'] };
+    }),
+    limits: { ...DEFAULT_LIMITS, ...(raw.limits ?? {}) },
+    failOn: raw.failOn,
+    disabledChecks: new Set(raw.checks?.disabled ?? []),
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The scan engine: objects in, findings out. Every front-end (files, stdin,
+ * later a cluster or an admission request) feeds objects through `Scanner`,
+ * so the same object always gets the same verdict.
+ */
+import type { Check, CheckReport } from '../checks/types.js';
+import { ClusterIndex } from '../model/clusterIndex.js';
+import { PodTemplateFinder } from '../model/podTemplates.js';
+import { buildPodView, type PodView } from '../model/podView.js';
+import { locate, objectRef, severityRank, type Diagnostic, type Finding, type KubeObject, type Severity } from '../model/types.js';
+
+export interface ScannerOptions {
+  readonly checks: readonly Check[];
+  readonly podTemplates?: PodTemplateFinder;
+  /**
+   * Checks that need the whole input before they can judge a pod (Pod
+   * Security Standards read their namespace's labels). Called once per
+   * pod-bearing object after every object has been seen.
+   */
+  readonly deferredPodChecks?: readonly DeferredPodCheck[];
+}
+
+export interface DeferredPodCheck {
+  readonly run: (object: KubeObject, pod: PodView, cluster: ClusterIndex) => readonly Finding[];
+}
+
+export interface ScanSummary {
+  readonly files: number;
+  readonly objects: number;
+  readonly findings: number;
+  readonly bySeverity: Record<Severity, number>;
+  readonly diagnostics: { readonly errors: number; readonly warnings: number };
+}
+
+export interface ScanResult {
+  readonly findings: Finding[];
+  readonly diagnostics: Diagnostic[];
+  readonly summary: ScanSummary;
+}
+
+export class Scanner {
+  private readonly findings: Finding[] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly cluster = new ClusterIndex();
+  private readonly pending: Array<{ object: KubeObject; pod: PodView }> = [];
+  private readonly podTemplates: PodTemplateFinder;
+  private readonly podChecks: readonly Check[];
+  private readonly objectChecks: readonly Check[];
+  private files = new Set<string>();
+  private objects = 0;
+
+  constructor(private readonly options: ScannerOptions) {
+    this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
+    this.podChecks = options.checks.filter((check) => check.needsPod === true);
+    this.objectChecks = options.checks.filter((check) => check.needsPod !== true);
+  }
+
+  addDiagnostics(diagnostics: readonly Diagnostic[]): void {
+    this.diagnostics.push(...diagnostics);
+  }
+
+  noteFile(file: string): void {
+    this.files.add(file);
+  }
+
+  /** Scans one object: per-object checks run now, deferred pod checks at `finish`. */
+  add(object: KubeObject): void {
+    this.objects++;
+    this.files.add(object.source.file);
+    this.cluster.addObject(object);
+    let pod: PodView | undefined;
+    const template = this.podTemplates.find(object);
+    if (template.kind === 'invalid') {
+      this.diagnostic(object, template.path, 'invalid-field', `${object.kind} ${object.name}: ${template.message}; pod checks skipped`, 'error');
+    } else if (template.kind === 'template') {
+      pod = buildPodView(template.template);
+      for (const problem of pod.problems) {
+        this.diagnostic(object, problem.path, 'invalid-field', `${object.kind} ${object.name}: ${problem.message}; the field is ignored`, 'error');
+      }
+    }
+    const context = { object, pod, cluster: this.cluster };
+    for (const check of pod === undefined ? this.objectChecks : this.options.checks) {
+      if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
+      let reports: readonly CheckReport[];
+      try {
+        reports = check.run(context);
+      } catch (error) {
+        // A throwing check is a Rampart bug; report it and keep scanning.
+        this.diagnostic(object, [], 'internal-error', `check ${check.meta.id} failed on ${object.kind} ${object.name}: ${error instanceof Error ? error.message : String(error)}`, 'error');
+        continue;
+      }
+      for (const report of reports) this.findings.push(toFinding(check, object, report));
+    }
+    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod });
+  }
+
+  finish(): ScanResult {
+    for (const { object, pod } of this.pending) {
+      for (const deferred of this.options.deferredPodChecks ?? []) this.findings.push(...deferred.run(object, pod, this.cluster));
+    }
+    this.pending.length = 0;
+    sortFindings(this.findings);
+    const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    for (const finding of this.findings) bySeverity[finding.severity]++;
+    return {
+      findings: this.findings,
+      diagnostics: this.diagnostics,
+      summary: {
+        files: this.files.size,
+        objects: this.objects,
+        findings: this.findings.length,
+        bySeverity,
+        diagnostics: {
+          errors: this.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
+          warnings: this.diagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
+        },
+      },
+    };
+  }
+
+  private diagnostic(object: KubeObject, path: readonly (string | number)[], code: string, message: string, severity: Diagnostic['severity']): void {
+    const location = locate(object, path);
+    this.diagnostics.push({ severity, code, message, file: location.file, documentIndex: location.documentIndex, line: location.line, column: location.column });
+  }
+}
+
+export function toFinding(check: Check, object: KubeObject, report: CheckReport): Finding {
+  const finding: Finding = {
+    checkId: check.meta.id,
+    severity: check.meta.severity,
+    title: check.meta.title,
+    message: report.message,
+    object: objectRef(object),
+    location: locate(object, report.path ?? []),
+    frameworks: check.meta.frameworks,
+    ...(report.container !== undefined ? { container: report.container } : {}),
+    ...(report.path !== undefined ? { path: report.path } : {}),
+  };
+  return finding;
+}
+
+/** Stable order: by file, line, then severity (most severe first), then check. */
+export function sortFindings(findings: Finding[]): void {
+  findings.sort(
+    (a, b) =>
+      compare(a.location.file, b.location.file) ||
+      a.location.documentIndex - b.location.documentIndex ||
+      a.location.line - b.location.line ||
+      severityRank(b.severity) - severityRank(a.severity) ||
+      compare(a.checkId, b.checkId) ||
+      a.location.column - b.location.column ||
+      compare(a.message, b.message),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function worstSeverity(findings: readonly Finding[]): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const finding of findings) {
+    if (worst === undefined || severityRank(finding.severity) > severityRank(worst)) worst = finding.severity;
+  }
+  return worst;
+}
