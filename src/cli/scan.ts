@@ -1,21 +1,21 @@
 import type { Command } from 'commander';
 import { OBJECT_CHECKS } from '../checks/index.js';
+import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { Scanner, worstSeverity } from '../engine/scan.js';
 import { loadFiles } from '../load/load.js';
 import { BUILTIN_POD_TEMPLATE_LOCATIONS, DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, PodTemplateFinder } from '../model/podTemplates.js';
 import { severityRank, type Severity } from '../model/types.js';
-import { renderJson } from '../report/json.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
 import { choice, parseSeverity, UsageError, VERSION, writeOutput } from './common.js';
 
-const FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
-type Format = (typeof FORMATS)[number];
-
 interface ScanFlags {
-  format: Format;
+  format: ReportFormat;
   output?: string;
   failOn?: Severity;
   config?: string;
+  pssLevel?: 'baseline' | 'restricted';
+  pssVersion?: string;
 }
 
 export function registerScanCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -23,10 +23,12 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .command('scan')
     .description('scan manifests (files, directories, or - for stdin) and report findings')
     .argument('<paths...>', 'files or directories (.yaml, .yml, .json), or - for stdin')
-    .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, choice(FORMATS), 'table')
+    .option('-f, --format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, choice(REPORT_FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity)
-    .option('-c, --config <file>', 'config file (YAML)')
+    .option('-c, --config <file>', 'config file (YAML), see docs/config.md')
+    .option('--pss-level <level>', 'Pod Security level for pods whose namespace has no pod-security labels (default: restricted)', choice(['baseline', 'restricted'] as const))
+    .option('--pss-version <version>', 'Pod Security Standards policy version: v1.N or latest (default: latest)')
     .action(async (paths: string[], flags: ScanFlags) => {
       let config;
       try {
@@ -35,9 +37,13 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         if (error instanceof ConfigError) throw new UsageError(error.message);
         throw error;
       }
+      const pssLevel = flags.pssLevel ?? config.pss.level;
+      const requestedVersion = flags.pssVersion ?? config.pss.version;
+      if (!/^(latest|v1\.\d+)$/.test(requestedVersion)) throw new UsageError(`--pss-version must be latest or v1.N, got ${JSON.stringify(requestedVersion)}`);
       const scanner = new Scanner({
         checks: OBJECT_CHECKS.filter((check) => !config.disabledChecks.has(check.meta.id)),
         podTemplates: new PodTemplateFinder([...BUILTIN_POD_TEMPLATE_LOCATIONS, ...DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, ...config.podTemplates]),
+        deferredPodChecks: [createPssDeferredCheck({ level: pssLevel, version: requestedVersion, disabledChecks: config.disabledChecks })],
       });
       for await (const batch of loadFiles(paths, config.limits)) {
         scanner.noteFile(batch.file);
@@ -45,10 +51,16 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         for (const object of batch.objects) scanner.add(object);
       }
       const result = scanner.finish();
-      await writeOutput(renderJson(result, { tool: { name: 'rampart', version: VERSION } }), flags.output);
+      const color = flags.output === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+      const report = renderReport(flags.format, result, {
+        tool: { name: 'rampart', version: VERSION },
+        pss: { level: pssLevel, version: resolvePssVersion(requestedVersion), requestedVersion },
+        color,
+      });
+      await writeOutput(report, flags.output);
       const failOn = flags.failOn ?? config.failOn ?? 'high';
       const worst = worstSeverity(result.findings);
-      const inputError = result.diagnostics.some((diagnostic) => diagnostic.severity === 'error' && diagnostic.code === 'path-not-found');
+      const inputError = result.diagnostics.some((diagnostic) => diagnostic.code === 'path-not-found');
       if (inputError) setExitCode(2);
       else if (worst !== undefined && severityRank(worst) >= severityRank(failOn)) setExitCode(1);
     });
