@@ -106,9 +106,15 @@ export async function parseConfig(text: string, file: string): Promise<RampartCo
   const validate = ajv.compile<RawConfig>(CONFIG_SCHEMA);
   if (!validate(value)) {
     const messages = (validate.errors ?? []).map((error) => {
-      const pointer = error.instancePath.split('/').slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+      const pointer: Array<string | number> = error.instancePath
+        .split('/')
+        .slice(1)
+        .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment.replace(/~1/g, '/').replace(/~0/g, '~')));
+      const unknownKey = error.keyword === 'additionalProperties' ? String((error.params as { additionalProperty?: unknown }).additionalProperty) : undefined;
+      if (unknownKey !== undefined) pointer.push(unknownKey);
       const line = document?.positions.locate(pointer).line ?? 1;
-      return `${file}:${line}: ${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`;
+      const message = unknownKey !== undefined ? `unknown key ${JSON.stringify(unknownKey)}` : (error.message ?? 'is invalid');
+      return `${file}:${line}: ${error.instancePath || '(root)'} ${message}`;
     });
     throw new ConfigError(`invalid config file:\n  ${messages.join('\n  ')}`);
   }
