@@ -5,7 +5,8 @@
  */
 import type { Check, CheckReport } from '../checks/types.js';
 import { ClusterIndex } from '../model/clusterIndex.js';
-import { PodTemplateFinder } from '../model/podTemplates.js';
+import { definedKind, isBuiltinKind } from '../model/knownKinds.js';
+import { apiGroup, PodTemplateFinder } from '../model/podTemplates.js';
 import { buildPodView, type PodView } from '../model/podView.js';
 import { locate, objectRef, severityRank, type Diagnostic, type Finding, type KubeObject, type Severity } from '../model/types.js';
 
@@ -48,6 +49,9 @@ export class Scanner {
   private readonly objectChecks: readonly Check[];
   private files = new Set<string>();
   private objects = 0;
+  /** Kinds neither built in, configured, nor defined by a CRD so far: group/kind → first object and count. */
+  private readonly unknownKinds = new Map<string, { object: KubeObject; count: number }>();
+  private readonly definedKinds = new Set<string>();
 
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
@@ -68,6 +72,7 @@ export class Scanner {
     this.objects++;
     this.files.add(object.source.file);
     this.cluster.addObject(object);
+    this.noteKind(object);
     let pod: PodView | undefined;
     const template = this.podTemplates.find(object);
     if (template.kind === 'invalid') {
@@ -95,6 +100,18 @@ export class Scanner {
   }
 
   finish(): ScanResult {
+    for (const [key, { object, count }] of this.unknownKinds) {
+      if (this.definedKinds.has(key)) continue;
+      const others = count > 1 ? ` (${count} objects of this kind; this is the first)` : '';
+      this.diagnostic(
+        object,
+        ['kind'],
+        'unknown-kind',
+        `kind ${object.kind} (${object.apiVersion}) is not a built-in Kubernetes kind and no CustomResourceDefinition for it is in the input${others}; only checks that apply to every object ran. If it carries a pod template, add it to podTemplates in the config file`,
+        'warning',
+      );
+    }
+    this.unknownKinds.clear();
     for (const { object, pod } of this.pending) {
       for (const deferred of this.options.deferredPodChecks ?? []) this.findings.push(...deferred.run(object, pod, this.cluster));
     }
@@ -116,6 +133,16 @@ export class Scanner {
         },
       },
     };
+  }
+
+  private noteKind(object: KubeObject): void {
+    const defined = definedKind(object);
+    if (defined !== undefined) this.definedKinds.add(defined);
+    if (isBuiltinKind(object.apiVersion, object.kind) || this.podTemplates.bearsPods(object)) return;
+    const key = `${apiGroup(object.apiVersion)}/${object.kind}`;
+    const seen = this.unknownKinds.get(key);
+    if (seen !== undefined) seen.count++;
+    else this.unknownKinds.set(key, { object, count: 1 });
   }
 
   private diagnostic(object: KubeObject, path: readonly (string | number)[], code: string, message: string, severity: Diagnostic['severity']): void {
