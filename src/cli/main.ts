@@ -1,6 +1,7 @@
 /** Entry point: builds the command tree and maps outcomes to exit codes. */
 import { Command, CommanderError } from 'commander';
 import { registerChecksCommand } from './checks.js';
+import { registerPssCommand } from './pss.js';
 import { registerScanCommand } from './scan.js';
 import { UsageError, VERSION } from './common.js';
 
@@ -12,6 +13,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('rampart')
     .description('Kubernetes security toolkit: scan manifests for Pod Security Standards violations and hardening gaps')
     .version(VERSION, '-V, --version')
+    // Options after a command name belong to the command (`rampart pss --version v1.30`).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
@@ -20,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   registerScanCommand(program, setExitCode);
+  registerPssCommand(program, setExitCode);
   registerChecksCommand(program, setExitCode);
   for (const command of program.commands) command.exitOverride();
   try {

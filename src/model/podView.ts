@@ -41,6 +41,27 @@ export interface EffectiveSecurityContext {
   readonly capabilitiesDrop: readonly Setting<string>[];
 }
 
+/** Pod-level security settings as written on the pod, before containers override them. */
+export interface PodLevelSecurityContext {
+  readonly runAsUser?: Setting<number>;
+  readonly runAsGroup?: Setting<number>;
+  readonly runAsNonRoot?: Setting<boolean>;
+  readonly seccompProfileType?: Setting<string>;
+  readonly seccompLocalhostProfile?: Setting<string>;
+  readonly seLinuxOptions?: Setting<JsonObject>;
+  readonly appArmorProfileType?: Setting<string>;
+  readonly windowsHostProcess?: Setting<boolean>;
+}
+
+/** A pod volume and the keys of the sources it sets (`hostPath`, `emptyDir`, …; null entries are ignored). */
+export interface VolumeView {
+  readonly name: string;
+  readonly index: number;
+  /** Path of the volume inside the object. */
+  readonly path: FieldPath;
+  readonly sources: readonly string[];
+}
+
 export interface ContainerView {
   readonly name: string;
   readonly kind: ContainerKind;
@@ -51,6 +72,8 @@ export interface ContainerView {
   /** The container's own securityContext, when it is a mapping. */
   readonly securityContext: JsonObject | undefined;
   readonly effective: EffectiveSecurityContext;
+  /** `ports[*].hostPort`, for every port that sets one (including 0). */
+  readonly hostPorts: readonly Setting<number>[];
 }
 
 export interface FieldProblem {
@@ -65,6 +88,18 @@ export interface PodView {
   readonly spec: JsonObject;
   /** The pod-level securityContext, when it is a mapping. */
   readonly securityContext: JsonObject | undefined;
+  /** The pod-level settings on their own, for rules that judge the pod and each container separately. */
+  readonly podLevel: PodLevelSecurityContext;
+  readonly hostNetwork?: Setting<boolean>;
+  readonly hostPID?: Setting<boolean>;
+  readonly hostIPC?: Setting<boolean>;
+  /** `spec.hostUsers`; false runs the pod in its own user namespace. */
+  readonly hostUsers?: Setting<boolean>;
+  /** `spec.os.name` (`linux` or `windows`). */
+  readonly osName?: Setting<string>;
+  /** Names of `spec.securityContext.sysctls[*]`; each path points at the `name` field. */
+  readonly sysctls: readonly Setting<string>[];
+  readonly volumes: readonly VolumeView[];
   readonly containers: readonly ContainerView[];
   readonly problems: readonly FieldProblem[];
 }
@@ -115,7 +150,7 @@ export function buildPodView(template: PodTemplate): PodView {
   const podWindows = reader.mapping(podContext, 'windowsOptions', podContextPath);
   const annotations = reader.mapping(metadata, 'annotations', metadataPath);
 
-  const pod = {
+  const pod: PodLevelSecurityContext = {
     runAsUser: reader.typed<number>(podContext, 'runAsUser', podContextPath, 'pod', 'integer'),
     runAsGroup: reader.typed<number>(podContext, 'runAsGroup', podContextPath, 'pod', 'integer'),
     runAsNonRoot: reader.typed<boolean>(podContext, 'runAsNonRoot', podContextPath, 'pod', 'boolean'),
@@ -172,10 +207,56 @@ export function buildPodView(template: PodTemplate): PodView {
         capabilitiesAdd: capabilityList('add'),
         capabilitiesDrop: capabilityList('drop'),
       };
-      containers.push({ name, kind, index, path, raw: entry, securityContext: context, effective });
+      const hostPorts = reader.list(entry, 'ports', path).flatMap((port, portIndex) => {
+        const portPath = [...path, 'ports', portIndex];
+        if (!isJsonObject(port)) {
+          reader.problems.push({ path: portPath, message: `ports[${portIndex}] must be a mapping, found ${describeType(port)}` });
+          return [];
+        }
+        const hostPort = reader.typed<number>(port, 'hostPort', portPath, 'container', 'integer');
+        return hostPort === undefined ? [] : [hostPort];
+      });
+      containers.push({ name, kind, index, path, raw: entry, securityContext: context, effective, hostPorts });
     });
   }
-  return { metadataPath, specPath, metadata, spec, securityContext: podContext, containers, problems: reader.problems };
+
+  const sysctls = reader.list(podContext, 'sysctls', podContextPath).flatMap((sysctl, sysctlIndex) => {
+    const sysctlPath = [...podContextPath, 'sysctls', sysctlIndex];
+    if (!isJsonObject(sysctl)) {
+      reader.problems.push({ path: sysctlPath, message: `sysctls[${sysctlIndex}] must be a mapping, found ${describeType(sysctl)}` });
+      return [];
+    }
+    const name = reader.typed<string>(sysctl, 'name', sysctlPath, 'pod', 'string');
+    return name === undefined ? [] : [name];
+  });
+  const volumes = reader.list(spec, 'volumes', specPath).flatMap((volume, index): VolumeView[] => {
+    const path = [...specPath, 'volumes', index];
+    if (!isJsonObject(volume)) {
+      reader.problems.push({ path, message: `volumes[${index}] must be a mapping, found ${describeType(volume)}` });
+      return [];
+    }
+    const name = typeof volume.name === 'string' ? volume.name : `volumes[${index}]`;
+    const sources = Object.keys(volume).filter((key) => key !== 'name' && volume[key] !== null && volume[key] !== undefined);
+    return [{ name, index, path, sources }];
+  });
+  const os = reader.mapping(spec, 'os', specPath);
+  return {
+    metadataPath,
+    specPath,
+    metadata,
+    spec,
+    securityContext: podContext,
+    podLevel: pod,
+    hostNetwork: reader.typed<boolean>(spec, 'hostNetwork', specPath, 'pod', 'boolean'),
+    hostPID: reader.typed<boolean>(spec, 'hostPID', specPath, 'pod', 'boolean'),
+    hostIPC: reader.typed<boolean>(spec, 'hostIPC', specPath, 'pod', 'boolean'),
+    hostUsers: reader.typed<boolean>(spec, 'hostUsers', specPath, 'pod', 'boolean'),
+    osName: reader.typed<string>(os, 'name', [...specPath, 'os'], 'pod', 'string'),
+    sysctls,
+    volumes,
+    containers,
+    problems: reader.problems,
+  };
 }
 
 /** The seccomp profile is replaced as a whole: a container's profile hides the pod's, type and localhost path together. */

@@ -1,5 +1,17 @@
-/** Pod Security Standards as a check family of the scan. Placeholder until the family lands. */
+/**
+ * Pod Security Standards as a check family of the scan: each pod-bearing
+ * object is judged, after the whole input is read, against its namespace's
+ * Pod Security labels or the scan's default level and version. One finding
+ * per offending field, named `PSS-<PSA check ID>`.
+ */
 import type { DeferredPodCheck } from '../../engine/scan.js';
+import { locate, objectRef, type Finding, type KubeObject } from '../../model/types.js';
+import { pssCheckId } from './catalogue.js';
+import { describeModes, judgePod, type PodJudgement, type PssDefaults } from './evaluate.js';
+import { offenseMessage, subjectContainer } from './messages.js';
+import type { PssMode } from './namespacePolicy.js';
+import { NEWEST_POLICY_MINOR } from './registry.js';
+import { formatPolicyVersion, parsePolicyVersion, resolveMinor } from './versions.js';
 
 export interface PssScanOptions {
   /** Level applied to pods whose namespace has no Pod Security labels in the input. */
@@ -10,11 +22,64 @@ export interface PssScanOptions {
   readonly disabledChecks?: ReadonlySet<string>;
 }
 
-export function createPssDeferredCheck(_options: PssScanOptions): DeferredPodCheck {
-  return { run: () => [] };
+/** The policy minor a requested version evaluates as: `latest`, unreadable and future versions become the newest policy. */
+export function resolvePssMinor(version: string): number {
+  return resolveMinor(parsePolicyVersion(version) ?? 'latest', NEWEST_POLICY_MINOR);
 }
 
-/** The concrete policy version `latest` stands for. */
+/** The concrete policy version `latest` (or a version newer than the newest policy) stands for. */
 export function resolvePssVersion(version: string): string {
-  return version;
+  return formatPolicyVersion(resolvePssMinor(version));
 }
+
+export function pssDefaults(options: Pick<PssScanOptions, 'level' | 'version'>): PssDefaults {
+  return { level: options.level, minor: resolvePssMinor(options.version) };
+}
+
+/** One finding per offending field; a field that several modes reject is reported once, naming every mode. */
+export function judgementFindings(object: KubeObject, judgement: PodJudgement): Finding[] {
+  const byField = new Map<string, { finding: Omit<Finding, 'message'>; message: string; modes: Set<PssMode> }>();
+  for (const violation of judgement.violations) {
+    for (const offense of violation.offenses) {
+      const message = offenseMessage(offense);
+      const key = `${violation.check.id}\n${message}\n${offense.path.join('\0')}`;
+      let entry = byField.get(key);
+      if (entry === undefined) {
+        const container = subjectContainer(offense.subject);
+        entry = {
+          message,
+          modes: new Set(),
+          finding: {
+            checkId: pssCheckId(violation.check),
+            severity: violation.check.severity,
+            title: violation.check.title,
+            object: objectRef(object),
+            location: locate(object, offense.path),
+            ...(container !== undefined ? { container } : {}),
+            path: offense.path,
+            frameworks: [{ framework: 'PSS', id: violation.check.id, level: violation.check.level }],
+          },
+        };
+        byField.set(key, entry);
+      }
+      for (const mode of violation.modes) entry.modes.add(mode);
+    }
+  }
+  return [...byField.values()].map(({ finding, message, modes }) => ({
+    ...finding,
+    message: `${message}${describeModes(judgement.policy, [...modes])}`,
+  }));
+}
+
+export function createPssDeferredCheck(options: PssScanOptions): DeferredPodCheck {
+  const defaults = pssDefaults(options);
+  const disabled = options.disabledChecks ?? new Set<string>();
+  const skip = disabled.size === 0 ? undefined : (check: { id: string }): boolean => disabled.has(pssCheckId(check));
+  return {
+    run: (object, pod, cluster) => judgementFindings(object, judgePod(object, pod, cluster, defaults, skip)),
+  };
+}
+
+export { PSS_CHECKS, NEWEST_POLICY_MINOR, activeChecks, evaluatePod } from './registry.js';
+export { PSS_CHECK_METAS } from './catalogue.js';
+export type { PssCheck, PssLevel, PssViolation, PssOffense } from './types.js';
