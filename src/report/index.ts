@@ -1,6 +1,12 @@
-/** One formatter per output format, all fed the same scan result. */
+/** One formatter per output format, all fed the same scan result. See docs/output-formats.md. */
 import type { ScanResult } from '../engine/scan.js';
 import { renderJson, type JsonReportContext } from './json.js';
+import { renderJunit } from './junit.js';
+import type { ScannedObject } from './objects.js';
+import { renderSarif } from './sarif.js';
+import { renderTable } from './table.js';
+
+export type { ScannedObject } from './objects.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -8,14 +14,26 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export interface ReportContext extends JsonReportContext {
   /** Colour for the table format (TTY and NO_COLOR decide). */
   readonly color: boolean;
+  /**
+   * Every object the scan judged, clean or not, when the front-end has the
+   * list: the JUnit report then shows clean objects as passing testcases and
+   * the table names where each object starts. Optional: without it only
+   * objects with findings appear.
+   */
+  readonly objects?: readonly ScannedObject[];
+  /** Directory relative file paths are relative to, for SARIF artifact URIs; default: the working directory. */
+  readonly baseDirectory?: string;
 }
 
 export function renderReport(format: ReportFormat, result: ScanResult, context: ReportContext): string {
   switch (format) {
-    case 'json':
     case 'table':
-    case 'sarif':
-    case 'junit':
+      return renderTable(result, context);
+    case 'json':
       return renderJson(result, context);
+    case 'sarif':
+      return renderSarif(result, { ...context, baseDirectory: context.baseDirectory ?? process.cwd() });
+    case 'junit':
+      return renderJunit(result, context);
   }
 }

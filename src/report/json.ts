@@ -1,6 +1,13 @@
-/** The JSON report: a documented, versioned schema (docs/json-output.md). */
+/**
+ * The JSON report: a documented, versioned schema (docs/json-output.md,
+ * docs/json-output.schema.json). Every field is copied explicitly, so a new
+ * field in the internal model never reaches the output unless it is added
+ * here, to the documentation and to the schema.
+ */
 import type { ScanResult } from '../engine/scan.js';
+import type { Diagnostic, Finding, FrameworkMapping, Severity } from '../model/types.js';
 
+/** Bump the minor version when fields are added, the major version when a field changes or goes away. */
 export const JSON_SCHEMA_VERSION = '1.0';
 
 export interface JsonReportContext {
@@ -8,17 +15,105 @@ export interface JsonReportContext {
   readonly pss?: { readonly level: string; readonly version: string; readonly requestedVersion: string };
 }
 
+export interface JsonReport {
+  readonly schemaVersion: string;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly pss?: { readonly level: string; readonly version: string; readonly requestedVersion: string };
+  readonly findings: readonly JsonFinding[];
+  readonly diagnostics: readonly JsonDiagnostic[];
+  readonly summary: JsonSummary;
+}
+
+export interface JsonFinding {
+  readonly checkId: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly message: string;
+  readonly object: { readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string };
+  readonly location: { readonly file: string; readonly documentIndex: number; readonly line: number; readonly column: number };
+  readonly frameworks: readonly { readonly framework: string; readonly id: string; readonly level?: string }[];
+  readonly container?: string;
+  readonly path?: readonly (string | number)[];
+}
+
+export interface JsonDiagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly code: string;
+  readonly message: string;
+  readonly file: string;
+  readonly documentIndex?: number;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface JsonSummary {
+  readonly files: number;
+  readonly objects: number;
+  readonly findings: number;
+  readonly bySeverity: Record<Severity, number>;
+  readonly diagnostics: { readonly errors: number; readonly warnings: number };
+}
+
 export function renderJson(result: ScanResult, context: JsonReportContext): string {
-  return `${JSON.stringify(
-    {
-      schemaVersion: JSON_SCHEMA_VERSION,
-      tool: context.tool,
-      ...(context.pss !== undefined ? { pss: context.pss } : {}),
-      findings: result.findings,
-      diagnostics: result.diagnostics,
-      summary: result.summary,
+  return `${JSON.stringify(toJsonReport(result, context), null, 2)}\n`;
+}
+
+export function toJsonReport(result: ScanResult, context: JsonReportContext): JsonReport {
+  const { summary } = result;
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: context.tool.name, version: context.tool.version },
+    ...(context.pss !== undefined ? { pss: { level: context.pss.level, version: context.pss.version, requestedVersion: context.pss.requestedVersion } } : {}),
+    findings: result.findings.map(toJsonFinding),
+    diagnostics: result.diagnostics.map(toJsonDiagnostic),
+    summary: {
+      files: summary.files,
+      objects: summary.objects,
+      findings: summary.findings,
+      bySeverity: {
+        critical: summary.bySeverity.critical,
+        high: summary.bySeverity.high,
+        medium: summary.bySeverity.medium,
+        low: summary.bySeverity.low,
+        info: summary.bySeverity.info,
+      },
+      diagnostics: { errors: summary.diagnostics.errors, warnings: summary.diagnostics.warnings },
     },
-    null,
-    2,
-  )}\n`;
+  };
+}
+
+function toJsonFinding(finding: Finding): JsonFinding {
+  const { object, location } = finding;
+  return {
+    checkId: finding.checkId,
+    severity: finding.severity,
+    title: finding.title,
+    message: finding.message,
+    object: {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
+      name: object.name,
+    },
+    location: { file: location.file, documentIndex: location.documentIndex, line: location.line, column: location.column },
+    frameworks: finding.frameworks.map(toJsonFramework),
+    ...(finding.container !== undefined ? { container: finding.container } : {}),
+    ...(finding.path !== undefined ? { path: [...finding.path] } : {}),
+  };
+}
+
+function toJsonFramework(mapping: FrameworkMapping): JsonFinding['frameworks'][number] {
+  return { framework: mapping.framework, id: mapping.id, ...(mapping.level !== undefined ? { level: mapping.level } : {}) };
+}
+
+function toJsonDiagnostic(diagnostic: Diagnostic): JsonDiagnostic {
+  return {
+    severity: diagnostic.severity,
+    code: diagnostic.code,
+    message: diagnostic.message,
+    file: diagnostic.file,
+    ...(diagnostic.documentIndex !== undefined ? { documentIndex: diagnostic.documentIndex } : {}),
+    ...(diagnostic.line !== undefined ? { line: diagnostic.line } : {}),
+    ...(diagnostic.column !== undefined ? { column: diagnostic.column } : {}),
+  };
 }
