@@ -33,7 +33,7 @@ export interface PodJudgement {
 }
 
 export function podNamespace(object: KubeObject): string {
-  return object.namespace ?? 'default';
+  return object.namespace === undefined || object.namespace === '' ? 'default' : object.namespace;
 }
 
 export function judgePod(object: KubeObject, pod: PodView, cluster: ClusterIndex, defaults: PssDefaults, skip?: (check: PssCheck) => boolean): PodJudgement {

@@ -26,5 +26,5 @@ export const hostNamespaces: PssCheck = {
       },
     },
   ],
-  detail: (offenses) => `pod must not set ${offenses.map((offense) => offense.predicate.replace(/^must not set /, '')).join(', ')}`,
+  detail: (offenses) => `pod must not set ${offenses.map((offense) => `${String(offense.path[offense.path.length - 1])}=true`).join(', ')}`,
 };

@@ -1,11 +1,15 @@
 /** The PSS family inside the scan engine: findings, locations, modes, disabled checks. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { REPO_ROOT } from '../../testing/paths.js';
 import { allCheckMetas } from '../index.js';
 import { Scanner } from '../../engine/scan.js';
 import { loadText } from '../../load/load.js';
 import type { Finding } from '../../model/types.js';
 import { PSS_CHECK_METAS } from './catalogue.js';
+import { PSS_CHECKS } from './registry.js';
 import { createPssDeferredCheck, resolvePssVersion, type PssScanOptions } from './index.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -95,4 +99,11 @@ test('the catalogue has one documented entry per PSA check', () => {
     assert.ok(meta.documentation.endsWith(`#${meta.id.toLowerCase()}`));
   }
   assert.ok(allCheckMetas().some((meta) => meta.id === 'PSS-procMount_restricted'));
+});
+
+test('docs/pss.md states the severity of every check as the code does', () => {
+  const docs = readFileSync(path.join(REPO_ROOT, 'docs', 'pss.md'), 'utf8');
+  const section = docs.slice(docs.indexOf('### Severity'), docs.indexOf('## `rampart pss`'));
+  const documented = new Map([...section.matchAll(/^\| `([A-Za-z_]+)` \| (critical|high|medium|low|info) \|/gm)].map((match) => [match[1], match[2]]));
+  assert.deepEqual(Object.fromEntries([...documented].sort()), Object.fromEntries(PSS_CHECKS.map((check) => [check.id, check.severity]).sort()));
 });
