@@ -1,6 +1,7 @@
 /** Entry point: builds the command tree and maps outcomes to exit codes. */
 import { Command, CommanderError } from 'commander';
 import { registerChecksCommand } from './checks.js';
+import { registerRbacCommand } from './rbac.js';
 import { registerPssCommand } from './pss.js';
 import { registerScanCommand } from './scan.js';
 import { UsageError, VERSION } from './common.js';
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerScanCommand(program, setExitCode);
   registerPssCommand(program, setExitCode);
   registerChecksCommand(program, setExitCode);
+  registerRbacCommand(program, setExitCode);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,170 @@
+/** End-to-end tests of `rampart rbac`: real processes, real files, exit codes. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CLI, REPO_ROOT } from '../testing/paths.js';
+
+function rampart(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const MANIFEST = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deployer, namespace: shop}
+rules:
+- apiGroups: [apps]
+  resources: [deployments, deployments/scale]
+  verbs: [get, create, update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-deploys, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}
+subjects:
+- kind: ServiceAccount
+  name: ci
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: devs-edit, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+- {kind: Group, name: devs, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: metrics}
+rules:
+- {nonResourceURLs: ["/metrics"], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: metrics}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics}
+subjects:
+- {kind: User, name: prometheus, apiGroup: rbac.authorization.k8s.io}
+- {kind: Robot, name: r2d2}
+`;
+
+const directory = mkdtempSync(path.join(tmpdir(), 'rampart-rbac-'));
+const file = path.join(directory, 'rbac.yaml');
+writeFileSync(file, MANIFEST);
+const lineOf = (needle: string): number => MANIFEST.slice(0, MANIFEST.indexOf(needle)).split('\n').length;
+
+test('can-i answers yes on the first line, exits 0, and names binding, subject and rule with file:line', () => {
+  const result = rampart(['rbac', 'can-i', 'create', 'deployments', '-n', 'shop', '--sa', 'shop:ci', '-f', file]);
+  assert.equal(result.status, 0, result.stderr);
+  const lines = result.stdout.split('\n');
+  assert.equal(lines[0], 'yes');
+  assert.match(result.stdout, new RegExp(`ServiceAccount shop/ci \\(${escape(file)}:${lineOf('- kind: ServiceAccount')}\\)`));
+  assert.match(result.stdout, /RoleBinding shop\/ci-deploys/);
+  assert.match(result.stdout, new RegExp(`Role shop/deployer rule 0 \\(${escape(file)}:${lineOf('- apiGroups: [apps]')}\\)`));
+});
+
+test('can-i answers no on the first line and exits 1', () => {
+  const result = rampart(['rbac', 'can-i', 'delete', 'deployments.apps', '-n', 'shop', '--sa', 'shop:ci', '-f', file]);
+  assert.equal(result.status, 1);
+  assert.equal(result.stdout.split('\n')[0], 'no');
+});
+
+test('RESOURCE.GROUP, subresources and built-in groups resolve as in kubectl', () => {
+  const ask = (resource: string): number | null => rampart(['rbac', 'can-i', 'update', resource, '--name', 'web', '-n', 'shop', '--sa', 'shop:ci', '-f', file]).status;
+  assert.equal(ask('deployments'), 0, 'deployments resolve to apps');
+  assert.equal(ask('deployments.apps/scale'), 0);
+  assert.equal(ask('deploy/scale'), 0, 'short name');
+  assert.equal(ask('deployments/status'), 1);
+  assert.equal(ask('deployments.extensions'), 1, 'another group');
+});
+
+test('a RoleBinding to a missing ClusterRole says no, and with --with-defaults the bootstrap edit role says yes', () => {
+  const without = rampart(['rbac', 'can-i', 'create', 'pods/exec', '--name', 'web', '-n', 'shop', '--as', 'alice', '--as-group', 'devs', '-f', file]);
+  assert.equal(without.status, 1);
+  assert.match(without.stdout, /incomplete: RoleBinding shop\/devs-edit .* references ClusterRole edit/);
+  assert.match(without.stderr, /rbac-missing-role/);
+  assert.match(without.stderr, /--with-defaults/);
+  const withDefaults = rampart(['rbac', 'can-i', 'create', 'pods/exec', '--name', 'web', '-n', 'shop', '--as', 'alice', '--as-group', 'devs', '-f', file, '--with-defaults']);
+  assert.equal(withDefaults.status, 0, withDefaults.stdout + withDefaults.stderr);
+  assert.match(withDefaults.stdout, /ClusterRole edit, aggregating ClusterRole system:aggregate-to-edit rule \d+ \(defaults:bootstrap-rbac\.json:\d+\)/);
+});
+
+test('non-resource URLs, JSON output, and unknown subject kinds reported with their line', () => {
+  const result = rampart(['rbac', 'can-i', 'get', '/metrics', '--as', 'prometheus', '-f', file, '--format', 'json']);
+  assert.equal(result.status, 0, result.stderr);
+  const answer = JSON.parse(result.stdout) as {
+    allowed: boolean;
+    request: { kind: string; path: string };
+    user: { groups: string[] };
+    grants: Array<{ binding: { name: string; line: number }; rule: { line: number; nonResourceURLs: string[] } }>;
+    diagnostics: Array<{ code: string; line: number }>;
+  };
+  assert.equal(answer.allowed, true);
+  assert.deepEqual(answer.request, { kind: 'nonResource', verb: 'get', path: '/metrics' });
+  assert.deepEqual(answer.user.groups, ['system:authenticated']);
+  assert.equal(answer.grants[0]?.binding.name, 'metrics');
+  assert.equal(answer.grants[0]?.rule.line, lineOf('- {nonResourceURLs'));
+  assert.ok(answer.diagnostics.some((diagnostic) => diagnostic.code === 'rbac-unknown-subject-kind' && diagnostic.line === lineOf('- {kind: Robot')));
+  assert.equal(rampart(['rbac', 'can-i', 'get', '/metrics/x', '--as', 'prometheus', '-f', file]).status, 1);
+});
+
+test('who-can lists every subject with its granting path', () => {
+  const result = rampart(['rbac', 'who-can', 'update', 'deployments', '-n', 'shop', '-f', file, '--with-defaults']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^who can update deployments\.apps in namespace shop:/);
+  assert.match(result.stdout, /Group system:masters/);
+  assert.match(result.stdout, /Group devs\n\s+RoleBinding shop\/devs-edit/);
+  assert.match(result.stdout, /ServiceAccount shop\/ci\n\s+RoleBinding shop\/ci-deploys .* Role shop\/deployer rule 0/);
+  const json = JSON.parse(rampart(['rbac', 'who-can', 'update', 'deployments', '-n', 'shop', '-f', file, '--format', 'json']).stdout) as {
+    subjects: Array<{ kind: string; name: string; systemMasters: boolean }>;
+  };
+  assert.deepEqual(
+    json.subjects.map((subject) => `${subject.kind}/${subject.name}`),
+    ['Group/system:masters', 'ServiceAccount/ci'],
+  );
+});
+
+test('permissions lists effective permissions, merged by resource', () => {
+  const result = rampart(['rbac', 'permissions', '--sa', 'shop:ci', '-f', file]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^permissions of service account shop\/ci/);
+  assert.match(result.stdout, /namespace shop:\n\s+deployments\.apps\s+create get update\n\s+via RoleBinding shop\/ci-deploys → Role shop\/deployer/);
+  assert.match(result.stdout, /deployments\.apps\/scale\s+create get update/);
+});
+
+test('input from stdin', () => {
+  const result = rampart(['rbac', 'can-i', 'get', '/metrics', '--as', 'prometheus', '-f', '-'], MANIFEST);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.split('\n')[0], 'yes');
+});
+
+test('usage mistakes exit 2 without a stack trace', () => {
+  const cases: string[][] = [
+    ['rbac', 'can-i', 'get', 'pods', '-f', file], // nobody asking
+    ['rbac', 'can-i', 'get', 'pods', '--as', 'a', '--sa', 'shop:ci', '-f', file],
+    ['rbac', 'can-i', 'get', 'pods', '--sa', 'shop/ci', '-f', file],
+    ['rbac', 'can-i', 'get', 'pods', '--as-group', 'g', '-f', file],
+    ['rbac', 'can-i', 'get', 'pods', '--as', 'a'], // nothing to read
+    ['rbac', 'can-i', 'get', 'pods/exec/x', '--as', 'a', '-f', file],
+    ['rbac', 'can-i', 'get', '--as', 'a', '-f', file], // missing resource
+    ['rbac', 'can-i', 'get', 'pods', '--as', 'a', '-f', file, '--format', 'xml'],
+  ];
+  for (const args of cases) {
+    const result = rampart(args);
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  }
+});
+
+test('a missing input path exits 2 even when the answer is yes', () => {
+  const result = rampart(['rbac', 'can-i', 'get', '/metrics', '--as', 'prometheus', '-f', file, '-f', path.join(directory, 'nope.yaml')]);
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout.split('\n')[0], 'yes');
+  assert.match(result.stderr, /path-not-found/);
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
