@@ -113,3 +113,25 @@ spec:
   assert.equal(only?.namespacePolicy?.enforce.level, 'baseline');
   assert.ok(only !== undefined && only.violations.length > 0 && only.violations.every((violation) => violation.modes?.join() === 'warn'));
 });
+
+test('an invalid enforce label is reported on stderr and enforced as restricted', () => {
+  const input = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: tools
+  labels:
+    pod-security.kubernetes.io/enforce: strict
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: shell, namespace: tools}
+spec:
+  containers: [{name: shell, image: busybox}]
+`;
+  const result = rampart(['pss', '-', '--level', 'baseline', '--format', 'json'], input);
+  assert.equal(result.status, 1, 'denied by the fail-closed enforce mode, not an input error');
+  assert.match(result.stderr, /^<stdin>:6:5: Namespace tools: label pod-security\.kubernetes\.io\/enforce="strict"/m);
+  const [only] = (JSON.parse(result.stdout) as PssReport).results;
+  assert.equal(only?.namespacePolicy?.enforce.level, 'restricted');
+  assert.equal(only?.namespacePolicy?.labelProblems?.length, 1);
+});

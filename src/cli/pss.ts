@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { judgePod, type PodJudgement } from '../checks/pss/evaluate.js';
 import { pssDefaults, resolvePssVersion } from '../checks/pss/index.js';
-import type { NamespacePolicy, PssMode } from '../checks/pss/namespacePolicy.js';
+import { namespacePolicy, type NamespacePolicy, type PssMode } from '../checks/pss/namespacePolicy.js';
 import { parsePolicyVersion } from '../checks/pss/versions.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { loadFiles } from '../load/load.js';
@@ -94,6 +94,21 @@ export function registerPssCommand(program: Command, setExitCode: (code: number)
             for (const problem of pod.problems) diagnostics.push(diagnosticAt(object, problem.path, `${object.kind} ${object.name}: ${problem.message}; the field is ignored`));
             pods.push({ object, pod });
           }
+        }
+      }
+      // Invalid Pod Security labels still yield a policy (as in PSA), so they are warnings, not input errors.
+      for (const namespace of cluster.allNamespaces()) {
+        for (const problem of namespacePolicy(namespace.name, namespace.labels)?.problems ?? []) {
+          const location = locate(namespace.object, ['metadata', 'labels', problem.label]);
+          diagnostics.push({
+            severity: 'warning',
+            code: 'invalid-pod-security-label',
+            message: `Namespace ${namespace.name}: label ${problem.label}=${JSON.stringify(problem.value)} ${problem.message}`,
+            file: location.file,
+            documentIndex: location.documentIndex,
+            line: location.line,
+            column: location.column,
+          });
         }
       }
       const defaults = pssDefaults(flags);

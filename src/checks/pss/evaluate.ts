@@ -7,7 +7,7 @@
 import type { ClusterIndex } from '../../model/clusterIndex.js';
 import type { PodView } from '../../model/podView.js';
 import type { KubeObject } from '../../model/types.js';
-import { namespacePolicy, PSS_MODES, type NamespacePolicy, type PssMode } from './namespacePolicy.js';
+import { namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type NamespacePolicy, type PssMode } from './namespacePolicy.js';
 import { evaluatePod } from './registry.js';
 import type { PssCheck, PssLevel, PssViolation } from './types.js';
 
@@ -70,6 +70,9 @@ export function judgePod(object: KubeObject, pod: PodView, cluster: ClusterIndex
 /** ` [namespace "shop": enforce baseline v1.33, warn restricted v1.37]`, or '' under the defaults. */
 export function describeModes(policy: NamespacePolicy | undefined, modes: readonly PssMode[]): string {
   if (policy === undefined || modes.length === 0) return '';
-  const parts = PSS_MODES.filter((mode) => modes.includes(mode)).map((mode) => `${mode} ${policy.modes[mode].level} ${policy.modes[mode].version}`);
+  const parts = PSS_MODES.filter((mode) => modes.includes(mode)).map((mode) => {
+    const invalid = policy.problems.some((problem) => problem.label.startsWith(`${PSS_LABEL_PREFIX}${mode}`));
+    return `${mode} ${policy.modes[mode].level} ${policy.modes[mode].version}${invalid ? ' (from an invalid label)' : ''}`;
+  });
   return ` [namespace ${JSON.stringify(policy.namespace)}: ${parts.join(', ')}]`;
 }
