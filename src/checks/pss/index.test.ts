@@ -107,3 +107,19 @@ test('docs/pss.md states the severity of every check as the code does', () => {
   const documented = new Map([...section.matchAll(/^\| `([A-Za-z_]+)` \| (critical|high|medium|low|info) \|/gm)].map((match) => [match[1], match[2]]));
   assert.deepEqual(Object.fromEntries([...documented].sort()), Object.fromEntries(PSS_CHECKS.map((check) => [check.id, check.severity]).sort()));
 });
+
+test('restricted checks that replace baseline ones keep the baseline severity for what baseline forbids', () => {
+  const pod = (volumes: string, add: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: app
+      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL], add: [${add}]}}
+  volumes: [${volumes}]
+`;
+  const severities = (text: string): Record<string, string> => Object.fromEntries(scan(text).map((finding) => [finding.checkId, finding.severity]));
+  assert.deepEqual(severities(pod('{name: h, hostPath: {path: /}}', 'SYS_ADMIN')), { 'PSS-restrictedVolumes': 'critical', 'PSS-capabilities_restricted': 'high' });
+  assert.deepEqual(severities(pod('{name: n, nfs: {server: s, path: /}}', 'CHOWN')), { 'PSS-restrictedVolumes': 'medium', 'PSS-capabilities_restricted': 'medium' });
+});

@@ -51,7 +51,7 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
           modes: new Set(),
           finding: {
             checkId: pssCheckId(violation.check),
-            severity: violation.check.severity,
+            severity: offense.severity ?? violation.check.severity,
             title: violation.check.title,
             object: objectRef(object),
             location: locate(object, offense.path),
