@@ -3,7 +3,6 @@
  * back only NET_BIND_SERVICE. Replaces capabilities_baseline at the
  * restricted level. Windows pods are exempt from v1.25.
  */
-import { BASELINE_ADDABLE_CAPABILITIES, capabilitiesBaseline } from './capabilitiesBaseline.js';
 import { containerSubject, quoteList } from './messages.js';
 import { containerContextPath, isWindowsPod } from './podFields.js';
 import type { PssCheck, PssCheckFunction, PssOffense } from './types.js';
@@ -27,8 +26,6 @@ const restrictCapabilitiesV1Dot22: PssCheckFunction = (pod) => {
         subject: containerSubject(container.name),
         predicate: `must not add ${quoteList([...new Set(added.map((capability) => capability.value))])} to securityContext.capabilities.add (only "NET_BIND_SERVICE" may be added)`,
         path: first.path,
-        // Capabilities that baseline forbids too keep the baseline check's severity.
-        ...(added.some((capability) => !BASELINE_ADDABLE_CAPABILITIES.has(capability.value)) ? { severity: capabilitiesBaseline.severity } : {}),
       });
     }
   }
@@ -43,7 +40,7 @@ export const capabilitiesRestricted: PssCheck = {
   reason: 'unrestricted capabilities',
   title: 'Capabilities not dropped',
   severity: 'medium',
-  severityReason: 'The runtime’s default capabilities (NET_RAW, SETUID, DAC_OVERRIDE, …) enable ARP/DNS spoofing and ease privilege escalation inside the container; adding a capability outside the baseline set is reported as high, as by capabilities_baseline.',
+  severityReason: 'The runtime’s default capabilities (NET_RAW, SETUID, DAC_OVERRIDE, …) enable ARP/DNS spoofing and ease privilege escalation inside the container.',
   description:
     'A container does not drop ALL capabilities in securityContext.capabilities.drop, or adds a capability other than NET_BIND_SERVICE. Applies from policy v1.22 (replacing capabilities_baseline at the restricted level); pods with spec.os.name=windows are exempt from v1.25.',
   remediation: 'Set securityContext.capabilities.drop: ["ALL"] on every container and add back only NET_BIND_SERVICE when the process binds a port below 1024.',

@@ -108,18 +108,28 @@ test('docs/pss.md states the severity of every check as the code does', () => {
   assert.deepEqual(Object.fromEntries([...documented].sort()), Object.fromEntries(PSS_CHECKS.map((check) => [check.id, check.severity]).sort()));
 });
 
-test('restricted checks that replace baseline ones keep the baseline severity for what baseline forbids', () => {
-  const pod = (volumes: string, add: string): string => `apiVersion: v1
+test('at restricted, the more severe baseline checks that restricted replaces are reported too, at their own severity', () => {
+  const pod = `apiVersion: v1
 kind: Pod
 metadata: {name: p}
 spec:
   securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
   containers:
     - name: app
-      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL], add: [${add}]}}
-  volumes: [${volumes}]
+      securityContext: {allowPrivilegeEscalation: false, procMount: Unmasked, capabilities: {drop: [ALL], add: [SYS_ADMIN]}}
+  volumes: [{name: root, hostPath: {path: /}}, {name: share, nfs: {server: s, path: /}}]
 `;
-  const severities = (text: string): Record<string, string> => Object.fromEntries(scan(text).map((finding) => [finding.checkId, finding.severity]));
-  assert.deepEqual(severities(pod('{name: h, hostPath: {path: /}}', 'SYS_ADMIN')), { 'PSS-restrictedVolumes': 'critical', 'PSS-capabilities_restricted': 'high' });
-  assert.deepEqual(severities(pod('{name: n, nfs: {server: s, path: /}}', 'CHOWN')), { 'PSS-restrictedVolumes': 'medium', 'PSS-capabilities_restricted': 'medium' });
+  const findings = scan(pod);
+  const summary = findings.map((finding) => `${finding.checkId} ${finding.severity}`).sort();
+  assert.deepEqual(summary, [
+    'PSS-capabilities_baseline high',
+    'PSS-capabilities_restricted medium',
+    'PSS-hostPathVolumes critical',
+    'PSS-procMount_restricted high',
+    'PSS-restrictedVolumes medium',
+    'PSS-restrictedVolumes medium',
+  ]);
+  const metas = new Map(PSS_CHECK_METAS.map((meta) => [meta.id, meta.severity]));
+  for (const finding of findings) assert.equal(finding.severity, metas.get(finding.checkId), 'a finding has its check’s severity');
+  assert.deepEqual(scan(pod, { level: 'baseline', version: 'latest' }).map((finding) => finding.checkId).sort(), ['PSS-capabilities_baseline', 'PSS-hostPathVolumes', 'PSS-procMount']);
 });

@@ -51,7 +51,7 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
           modes: new Set(),
           finding: {
             checkId: pssCheckId(violation.check),
-            severity: offense.severity ?? violation.check.severity,
+            severity: violation.check.severity,
             title: violation.check.title,
             object: objectRef(object),
             location: locate(object, offense.path),
@@ -76,7 +76,7 @@ export function createPssDeferredCheck(options: PssScanOptions): DeferredPodChec
   const disabled = options.disabledChecks ?? new Set<string>();
   const skip = disabled.size === 0 ? undefined : (check: { id: string }): boolean => disabled.has(pssCheckId(check));
   return {
-    run: (object, pod, cluster) => judgementFindings(object, judgePod(object, pod, cluster, defaults, skip)),
+    run: (object, pod, cluster) => judgementFindings(object, judgePod(object, pod, cluster, defaults, { skip, supplementary: true })),
   };
 }
 

@@ -4,6 +4,7 @@
  * replaces. Mirrors how Pod Security Admission assembles its policy.
  */
 import type { PodView } from '../../model/podView.js';
+import { severityRank } from '../../model/types.js';
 import { allowPrivilegeEscalation } from './allowPrivilegeEscalation.js';
 import { appArmorProfile } from './appArmorProfile.js';
 import { capabilitiesBaseline } from './capabilitiesBaseline.js';
@@ -87,10 +88,40 @@ export function checkById(id: string): PssCheck | undefined {
   return PSS_CHECKS.find((check) => check.id === id);
 }
 
+const supplementaryCache = new Map<number, readonly ActiveCheck[]>();
+
+/**
+ * Baseline checks that restricted replaces at this version with a check of
+ * lower severity (hostPathVolumes by restrictedVolumes, capabilities_baseline
+ * by capabilities_restricted, seccompProfile_baseline by
+ * seccompProfile_restricted). The scan reports them next to the restricted
+ * check so a baseline danger keeps its severity; they never change a verdict,
+ * because the overriding check forbids everything they forbid.
+ */
+export function supplementaryChecks(minor: number): readonly ActiveCheck[] {
+  const cached = supplementaryCache.get(minor);
+  if (cached !== undefined) return cached;
+  const result: ActiveCheck[] = [];
+  for (const { check: restricted, implementation } of activeChecks('restricted', minor)) {
+    for (const id of implementation.overrides ?? []) {
+      const baseline = checkById(id);
+      const baselineImplementation = baseline === undefined ? undefined : implementationAt(baseline, minor);
+      if (baseline === undefined || baselineImplementation === undefined) continue;
+      if (severityRank(baseline.severity) > severityRank(restricted.severity)) result.push({ check: baseline, implementation: baselineImplementation });
+    }
+  }
+  supplementaryCache.set(minor, result);
+  return result;
+}
+
 /** Evaluates a pod at a level and version; returns the violations in registry order (empty: allowed). */
 export function evaluatePod(pod: PodView, level: PssLevel, minor: number, skip?: (check: PssCheck) => boolean): PssViolation[] {
+  return evaluateChecks(pod, activeChecks(level, minor), skip);
+}
+
+export function evaluateChecks(pod: PodView, checks: readonly ActiveCheck[], skip?: (check: PssCheck) => boolean): PssViolation[] {
   const violations: PssViolation[] = [];
-  for (const { check, implementation } of activeChecks(level, minor)) {
+  for (const { check, implementation } of checks) {
     if (skip?.(check) === true) continue;
     const offenses = implementation.check(pod);
     if (offenses.length === 0) continue;

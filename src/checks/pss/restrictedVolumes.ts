@@ -4,7 +4,6 @@
  * `image` volumes count as safe at every version, as in PSA, where they were
  * added to the v1.0 list rather than to a new version.
  */
-import { hostPathVolumes } from './hostPathVolumes.js';
 import { quote } from './messages.js';
 import type { PssCheck } from './types.js';
 
@@ -44,7 +43,7 @@ export const restrictedVolumes: PssCheck = {
   reason: 'restricted volume types',
   title: 'Volume type not allowed at restricted',
   severity: 'medium',
-  severityReason: 'Network and host-backed volume types reach storage outside the pod’s control; a hostPath volume is reported as critical, as by the baseline hostPathVolumes check this one replaces.',
+  severityReason: 'Network and host-backed volume types reach storage outside the pod’s control (node paths, storage servers with node credentials); hostPath itself is also reported as critical by the baseline check.',
   description:
     'The pod declares a volume whose type is not one of configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret (for example hostPath, nfs, iscsi, rbd or gitRepo). A volume without any source defaults to emptyDir and is allowed.',
   remediation: 'Use a PersistentVolumeClaim (bound to a PersistentVolume the cluster administrator defines) instead of an inline network or host volume, or one of the allowed ephemeral types.',
@@ -57,15 +56,7 @@ export const restrictedVolumes: PssCheck = {
           const known = volume.sources.filter((source) => VOLUME_SOURCES.has(source));
           const forbidden = known.find((source) => !ALLOWED.has(source));
           if (forbidden === undefined || known.some((source) => ALLOWED.has(source))) return [];
-          return [
-            {
-              subject: { kind: 'volume' as const, name: volume.name },
-              predicate: `must not use volume type ${quote(forbidden)}`,
-              path: [...volume.path, forbidden],
-              // What hostPathVolumes would report at baseline keeps its severity.
-              ...(forbidden === 'hostPath' ? { severity: hostPathVolumes.severity } : {}),
-            },
-          ];
+          return [{ subject: { kind: 'volume' as const, name: volume.name }, predicate: `must not use volume type ${quote(forbidden)}`, path: [...volume.path, forbidden] }];
         }),
     },
   ],

@@ -26,12 +26,6 @@ export interface PssOffense {
   readonly predicate: string;
   /** The offending field relative to the object root; for a missing field, where it belongs. */
   readonly path: FieldPath;
-  /**
-   * Set when this offense is worse than the check's usual severity: a
-   * restricted check that overrides a baseline one keeps the baseline
-   * severity for what baseline also forbids (a hostPath volume stays critical).
-   */
-  readonly severity?: Severity;
 }
 
 /** Judges one pod; an empty list means the pod passes. */
