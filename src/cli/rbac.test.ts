@@ -168,3 +168,33 @@ test('a missing input path exits 2 even when the answer is yes', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('risks reports dangerous primitives with their grants and exits 1 at or above --fail-on', () => {
+  const result = rampart(['rbac', 'risks', '-f', file, '--with-defaults']);
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stdout, /CRITICAL RBAC-SECRETS-LIST {2}List or watch Secrets/);
+  assert.match(result.stdout, /Group devs in namespace shop\n\s+RoleBinding shop\/devs-edit .* → ClusterRole edit rule \d+ of ClusterRole system:aggregate-to-edit \(defaults:bootstrap-rbac\.json:\d+\)/);
+  assert.doesNotMatch(result.stdout, /system:masters/, 'the bootstrap policy’s own grants are hidden by default');
+  assert.match(result.stdout, /\d+ findings: \d+ critical/);
+  const lenient = rampart(['rbac', 'risks', '-f', file, '--with-defaults', '--fail-on', 'critical', '--min-severity', 'high', '--format', 'json']);
+  assert.equal(lenient.status, 1);
+  const report = JSON.parse(lenient.stdout) as { findings: Array<{ id: string; severity: string; scope: string; evidence: Array<{ rule?: { file: string; line: number } }> }> };
+  assert.ok(report.findings.length > 0);
+  assert.ok(report.findings.every((finding) => finding.severity === 'critical' || finding.severity === 'high'));
+  assert.ok(report.findings.every((finding) => finding.scope === 'shop'));
+  // The deployer Role of the file gives the ci service account pod controllers; edit (from the defaults) gives the rest.
+  const workloads = report.findings.find((finding) => finding.id === 'RBAC-WORKLOADS-WRITE' && finding.evidence.some((piece) => piece.rule?.file === file));
+  assert.equal(workloads?.evidence.find((piece) => piece.rule?.file === file)?.rule?.line, lineOf('- apiGroups: [apps]'));
+  // Without the defaults, edit is missing: what remains (the deployer Role) is not critical.
+  const quiet = rampart(['rbac', 'risks', '-f', file, '--min-severity', 'critical']);
+  assert.equal(quiet.status, 0);
+  assert.equal(quiet.stdout, 'no dangerous RBAC primitives found\n');
+  assert.match(rampart(['rbac', 'risks', '-f', file]).stdout, /HIGH {5}RBAC-WORKLOADS-WRITE/);
+});
+
+test('risks --list prints the catalogue', () => {
+  const result = rampart(['rbac', 'risks', '--list', '--format', 'json']);
+  assert.equal(result.status, 0);
+  const catalogue = JSON.parse(result.stdout) as { primitives: Array<{ id: string }> };
+  assert.ok(catalogue.primitives.length >= 25);
+});

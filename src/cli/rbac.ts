@@ -6,18 +6,24 @@ import { authorize, permissionsOf, whoCan } from '../rbac/authorize.js';
 import { defaultClusterRoleNames, loadBootstrapPolicy, type BootstrapMetadata } from '../rbac/defaults/index.js';
 import {
   bindingJson,
+  describeBindingAt,
   describeGrant,
+  describeGrantBrief,
   describeSubjectAt,
   describeUnresolved,
   grantJson,
   mergePermissions,
+  ruleJson,
   subjectJson,
 } from '../rbac/describe.js';
 import { impersonatedUser, parseServiceAccountUsername, serviceAccountUser } from '../rbac/identity.js';
 import { describeRequest, describeSubject, type AuthorizationRequest, type UserInfo } from '../rbac/model.js';
 import { RbacPolicyBuilder, type RbacPolicy } from '../rbac/policy.js';
 import { buildRequest } from '../rbac/request.js';
-import { choice, UsageError, writeOutput } from './common.js';
+import { RISK_CATALOGUE } from '../rbac/riskCatalogue.js';
+import { findRisks, type RiskFinding } from '../rbac/risks.js';
+import { severityRank, type Severity } from '../model/types.js';
+import { choice, parseSeverity, UsageError, writeOutput } from './common.js';
 
 type Format = 'table' | 'json';
 
@@ -255,6 +261,95 @@ export function registerRbacCommand(program: Command, setExitCode: (code: number
       }
       if (loaded.inputError) setExitCode(2);
     });
+
+  addInputOptions(rbac.command('risks'))
+    .description(`report subjects holding dangerous permissions (${RISK_CATALOGUE.length} primitives: secrets, pod creation, exec, nodes/proxy, escalate, bind, impersonate, tokens, CSRs, webhooks, wildcards, …)`)
+    .option('--include-defaults', 'also report what the bootstrap policy itself grants (hidden by default)')
+    .option('--min-severity <severity>', 'report only findings at or above this severity (default: low)', parseSeverity)
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity)
+    .option('--list', 'list the catalogue of primitives and exit')
+    .action(async (flags: InputFlags & { includeDefaults?: boolean; minSeverity?: Severity; failOn?: Severity; list?: boolean }) => {
+      if (flags.list === true) {
+        const catalogue = RISK_CATALOGUE.map((primitive) => ({ id: primitive.id, title: primitive.title, severity: primitive.severity, description: primitive.description, mitre: primitive.mitre }));
+        const text =
+          flags.format === 'json'
+            ? json({ primitives: catalogue })
+            : `${catalogue.map((primitive) => `${primitive.id.padEnd(34)} ${primitive.severity.padEnd(8)} ${primitive.title}`).join('\n')}\n`;
+        await writeOutput(text, undefined);
+        return;
+      }
+      const loaded = await loadPolicy(flags);
+      const minimum = flags.minSeverity ?? 'low';
+      const findings = findRisks(loaded.policy, { includeDefaults: flags.includeDefaults === true }).filter((finding) => severityRank(finding.primitive.severity) >= severityRank(minimum));
+      if (flags.format === 'json') {
+        await writeOutput(
+          json({
+            findings: findings.map(riskJson),
+            summary: summarise(findings),
+            defaults: defaultsJson(loaded.defaults),
+            diagnostics: loaded.policy.diagnostics,
+          }),
+          undefined,
+        );
+      } else {
+        await writeOutput(renderRisks(findings), undefined);
+        reportSideNotes([], loaded.policy.diagnostics);
+      }
+      const failOn = flags.failOn ?? 'high';
+      if (loaded.inputError) setExitCode(2);
+      else if (findings.some((finding) => severityRank(finding.primitive.severity) >= severityRank(failOn))) setExitCode(1);
+    });
+}
+
+function riskJson(finding: RiskFinding): unknown {
+  return {
+    id: finding.primitive.id,
+    title: finding.primitive.title,
+    severity: finding.primitive.severity,
+    scope: finding.scope === '' ? 'cluster' : finding.scope,
+    subject: subjectJson(finding.subject, finding.evidence[0]?.binding),
+    broadSubject: finding.broadSubject,
+    ...(finding.onlyNames === undefined ? {} : { onlyNames: finding.onlyNames }),
+    fromDefaultsOnly: finding.fromDefaultsOnly,
+    mitre: finding.primitive.mitre,
+    evidence: finding.evidence.map((piece) => ({
+      binding: bindingJson(piece.binding),
+      ...(piece.role === undefined ? {} : { role: { kind: piece.role.kind, name: piece.role.name, ...(piece.role.namespace === undefined ? {} : { namespace: piece.role.namespace }) } }),
+      ...(piece.rule === undefined ? {} : { rule: ruleJson(piece.rule) }),
+    })),
+  };
+}
+
+function summarise(findings: readonly RiskFinding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const finding of findings) counts[finding.primitive.severity]++;
+  return counts;
+}
+
+/** Grouped by primitive, most severe first; each subject with its scope and the rules that give it the primitive. */
+function renderRisks(findings: readonly RiskFinding[]): string {
+  if (findings.length === 0) return 'no dangerous RBAC primitives found\n';
+  const lines: string[] = [];
+  let current: string | undefined;
+  for (const finding of findings) {
+    if (finding.primitive.id !== current) {
+      current = finding.primitive.id;
+      if (lines.length > 0) lines.push('');
+      lines.push(`${finding.primitive.severity.toUpperCase().padEnd(8)} ${finding.primitive.id}  ${finding.primitive.title}`);
+      lines.push(`         ${finding.primitive.description}`);
+    }
+    const scope = finding.scope === '' ? 'cluster-wide' : `in namespace ${finding.scope}`;
+    const qualifiers = [finding.broadSubject ? 'everyone in this group' : undefined, finding.onlyNames === undefined ? undefined : `only ${finding.onlyNames.join(', ')}`]
+      .filter((text) => text !== undefined)
+      .join('; ');
+    lines.push(`  ${describeSubject(finding.subject)} ${scope}${qualifiers === '' ? '' : ` (${qualifiers})`}`);
+    for (const piece of finding.evidence) {
+      lines.push(`      ${piece.rule !== undefined && piece.role !== undefined ? describeGrantBrief({ binding: piece.binding, role: piece.role, rule: piece.rule }) : describeBindingAt(piece.binding)}`);
+    }
+  }
+  const summary = summarise(findings);
+  lines.push('', `${findings.length} findings: ${(Object.keys(summary) as Severity[]).filter((severity) => summary[severity] > 0).map((severity) => `${summary[severity]} ${severity}`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
 }
 
 function describeIdentity(user: UserInfo): string {

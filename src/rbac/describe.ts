@@ -76,10 +76,23 @@ export function describeGrant(grant: Pick<Grant, 'binding' | 'role' | 'rule'>): 
   return `${describeBinding(grant.binding)} (${formatPlace(placeOf(grant.binding.object))}) → ${describeRuleSource(grant.role, grant.rule)}`;
 }
 
+/** `RoleBinding shop/x (f:1) → ClusterRole edit rule 2 of system:aggregate-to-edit (f:215)`: the grant without the rule's text. */
+export function describeGrantBrief(grant: Pick<Grant, 'binding' | 'role' | 'rule'>): string {
+  const { role, rule } = grant;
+  const at = formatPlace(placeOf(rule.definedIn.object, ['rules', rule.index]));
+  const origin = rule.definedIn === role ? `rule ${rule.index}` : `rule ${rule.index} of ${describeRole(rule.definedIn)}`;
+  return `${describeBinding(grant.binding)} (${formatPlace(placeOf(grant.binding.object))}) → ${describeRole(role)} ${origin} (${at})`;
+}
+
 export function describeRuleSource(role: RoleEntry, sourced: SourcedRule): string {
   const at = formatPlace(placeOf(sourced.definedIn.object, ['rules', sourced.index]));
   const origin = sourced.definedIn === role ? `${describeRole(role)} rule ${sourced.index}` : `${describeRole(role)}, aggregating ${describeRole(sourced.definedIn)} rule ${sourced.index}`;
   return `${origin} (${at}): ${formatRule(sourced.rule)}`;
+}
+
+/** `ClusterRoleBinding x (f:3) → ClusterRole cluster-admin`. */
+export function describeBindingAt(binding: BindingEntry): string {
+  return `${describeBinding(binding)} (${formatPlace(placeOf(binding.object))}) → ${binding.roleRef.kind} ${binding.roleRef.name}`;
 }
 
 export function describeSubjectAt(subject: Subject, binding: BindingEntry): string {
