@@ -1,6 +1,9 @@
 /** The risk catalogue: every primitive is found where it is granted, and only there. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { REPO_ROOT } from '../testing/paths.js';
 import { loadBootstrapPolicy } from './defaults/index.js';
 import { RISK_CATALOGUE } from './riskCatalogue.js';
 import { findRisks, type RiskFinding } from './risks.js';
@@ -66,6 +69,12 @@ function idsBySubject(findings: readonly RiskFinding[]): Map<string, string[]> {
 test('the catalogue has at least 25 primitives with unique IDs', () => {
   assert.ok(RISK_CATALOGUE.length >= 25, `${RISK_CATALOGUE.length}`);
   assert.equal(new Set(RISK_CATALOGUE.map((primitive) => primitive.id)).size, RISK_CATALOGUE.length);
+});
+
+test('docs/rbac.md lists every primitive with its severity, and no other', () => {
+  const docs = readFileSync(path.join(REPO_ROOT, 'docs', 'rbac.md'), 'utf8');
+  const rows = [...docs.matchAll(/^\| (RBAC-[A-Z-]+) \| (\w+) \|/gm)].map((match) => `${match[1]} ${match[2]}`);
+  assert.deepEqual(rows, RISK_CATALOGUE.map((primitive) => `${primitive.id} ${primitive.severity}`));
 });
 
 test('every primitive is found for the subject granted it, and nothing else is', () => {
