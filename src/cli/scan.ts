@@ -56,6 +56,7 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         tool: { name: 'rampart', version: VERSION },
         pss: { level: pssLevel, version: resolvePssVersion(requestedVersion), requestedVersion },
         color,
+        objects: result.objects,
       });
       await writeOutput(report, flags.output);
       const failOn = flags.failOn ?? config.failOn ?? 'high';

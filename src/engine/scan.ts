@@ -8,7 +8,7 @@ import { ClusterIndex } from '../model/clusterIndex.js';
 import { definedKind, isBuiltinKind } from '../model/knownKinds.js';
 import { apiGroup, PodTemplateFinder } from '../model/podTemplates.js';
 import { buildPodView, type PodView } from '../model/podView.js';
-import { locate, objectRef, severityRank, type Diagnostic, type Finding, type KubeObject, type Severity } from '../model/types.js';
+import { locate, objectRef, severityRank, type Diagnostic, type Finding, type KubeObject, type ObjectRef, type Severity, type SourceLocation } from '../model/types.js';
 
 export interface ScannerOptions {
   readonly checks: readonly Check[];
@@ -22,7 +22,22 @@ export interface ScannerOptions {
 }
 
 export interface DeferredPodCheck {
-  readonly run: (object: KubeObject, pod: PodView, cluster: ClusterIndex) => readonly Finding[];
+  readonly run: (object: KubeObject, pod: PodView, cluster: ClusterIndex) => DeferredPodResult;
+}
+
+export interface DeferredPodResult {
+  readonly findings: readonly Finding[];
+  /** IDs of the checks that judged the pod, whether or not they reported. */
+  readonly checks: readonly string[];
+}
+
+/** An object the scan looked at, with or without findings: reporters list clean objects too. */
+export interface ScannedObject {
+  readonly object: ObjectRef;
+  /** Where the object starts (its document, or its item in a List). */
+  readonly location: SourceLocation;
+  /** IDs of the checks that judged this object. */
+  readonly checks: readonly string[];
 }
 
 export interface ScanSummary {
@@ -35,6 +50,8 @@ export interface ScanSummary {
 
 export interface ScanResult {
   readonly findings: Finding[];
+  /** Every object scanned, in input order. */
+  readonly objects: ScannedObject[];
   readonly diagnostics: Diagnostic[];
   readonly summary: ScanSummary;
 }
@@ -43,7 +60,8 @@ export class Scanner {
   private readonly findings: Finding[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly cluster = new ClusterIndex();
-  private readonly pending: Array<{ object: KubeObject; pod: PodView }> = [];
+  private readonly pending: Array<{ object: KubeObject; pod: PodView; scanned: { checks: string[] } }> = [];
+  private readonly scanned: Array<ScannedObject & { checks: string[] }> = [];
   private readonly podTemplates: PodTemplateFinder;
   private readonly podChecks: readonly Check[];
   private readonly objectChecks: readonly Check[];
@@ -84,8 +102,11 @@ export class Scanner {
       }
     }
     const context = { object, pod, cluster: this.cluster };
+    const scanned = { object: objectRef(object), location: locate(object), checks: [] as string[] };
+    this.scanned.push(scanned);
     for (const check of pod === undefined ? this.objectChecks : this.options.checks) {
       if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
+      scanned.checks.push(check.meta.id);
       let reports: readonly CheckReport[];
       try {
         reports = check.run(context);
@@ -96,7 +117,7 @@ export class Scanner {
       }
       for (const report of reports) this.findings.push(toFinding(check, object, report));
     }
-    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod });
+    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned });
   }
 
   finish(): ScanResult {
@@ -112,15 +133,21 @@ export class Scanner {
       );
     }
     this.unknownKinds.clear();
-    for (const { object, pod } of this.pending) {
-      for (const deferred of this.options.deferredPodChecks ?? []) this.findings.push(...deferred.run(object, pod, this.cluster));
+    for (const { object, pod, scanned } of this.pending) {
+      for (const deferred of this.options.deferredPodChecks ?? []) {
+        const result = deferred.run(object, pod, this.cluster);
+        this.findings.push(...result.findings);
+        scanned.checks.push(...result.checks);
+      }
     }
     this.pending.length = 0;
     sortFindings(this.findings);
     const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
     for (const finding of this.findings) bySeverity[finding.severity]++;
+    for (const entry of this.scanned) entry.checks.sort();
     return {
       findings: this.findings,
+      objects: this.scanned,
       diagnostics: this.diagnostics,
       summary: {
         files: this.files.size,

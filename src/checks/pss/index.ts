@@ -10,7 +10,7 @@ import { pssCheckId } from './catalogue.js';
 import { describeModes, judgePod, type PodJudgement, type PssDefaults } from './evaluate.js';
 import { offenseMessage, subjectContainer } from './messages.js';
 import type { PssMode } from './namespacePolicy.js';
-import { NEWEST_POLICY_MINOR } from './registry.js';
+import { activeChecks, NEWEST_POLICY_MINOR } from './registry.js';
 import { formatPolicyVersion, parsePolicyVersion, resolveMinor } from './versions.js';
 
 export interface PssScanOptions {
@@ -76,8 +76,23 @@ export function createPssDeferredCheck(options: PssScanOptions): DeferredPodChec
   const disabled = options.disabledChecks ?? new Set<string>();
   const skip = disabled.size === 0 ? undefined : (check: { id: string }): boolean => disabled.has(pssCheckId(check));
   return {
-    run: (object, pod, cluster) => judgementFindings(object, judgePod(object, pod, cluster, defaults, { skip, supplementary: true })),
+    run: (object, pod, cluster) => {
+      const judgement = judgePod(object, pod, cluster, defaults, { skip, supplementary: true });
+      return { findings: judgementFindings(object, judgement), checks: judgedCheckIds(judgement, defaults, disabled) };
+    },
   };
+}
+
+/** The PSS checks a judgement ran: those of the defaults, or of every mode its namespace labels turn on. */
+function judgedCheckIds(judgement: PodJudgement, defaults: PssDefaults, disabled: ReadonlySet<string>): string[] {
+  const targets = judgement.policy === undefined ? [defaults] : Object.values(judgement.policy.modes);
+  const ids = new Set<string>();
+  for (const target of targets) {
+    if (target.level === 'privileged') continue;
+    for (const { check } of activeChecks(target.level, target.minor)) ids.add(pssCheckId(check));
+  }
+  for (const violation of judgement.violations) ids.add(pssCheckId(violation.check));
+  return [...ids].filter((id) => !disabled.has(id)).sort();
 }
 
 export { PSS_CHECKS, NEWEST_POLICY_MINOR, activeChecks, evaluatePod } from './registry.js';

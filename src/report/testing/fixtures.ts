@@ -52,6 +52,7 @@ export function scanResult(findings: readonly Finding[] = [], diagnostics: reado
   const objects = (): number => new Set(findings.map((entry) => JSON.stringify([entry.location.file, entry.location.documentIndex, entry.object]))).size;
   return {
     findings: [...findings],
+    objects: [],
     diagnostics: [...diagnostics],
     summary: {
       files: counts.files ?? files(),
