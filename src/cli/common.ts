@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, type RampartConfig } from '../config/config.js';
+import { BUILTIN_POD_TEMPLATE_LOCATIONS, DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, PodTemplateFinder } from '../model/podTemplates.js';
 import { isSeverity, type Severity } from '../model/types.js';
 
 /** A mistake in how Rampart was called: printed without a stack trace, exit code 2. */
@@ -40,4 +42,19 @@ export async function writeOutput(text: string, file: string | undefined): Promi
   } catch {
     throw new UsageError(`cannot write output file ${file}`);
   }
+}
+
+/** Loads the config file for a command; a bad file is a usage error (exit 2). */
+export async function loadConfigForCommand(file: string | undefined): Promise<RampartConfig> {
+  try {
+    return await loadConfig(file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Built-in pod-template locations plus the custom resources the config adds. */
+export function podTemplateFinderFor(config: RampartConfig): PodTemplateFinder {
+  return new PodTemplateFinder([...BUILTIN_POD_TEMPLATE_LOCATIONS, ...DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, ...config.podTemplates]);
 }

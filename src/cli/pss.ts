@@ -9,13 +9,11 @@ import { judgePod, type PodJudgement } from '../checks/pss/evaluate.js';
 import { pssDefaults, resolvePssVersion } from '../checks/pss/index.js';
 import { namespacePolicy, type NamespacePolicy, type PssMode } from '../checks/pss/namespacePolicy.js';
 import { parsePolicyVersion } from '../checks/pss/versions.js';
-import { ConfigError, loadConfig } from '../config/config.js';
 import { loadFiles } from '../load/load.js';
 import { ClusterIndex } from '../model/clusterIndex.js';
-import { BUILTIN_POD_TEMPLATE_LOCATIONS, DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, PodTemplateFinder } from '../model/podTemplates.js';
 import { buildPodView, type PodView } from '../model/podView.js';
 import { formatPath, locate, type Diagnostic, type FieldPath, type KubeObject } from '../model/types.js';
-import { choice, UsageError, writeOutput } from './common.js';
+import { choice, loadConfigForCommand, podTemplateFinderFor, UsageError, writeOutput } from './common.js';
 
 const FORMATS = ['table', 'json'] as const;
 type PssFormat = (typeof FORMATS)[number];
@@ -71,14 +69,8 @@ export function registerPssCommand(program: Command, setExitCode: (code: number)
     .option('-c, --config <file>', 'config file (YAML) for pod-template locations and input limits, see docs/config.md')
     .action(async (paths: string[], flags: PssFlags) => {
       if (parsePolicyVersion(flags.version) === undefined) throw new UsageError(`--version must be latest or v1.N, got ${JSON.stringify(flags.version)}`);
-      let config;
-      try {
-        config = await loadConfig(flags.config);
-      } catch (error) {
-        if (error instanceof ConfigError) throw new UsageError(error.message);
-        throw error;
-      }
-      const finder = new PodTemplateFinder([...BUILTIN_POD_TEMPLATE_LOCATIONS, ...DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, ...config.podTemplates]);
+      const config = await loadConfigForCommand(flags.config);
+      const finder = podTemplateFinderFor(config);
       const cluster = new ClusterIndex();
       const pods: Array<{ object: KubeObject; pod: PodView }> = [];
       const diagnostics: Diagnostic[] = [];

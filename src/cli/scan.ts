@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { OBJECT_CHECKS } from '../checks/index.js';
 import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
-import { ConfigError, loadConfig } from '../config/config.js';
 import { Scanner, worstSeverity } from '../engine/scan.js';
 import { loadFiles } from '../load/load.js';
-import { BUILTIN_POD_TEMPLATE_LOCATIONS, DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, PodTemplateFinder } from '../model/podTemplates.js';
 import { severityRank, type Severity } from '../model/types.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
-import { choice, parseSeverity, UsageError, VERSION, writeOutput } from './common.js';
+import { choice, loadConfigForCommand, parseSeverity, podTemplateFinderFor, UsageError, VERSION, writeOutput } from './common.js';
 
 interface ScanFlags {
   format: ReportFormat;
@@ -30,19 +28,13 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('--pss-level <level>', 'Pod Security level for pods whose namespace has no pod-security labels (default: restricted)', choice(['baseline', 'restricted'] as const))
     .option('--pss-version <version>', 'Pod Security Standards policy version: v1.N or latest (default: latest)')
     .action(async (paths: string[], flags: ScanFlags) => {
-      let config;
-      try {
-        config = await loadConfig(flags.config);
-      } catch (error) {
-        if (error instanceof ConfigError) throw new UsageError(error.message);
-        throw error;
-      }
+      const config = await loadConfigForCommand(flags.config);
       const pssLevel = flags.pssLevel ?? config.pss.level;
       const requestedVersion = flags.pssVersion ?? config.pss.version;
       if (!/^(latest|v1\.\d+)$/.test(requestedVersion)) throw new UsageError(`--pss-version must be latest or v1.N, got ${JSON.stringify(requestedVersion)}`);
       const scanner = new Scanner({
         checks: OBJECT_CHECKS.filter((check) => !config.disabledChecks.has(check.meta.id)),
-        podTemplates: new PodTemplateFinder([...BUILTIN_POD_TEMPLATE_LOCATIONS, ...DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, ...config.podTemplates]),
+        podTemplates: podTemplateFinderFor(config),
         deferredPodChecks: [createPssDeferredCheck({ level: pssLevel, version: requestedVersion, disabledChecks: config.disabledChecks })],
       });
       for await (const batch of loadFiles(paths, config.limits)) {
