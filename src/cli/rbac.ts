@@ -1,7 +1,18 @@
 /** `rampart rbac …`: can-i, who-can and permissions over the RBAC objects of the input. */
 import type { Command } from 'commander';
 import { loadFiles } from '../load/load.js';
-import type { Diagnostic } from '../model/types.js';
+import type { Diagnostic, KubeObject } from '../model/types.js';
+import {
+  buildPathGraph,
+  findPaths,
+  parseSubjectSpec,
+  parseWorkloadSpec,
+  PATH_TARGETS,
+  PathInputBuilder,
+  type PathSearchResult,
+  type PathTarget,
+} from '../rbac/paths.js';
+import { pathJson, renderPathsDot, renderPathsMermaid, renderPathsTable } from '../rbac/pathsRender.js';
 import { authorize, permissionsOf, whoCan } from '../rbac/authorize.js';
 import { defaultClusterRoleNames, loadBootstrapPolicy, type BootstrapMetadata } from '../rbac/defaults/index.js';
 import {
@@ -72,7 +83,7 @@ interface LoadedPolicy {
   readonly defaults: BootstrapMetadata | undefined;
 }
 
-async function loadPolicy(flags: InputFlags): Promise<LoadedPolicy> {
+async function loadPolicy(flags: InputFlags, observe?: (object: KubeObject) => void): Promise<LoadedPolicy> {
   if (flags.filename.length === 0 && flags.withDefaults !== true) throw new UsageError('nothing to read: give -f PATH (repeatable) and/or --with-defaults');
   const builder = new RbacPolicyBuilder(flags.withDefaults === true ? {} : { defaultClusterRoleNames: defaultClusterRoleNames() });
   let defaults: BootstrapMetadata | undefined;
@@ -86,7 +97,10 @@ async function loadPolicy(flags: InputFlags): Promise<LoadedPolicy> {
   for await (const batch of loadFiles(flags.filename)) {
     builder.addDiagnostics(batch.diagnostics);
     if (batch.diagnostics.some((diagnostic) => diagnostic.code === 'path-not-found')) inputError = true;
-    for (const object of batch.objects) builder.add(object);
+    for (const object of batch.objects) {
+      builder.add(object);
+      observe?.(object);
+    }
   }
   return { policy: builder.finish(), inputError, defaults };
 }
@@ -138,7 +152,7 @@ function json(value: unknown): string {
 }
 
 export function registerRbacCommand(program: Command, setExitCode: (code: number) => void): void {
-  const rbac = program.command('rbac').description('answer RBAC questions exactly as the Kubernetes RBAC authorizer would: can-i, who-can, permissions');
+  const rbac = program.command('rbac').description('answer RBAC questions exactly as the Kubernetes RBAC authorizer would: can-i, who-can, permissions, risks, escalation paths');
 
   addInputOptions(addIdentityOptions(addQuestionOptions(rbac.command('can-i'))))
     .description('can this user or service account do this? Prints yes or no first (exit 0 or 1), then the rules that allow it')
@@ -299,6 +313,81 @@ export function registerRbacCommand(program: Command, setExitCode: (code: number
       if (loaded.inputError) setExitCode(2);
       else if (findings.some((finding) => severityRank(finding.primitive.severity) >= severityRank(failOn))) setExitCode(1);
     });
+
+  registerPathsCommand(rbac, setExitCode);
+}
+
+function registerPathsCommand(rbac: Command, setExitCode: (code: number) => void): void {
+  rbac
+    .command('paths')
+    .description('find multi-hop escalation paths to cluster-admin, every Secret or a node, shortest first, with the rule, binding or object behind every step')
+    .option('-f, --filename <path>', 'files or directories to read (.yaml, .yml, .json), or - for stdin; repeatable', collect, [])
+    .option('--with-defaults', 'add the default roles and bindings of the Kubernetes bootstrap policy (edit, view, admin, system:*)')
+    .option('--format <format>', 'table, json, dot or mermaid', choice(['table', 'json', 'dot', 'mermaid'] as const), 'table')
+    .option('--from <subject>', 'start from this subject: user:NAME, group:NAME or sa:NAMESPACE/NAME')
+    .option('--from-workload <workload>', 'start from this compromised workload: KIND/NAMESPACE/NAME (pod/shop/web, deployment/shop/api)')
+    .option('--to <target>', 'cluster-admin, secrets or nodes (default: all three)', choice(PATH_TARGETS))
+    .option('--limit <n>', 'show at most this many paths per target (default 50)', (value: string) => {
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 1) throw new UsageError(`--limit must be a positive integer, got ${JSON.stringify(value)}`);
+      return parsed;
+    })
+    .option('--include-default-subjects', 'with --with-defaults: also start from the subjects of the bootstrap bindings (system components)')
+    .option('--fail-on-path', 'exit 1 when any path is found')
+    .action(
+      async (flags: {
+        filename: string[];
+        withDefaults?: boolean;
+        format: 'table' | 'json' | 'dot' | 'mermaid';
+        from?: string;
+        fromWorkload?: string;
+        to?: PathTarget;
+        limit?: number;
+        includeDefaultSubjects?: boolean;
+        failOnPath?: boolean;
+      }) => {
+        if (flags.from !== undefined && flags.fromWorkload !== undefined) throw new UsageError('give either --from or --from-workload, not both');
+        let start: string | undefined;
+        if (flags.from !== undefined) {
+          const parsed = parseSubjectSpec(flags.from);
+          if (typeof parsed !== 'string') throw new UsageError(parsed.error);
+          start = parsed;
+        } else if (flags.fromWorkload !== undefined) {
+          const parsed = parseWorkloadSpec(flags.fromWorkload);
+          if (typeof parsed !== 'string') throw new UsageError(parsed.error);
+          start = parsed;
+        }
+        const inputs = new PathInputBuilder();
+        const loaded = await loadPolicy({ filename: flags.filename, ...(flags.withDefaults === true ? { withDefaults: true } : {}), format: 'table' }, (object) => inputs.add(object));
+        const graph = buildPathGraph(loaded.policy, inputs.finish(), { includeDefaultSubjects: flags.includeDefaultSubjects === true });
+        const notes: string[] = [];
+        if (start !== undefined && !graph.vertices.has(start)) {
+          notes.push(`${flags.from ?? flags.fromWorkload ?? ''} does not appear in the input (no binding names it, no workload matches); it reaches nothing beyond what every authenticated identity can`);
+        }
+        const targets = flags.to === undefined ? PATH_TARGETS : [flags.to];
+        const limit = flags.limit ?? 50;
+        const results: PathSearchResult[] = targets.map((target) => findPaths(graph, { target, limit, ...(start === undefined ? {} : { from: [start] }) }));
+        const labelOf = (id: string): string => graph.vertices.get(id)?.label ?? id;
+        if (flags.format === 'json') {
+          await writeOutput(
+            json({
+              targets: results.map((result) => ({ target: result.target, total: result.total, paths: result.paths.map((path) => pathJson(path, labelOf)) })),
+              graph: { vertices: graph.vertices.size, edges: graph.edgeCount },
+              notes,
+              defaults: defaultsJson(loaded.defaults),
+              diagnostics: loaded.policy.diagnostics,
+            }),
+            undefined,
+          );
+        } else {
+          const render = flags.format === 'dot' ? renderPathsDot : flags.format === 'mermaid' ? renderPathsMermaid : renderPathsTable;
+          await writeOutput(render(results, labelOf), undefined);
+          reportSideNotes(notes, loaded.policy.diagnostics);
+        }
+        if (loaded.inputError) setExitCode(2);
+        else if (flags.failOnPath === true && results.some((result) => result.total > 0)) setExitCode(1);
+      },
+    );
 }
 
 function riskJson(finding: RiskFinding): unknown {
