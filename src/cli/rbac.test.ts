@@ -198,3 +198,111 @@ test('risks --list prints the catalogue', () => {
   const catalogue = JSON.parse(result.stdout) as { primitives: Array<{ id: string }> };
   assert.ok(catalogue.primitives.length >= 25);
 });
+
+const PATHS_MANIFEST = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-creator, namespace: shop}
+rules:
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-creator}
+subjects:
+- kind: ServiceAccount
+  name: ci
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: debug, namespace: shop}
+spec:
+  containers:
+  - name: shell
+    image: busybox
+    securityContext: {privileged: true}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kube-system}
+spec:
+  template:
+    spec:
+      serviceAccountName: agent
+      containers: [{name: agent, image: agent}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: agent}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: ServiceAccount, name: agent, namespace: kube-system}
+`;
+const pathsFile = path.join(directory, 'paths.yaml');
+writeFileSync(pathsFile, PATHS_MANIFEST);
+const pathsLine = (needle: string): number => PATHS_MANIFEST.slice(0, PATHS_MANIFEST.indexOf(needle)).split('\n').length;
+
+test('paths --from: the shortest path to the nodes with a witness at file:line for every step', () => {
+  const result = rampart(['rbac', 'paths', '--from', 'sa:shop/ci', '--to', 'nodes', '-f', pathsFile]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^to nodes: 1 start reach it/);
+  assert.match(result.stdout, /ServiceAccount shop\/ci → nodes in 3 steps/);
+  assert.ok(result.stdout.includes(`RoleBinding shop/ci (${pathsFile}:${pathsLine('kind: RoleBinding') - 1})`), result.stdout);
+  assert.ok(result.stdout.includes(`Role shop/pod-creator rule 0: apiGroups [""], resources [pods], verbs [create] (${pathsFile}:${pathsLine('- apiGroups')})`));
+  assert.ok(result.stdout.includes(`container "shell" is privileged (${pathsFile}:${pathsLine('securityContext: {privileged')})`));
+});
+
+test('paths with --with-defaults: cluster-admin comes from the bootstrap role; JSON carries every step and witness', () => {
+  const result = rampart(['rbac', 'paths', '--from', 'sa:shop/ci', '--to', 'cluster-admin', '-f', pathsFile, '--with-defaults', '--format', 'json']);
+  assert.equal(result.status, 0, result.stderr);
+  const answer = JSON.parse(result.stdout) as { targets: Array<{ target: string; total: number; paths: Array<{ length: number; steps: Array<{ kind: string; witnesses: Array<{ file?: string; line?: number }> }> }> }> };
+  const [target] = answer.targets;
+  assert.equal(target!.target, 'cluster-admin');
+  assert.equal(target!.total, 1);
+  const kinds = target!.paths[0]!.steps.map((step) => step.kind);
+  assert.deepEqual(kinds, ['create-pods', 'run-like-workload', 'host-access', 'node-pods', 'pod-on-node', 'acts-as-service-account', 'wildcard-admin']);
+  const last = target!.paths[0]!.steps.at(-1)!;
+  assert.equal(last.witnesses[0]!.file, pathsFile);
+  assert.equal(last.witnesses[1]!.file, 'defaults:bootstrap-rbac.json');
+});
+
+test('paths without --with-defaults finds no cluster-admin and says why on stderr', () => {
+  const result = rampart(['rbac', 'paths', '--to', 'cluster-admin', '-f', pathsFile]);
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /to cluster-admin: no path/);
+  assert.match(result.stderr, /cluster-admin is a default ClusterRole: add --with-defaults/);
+});
+
+test('paths --from-workload, dot and mermaid draw the path', () => {
+  const dot = rampart(['rbac', 'paths', '--from-workload', 'pod/shop/debug', '--to', 'nodes', '-f', pathsFile, '--format', 'dot']);
+  assert.equal(dot.status, 0, dot.stderr);
+  assert.match(dot.stdout, /^digraph escalation \{/);
+  assert.match(dot.stdout, /"Workload:Pod\/shop\/debug" -> "target:nodes" \[label="host-access"/);
+  const mermaid = rampart(['rbac', 'paths', '--from-workload', 'Pod/shop/debug', '--to', 'nodes', '-f', pathsFile, '--format', 'mermaid']);
+  assert.equal(mermaid.status, 0, mermaid.stderr);
+  assert.match(mermaid.stdout, /^flowchart LR\n/);
+  assert.match(mermaid.stdout, /n0\["compromised Pod shop\/debug"\]/);
+  assert.match(mermaid.stdout, /n0 -->\|host-access\| n1/);
+});
+
+test('paths with every start: shortest first, --limit bounds the output, --fail-on-path exits 1', () => {
+  const result = rampart(['rbac', 'paths', '--to', 'nodes', '-f', pathsFile, '--limit', '1', '--fail-on-path']);
+  assert.equal(result.status, 1);
+  assert.match(result.stdout, /to nodes: 2 starts reach it \(showing the 1 shortest; --limit to see more\)\n {2}compromised Pod shop\/debug → nodes in 1 step\n/);
+});
+
+test('paths usage mistakes exit 2', () => {
+  for (const args of [
+    ['rbac', 'paths', '--from', 'alice', '-f', pathsFile],
+    ['rbac', 'paths', '--from-workload', 'pod/debug', '-f', pathsFile],
+    ['rbac', 'paths', '--from', 'user:a', '--from-workload', 'pod/shop/debug', '-f', pathsFile],
+    ['rbac', 'paths', '--to', 'everything', '-f', pathsFile],
+    ['rbac', 'paths', '--limit', '0', '-f', pathsFile],
+  ]) {
+    const result = rampart(args);
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /at .*\.js:\d+/);
+  }
+});
