@@ -1,11 +1,12 @@
 /** The built-in check catalogue. */
 import type { Check, CheckMeta } from './types.js';
 import { PSS_CHECK_METAS } from './pss/catalogue.js';
+import { RBAC_CHECK_METAS } from './rbac/index.js';
 
 /** Per-object checks run by the scan engine. */
 export const OBJECT_CHECKS: readonly Check[] = [];
 
 /** Metadata of every check Rampart can report, for the catalogue, docs and SARIF. */
 export function allCheckMetas(): readonly CheckMeta[] {
-  return [...PSS_CHECK_METAS, ...OBJECT_CHECKS.map((check) => check.meta)];
+  return [...PSS_CHECK_METAS, ...OBJECT_CHECKS.map((check) => check.meta), ...RBAC_CHECK_METAS];
 }

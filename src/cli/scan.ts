@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { OBJECT_CHECKS } from '../checks/index.js';
 import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
+import { createRbacScanCheck } from '../checks/rbac/index.js';
 import { Scanner, worstSeverity } from '../engine/scan.js';
 import { loadFiles } from '../load/load.js';
 import { severityRank, type Severity } from '../model/types.js';
@@ -36,6 +37,7 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         checks: OBJECT_CHECKS.filter((check) => !config.disabledChecks.has(check.meta.id)),
         podTemplates: podTemplateFinderFor(config),
         deferredPodChecks: [createPssDeferredCheck({ level: pssLevel, version: requestedVersion, disabledChecks: config.disabledChecks })],
+        wholeInputChecks: [createRbacScanCheck({ disabledChecks: config.disabledChecks })],
       });
       for await (const batch of loadFiles(paths, config.limits)) {
         scanner.noteFile(batch.file);

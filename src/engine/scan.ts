@@ -19,6 +19,15 @@ export interface ScannerOptions {
    * pod-bearing object after every object has been seen.
    */
   readonly deferredPodChecks?: readonly DeferredPodCheck[];
+  /** Checks that judge the input as a whole (RBAC: a binding means nothing without its role, wherever it is). */
+  readonly wholeInputChecks?: readonly WholeInputCheck[];
+}
+
+export interface WholeInputCheck {
+  /** Sees every object once, in input order (keep only what is needed); returns the IDs of the checks that will judge it. */
+  readonly observe: (object: KubeObject, pod: PodView | undefined) => readonly string[];
+  /** Called once after the last object. */
+  readonly finish: () => readonly Finding[];
 }
 
 export interface DeferredPodCheck {
@@ -117,6 +126,7 @@ export class Scanner {
       }
       for (const report of reports) this.findings.push(toFinding(check, object, report));
     }
+    for (const check of this.options.wholeInputChecks ?? []) scanned.checks.push(...check.observe(object, pod));
     if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned });
   }
 
@@ -141,6 +151,7 @@ export class Scanner {
       }
     }
     this.pending.length = 0;
+    for (const check of this.options.wholeInputChecks ?? []) this.findings.push(...check.finish());
     sortFindings(this.findings);
     const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
     for (const finding of this.findings) bySeverity[finding.severity]++;
