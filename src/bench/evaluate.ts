@@ -1,0 +1,100 @@
+/** Evaluation: a snapshot and a benchmark in, one result per control out. Pure. */
+import { resolveBenchmark, type Benchmark } from './catalogue.js';
+import type { Target } from './controls/types.js';
+import { buildEffectiveNode, type KubernetesVersion } from './effective.js';
+import type { ControlResult, ControlStatus, NodeSnapshot } from './model.js';
+
+export interface BenchOptions {
+  readonly benchmark: string;
+  readonly targets?: readonly Target[];
+  readonly kubernetesVersion?: string;
+}
+
+export interface SectionResult {
+  readonly id: string;
+  readonly title: string;
+  readonly target: Target;
+  readonly results: readonly ControlResult[];
+  readonly counts: Record<ControlStatus, number>;
+}
+
+export interface BenchResult {
+  readonly benchmark: { readonly id: string; readonly title: string; readonly requested: string };
+  readonly kubernetesVersion: KubernetesVersion;
+  readonly notes: readonly string[];
+  readonly sections: readonly SectionResult[];
+  readonly counts: Record<ControlStatus, number>;
+  /** What collection found, for the report header. */
+  readonly components: readonly { readonly name: string; readonly origin: string; readonly file: string }[];
+}
+
+const emptyCounts = (): Record<ControlStatus, number> => ({ PASS: 0, FAIL: 0, WARN: 0, INFO: 0 });
+
+export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): BenchResult | { error: string } {
+  const node = buildEffectiveNode(snapshot, options.kubernetesVersion);
+  const resolved = resolveBenchmark(options.benchmark, node.version.minor);
+  if (resolved === undefined) return { error: `unknown benchmark ${options.benchmark}` };
+  const benchmark: Benchmark = resolved.benchmark;
+  const notes: string[] = [];
+  if (resolved.note !== undefined) notes.push(resolved.note);
+  notes.push(`Kubernetes version: ${node.version.text ?? `1.${node.version.minor}`} (${node.version.source})`);
+  for (const problem of snapshot.problems) notes.push(problem);
+  for (const component of snapshot.components) for (const problem of component.problems) notes.push(`${component.name}: ${problem}`);
+  const detected = detectTargets(snapshot);
+  if (options.targets === undefined) notes.push(`targets found on this node: ${detected.join(', ')}`);
+  const targets = new Set(options.targets ?? detected);
+  const sections: SectionResult[] = [];
+  const total = emptyCounts();
+  for (const section of benchmark.sections) {
+    if (!targets.has(section.target)) continue;
+    const results: ControlResult[] = [];
+    const counts = emptyCounts();
+    for (const control of benchmark.controls) {
+      if (control.section !== section.id) continue;
+      const outcome = control.evaluate(node);
+      const result: ControlResult = {
+        id: control.id,
+        title: control.title,
+        section: section.id,
+        status: outcome.status,
+        automated: control.automated,
+        automatedByRampart: control.automatedByRampart === true,
+        details: outcome.details,
+        remediation: control.remediation,
+        ...(outcome.file === undefined ? {} : { file: outcome.file }),
+        ...(outcome.line === undefined ? {} : { line: outcome.line }),
+      };
+      results.push(result);
+      counts[result.status]++;
+      total[result.status]++;
+    }
+    sections.push({ id: section.id, title: section.title, target: section.target, results, counts });
+  }
+  return {
+    benchmark: { id: benchmark.id, title: benchmark.title, requested: options.benchmark },
+    kubernetesVersion: node.version,
+    notes,
+    sections,
+    counts: total,
+    components: snapshot.components.map((component) => ({ name: component.name, origin: component.origin, file: component.file })),
+  };
+}
+
+/**
+ * Targets to judge when none are named, from what runs on the node: master
+ * and controlplane where a control-plane component is, etcd where etcd is,
+ * node where a kubelet is. Policies need the cluster's objects, so only on request.
+ */
+export function detectTargets(snapshot: NodeSnapshot): Target[] {
+  const names = new Set(snapshot.components.map((component) => component.name));
+  const targets: Target[] = [];
+  if (names.has('kube-apiserver') || names.has('kube-controller-manager') || names.has('kube-scheduler')) targets.push('master');
+  if (names.has('etcd')) targets.push('etcd');
+  if (names.has('kube-apiserver')) targets.push('controlplane');
+  if (names.has('kubelet') || names.has('kube-proxy')) targets.push('node');
+  return targets;
+}
+
+export function severityOf(benchmark: Benchmark, id: string): string | undefined {
+  return benchmark.controls.find((control) => control.id === id)?.severity;
+}
