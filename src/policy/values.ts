@@ -1,0 +1,178 @@
+/**
+ * JSON (a Kubernetes object as decoded from YAML or JSON) ↔ CEL values.
+ *
+ * Kubernetes types values by the OpenAPI schema; offline we have the JSON, so
+ * integral numbers are CEL `int` (so `object.spec.replicas + 1` works) and
+ * other numbers `double`. Maps and lists are wrapped lazily: a 100k-item list
+ * is not copied unless an expression walks it. Field names that are not CEL
+ * identifiers are reached the Kubernetes way, escaped (`__dash__`, `__dot__`,
+ * `__slash__`, `__underscores__`, `__{keyword}__`), or by index (`m['a-b']`).
+ */
+import { isCelList, isCelMap, isCelUint, type CelValue } from '@bufbuild/cel';
+
+// @bufbuild/cel recognises its lists and maps by these registered symbols.
+export const CEL_MAP_MARK = Symbol.for('@bufbuild/cel/map');
+export const CEL_LIST_MARK = Symbol.for('@bufbuild/cel/list');
+
+const CEL_RESERVED = new Set([
+  'true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import',
+  'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
+]);
+
+/** Kubernetes' property-name escaping, reversed. Undefined when the name carries no escape. */
+export function unescapePropertyName(name: string): string | undefined {
+  const keyword = /^__([a-z]+)__$/.exec(name);
+  if (keyword !== null && CEL_RESERVED.has(keyword[1] ?? '')) return keyword[1];
+  if (!name.includes('__')) return undefined;
+  const unescaped = name.replace(/__(underscores|dot|dash|slash)__/g, (_match, token: string) => {
+    switch (token) {
+      case 'underscores':
+        return '__';
+      case 'dot':
+        return '.';
+      case 'dash':
+        return '-';
+      default:
+        return '/';
+    }
+  });
+  return unescaped === name ? undefined : unescaped;
+}
+
+/** Kubernetes' escaping of a property name into a CEL identifier; undefined when it cannot be escaped. */
+export function escapePropertyName(name: string): string | undefined {
+  if (CEL_RESERVED.has(name)) return `__${name}__`;
+  const escaped = name.replace(/__/g, '__underscores__').replace(/\./g, '__dot__').replace(/-/g, '__dash__').replace(/\//g, '__slash__');
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(escaped) ? escaped : undefined;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+class JsonMap {
+  readonly [CEL_MAP_MARK] = {};
+  constructor(private readonly record: Record<string, unknown>) {}
+  get size(): number {
+    return Object.keys(this.record).length;
+  }
+  private lookup(key: unknown): unknown {
+    if (typeof key !== 'string') return undefined;
+    if (Object.hasOwn(this.record, key)) return this.record[key];
+    const unescaped = unescapePropertyName(key);
+    if (unescaped !== undefined && Object.hasOwn(this.record, unescaped)) return this.record[unescaped];
+    return undefined;
+  }
+  get(key: unknown): CelValue | undefined {
+    const value = this.lookup(key);
+    return value === undefined ? undefined : jsonToCel(value);
+  }
+  has(key: unknown): boolean {
+    return this.lookup(key) !== undefined;
+  }
+  forEach(callback: (value: CelValue, key: string, map: JsonMap) => void): void {
+    for (const [key, value] of Object.entries(this.record)) callback(jsonToCel(value), key, this);
+  }
+  *entries(): IterableIterator<[string, CelValue]> {
+    for (const [key, value] of Object.entries(this.record)) yield [key, jsonToCel(value)];
+  }
+  keys(): IterableIterator<string> {
+    return Object.keys(this.record)[Symbol.iterator]();
+  }
+  *values(): IterableIterator<CelValue> {
+    for (const value of Object.values(this.record)) yield jsonToCel(value);
+  }
+  [Symbol.iterator](): IterableIterator<[string, CelValue]> {
+    return this.entries();
+  }
+}
+
+class JsonList {
+  readonly [CEL_LIST_MARK] = {};
+  constructor(private readonly items: readonly unknown[]) {}
+  get size(): number {
+    return this.items.length;
+  }
+  get(index: number | bigint): CelValue | undefined {
+    const position = Number(index);
+    if (position < 0 || position >= this.items.length) return undefined;
+    return jsonToCel(this.items[position]);
+  }
+  *values(): IterableIterator<CelValue> {
+    for (const item of this.items) yield jsonToCel(item);
+  }
+  [Symbol.iterator](): IterableIterator<CelValue> {
+    return this.values();
+  }
+}
+
+/** A JSON value as CEL sees it. */
+export function jsonToCel(value: unknown): CelValue {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isSafeInteger(value) ? BigInt(value) : value;
+    case 'bigint':
+      return value;
+    case 'undefined':
+      return null;
+    case 'object':
+      if (value === null) return null;
+      if (Array.isArray(value)) return new JsonList(value) as unknown as CelValue;
+      if (isCelList(value) || isCelMap(value)) return value as CelValue;
+      return new JsonMap(value as Record<string, unknown>) as unknown as CelValue;
+    default:
+      return null;
+  }
+}
+
+/** A CEL value as JSON, for messages, annotations and reports. Opaque values render as their string form. */
+export function celToJson(value: unknown): Json {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : String(value);
+    case 'bigint':
+      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    default:
+      break;
+  }
+  if (isCelUint(value)) return celToJson(value.value);
+  if (typeof value === 'object' && value !== null && 'celString' in value && typeof (value as { celString: unknown }).celString === 'function') {
+    return (value as { celString: () => string }).celString();
+  }
+  if (isCelList(value)) return Array.from(value, (item) => celToJson(item));
+  if (isCelMap(value)) {
+    const out: { [key: string]: Json } = {};
+    for (const [key, item] of value.entries()) out[String(celToJson(key))] = celToJson(item);
+    return out;
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  return String(value);
+}
+
+/** Human-readable CEL type name of a value, for error messages. */
+export function celTypeName(value: unknown): string {
+  if (value === null) return 'null_type';
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'double';
+    case 'bigint':
+      return 'int';
+    default:
+      break;
+  }
+  if (typeof value === 'object' && value !== null && 'celTypeName' in value) return String((value as { celTypeName: unknown }).celTypeName);
+  if (isCelUint(value)) return 'uint';
+  if (isCelList(value)) return 'list';
+  if (isCelMap(value)) return 'map';
+  if (value instanceof Uint8Array) return 'bytes';
+  return 'object';
+}
