@@ -21,6 +21,8 @@ export interface CheckMeta {
   readonly frameworks: readonly FrameworkMapping[];
   /** Link to Rampart's documentation of the check. */
   readonly documentation: string;
+  /** IDs of the matching checks in other tools, `tool:id` (e.g. `trivy:KSV014`, `kubescape:C-0017`). */
+  readonly equivalents?: readonly string[];
 }
 
 export interface CheckContext {
@@ -45,6 +47,12 @@ export interface Check {
   readonly needsPod?: boolean;
   /** Optional filter by object; default: every object. */
   readonly appliesTo?: (object: KubeObject) => boolean;
+  /**
+   * Cross-object checks set this: the engine runs them once the whole input
+   * has been read, so the cluster index holds every object (a Service may
+   * come before the pods it selects).
+   */
+  readonly afterInput?: boolean;
   readonly run: (context: CheckContext) => readonly CheckReport[];
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { OBJECT_CHECKS } from '../checks/index.js';
+import { hardeningChecks } from '../checks/index.js';
 import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
 import { createRbacScanCheck } from '../checks/rbac/index.js';
 import { Scanner, worstSeverity } from '../engine/scan.js';
@@ -34,7 +34,7 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
       const requestedVersion = flags.pssVersion ?? config.pss.version;
       if (!/^(latest|v1\.\d+)$/.test(requestedVersion)) throw new UsageError(`--pss-version must be latest or v1.N, got ${JSON.stringify(requestedVersion)}`);
       const scanner = new Scanner({
-        checks: OBJECT_CHECKS.filter((check) => !config.disabledChecks.has(check.meta.id)),
+        checks: hardeningChecks({ allowedRegistries: config.allowedRegistries }).filter((check) => !config.disabledChecks.has(check.meta.id)),
         podTemplates: podTemplateFinderFor(config),
         deferredPodChecks: [createPssDeferredCheck({ level: pssLevel, version: requestedVersion, disabledChecks: config.disabledChecks })],
         wholeInputChecks: [createRbacScanCheck({ disabledChecks: config.disabledChecks })],

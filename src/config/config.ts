@@ -14,6 +14,8 @@ export interface RampartConfig {
   readonly limits: InputLimits;
   readonly failOn: Severity | undefined;
   readonly disabledChecks: ReadonlySet<string>;
+  /** `images.allowedRegistries`: registries (or path prefixes) images may come from; undefined allows any. */
+  readonly allowedRegistries?: readonly string[];
 }
 
 export const DEFAULT_CONFIG: RampartConfig = {
@@ -69,6 +71,11 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { disabled: { type: 'array', items: { type: 'string' } } },
     },
+    images: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { allowedRegistries: { type: 'array', items: { type: 'string', minLength: 1 } } },
+    },
   },
 } as const;
 
@@ -80,6 +87,7 @@ interface RawConfig {
   limits?: Partial<InputLimits>;
   failOn?: Severity;
   checks?: { disabled?: string[] };
+  images?: { allowedRegistries?: string[] };
 }
 
 export async function loadConfig(file: string | undefined): Promise<RampartConfig> {
@@ -128,5 +136,6 @@ export async function parseConfig(text: string, file: string): Promise<RampartCo
     limits: { ...DEFAULT_LIMITS, ...(raw.limits ?? {}) },
     failOn: raw.failOn,
     disabledChecks: new Set(raw.checks?.disabled ?? []),
+    ...(raw.images?.allowedRegistries !== undefined ? { allowedRegistries: raw.images.allowedRegistries } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * later a cluster or an admission request) feeds objects through `Scanner`,
  * so the same object always gets the same verdict.
  */
-import type { Check, CheckReport } from '../checks/types.js';
+import type { Check, CheckContext, CheckReport } from '../checks/types.js';
 import { ClusterIndex } from '../model/clusterIndex.js';
 import { definedKind, isBuiltinKind } from '../model/knownKinds.js';
 import { apiGroup, PodTemplateFinder } from '../model/podTemplates.js';
@@ -70,6 +70,8 @@ export class Scanner {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly cluster = new ClusterIndex();
   private readonly pending: Array<{ object: KubeObject; pod: PodView; scanned: { checks: string[] } }> = [];
+  /** Cross-object checks (`afterInput`) wait here until `finish`, when the cluster index is complete. */
+  private readonly afterInput: Array<{ check: Check; context: CheckContext }> = [];
   private readonly scanned: Array<ScannedObject & { checks: string[] }> = [];
   private readonly podTemplates: PodTemplateFinder;
   private readonly podChecks: readonly Check[];
@@ -98,10 +100,10 @@ export class Scanner {
   add(object: KubeObject): void {
     this.objects++;
     this.files.add(object.source.file);
-    this.cluster.addObject(object);
     this.noteKind(object);
     let pod: PodView | undefined;
     const template = this.podTemplates.find(object);
+    this.cluster.addObject(object, template.kind === 'template' ? template.template : undefined);
     if (template.kind === 'invalid') {
       this.diagnostic(object, template.path, 'invalid-field', `${object.kind} ${object.name}: ${template.message}; pod checks skipped`, 'error');
     } else if (template.kind === 'template') {
@@ -116,15 +118,8 @@ export class Scanner {
     for (const check of pod === undefined ? this.objectChecks : this.options.checks) {
       if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
       scanned.checks.push(check.meta.id);
-      let reports: readonly CheckReport[];
-      try {
-        reports = check.run(context);
-      } catch (error) {
-        // A throwing check is a Rampart bug; report it and keep scanning.
-        this.diagnostic(object, [], 'internal-error', `check ${check.meta.id} failed on ${object.kind} ${object.name}: ${error instanceof Error ? error.message : String(error)}`, 'error');
-        continue;
-      }
-      for (const report of reports) this.findings.push(toFinding(check, object, report));
+      if (check.afterInput === true) this.afterInput.push({ check, context });
+      else this.runCheck(check, context);
     }
     for (const check of this.options.wholeInputChecks ?? []) scanned.checks.push(...check.observe(object, pod));
     if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned });
@@ -143,6 +138,8 @@ export class Scanner {
       );
     }
     this.unknownKinds.clear();
+    for (const { check, context } of this.afterInput) this.runCheck(check, context);
+    this.afterInput.length = 0;
     for (const { object, pod, scanned } of this.pending) {
       for (const deferred of this.options.deferredPodChecks ?? []) {
         const result = deferred.run(object, pod, this.cluster);
@@ -171,6 +168,18 @@ export class Scanner {
         },
       },
     };
+  }
+
+  private runCheck(check: Check, context: CheckContext): void {
+    let reports: readonly CheckReport[];
+    try {
+      reports = check.run(context);
+    } catch (error) {
+      // A throwing check is a Rampart bug; report it and keep scanning.
+      this.diagnostic(context.object, [], 'internal-error', `check ${check.meta.id} failed on ${context.object.kind} ${context.object.name}: ${error instanceof Error ? error.message : String(error)}`, 'error');
+      return;
+    }
+    for (const report of reports) this.findings.push(toFinding(check, context.object, report));
   }
 
   private noteKind(object: KubeObject): void {

@@ -2,7 +2,53 @@
  * What checks may know about the rest of the input beyond the object at hand.
  * Kept small on purpose: it grows one index at a time as checks need it.
  */
-import { isJsonObject, type KubeObject } from './types.js';
+import { parseLabelSelector, selectorMatches } from '../rbac/labelSelector.js';
+import type { LabelSelector } from '../rbac/model.js';
+import type { PodTemplate } from './podTemplates.js';
+import { isJsonObject, type JsonObject, type KubeObject } from './types.js';
+
+/** Objects without metadata.namespace land in `default`, as `kubectl apply` would put them. */
+export function namespaceOf(object: Pick<KubeObject, 'namespace'>): string {
+  return object.namespace === undefined || object.namespace === '' ? 'default' : object.namespace;
+}
+
+/** A pod-bearing object's pod labels, for Service and NetworkPolicy selectors. */
+export interface PodLabelsInfo {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly object: KubeObject;
+}
+
+export interface ServiceInfo {
+  readonly name: string;
+  /** `spec.selector`; undefined when the Service has none (endpoints managed by hand). */
+  readonly selector: Readonly<Record<string, string>> | undefined;
+  readonly object: KubeObject;
+}
+
+export interface NetworkPolicyInfo {
+  readonly name: string;
+  /** undefined when `spec.podSelector` is unreadable. */
+  readonly podSelector: LabelSelector | undefined;
+  /** Effective policy types: explicit `policyTypes`, or Ingress plus Egress when egress rules are present. */
+  readonly ingress: boolean;
+  readonly egress: boolean;
+  readonly spec: JsonObject;
+  readonly object: KubeObject;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isJsonObject(value)) {
+    for (const [key, entry] of Object.entries(value)) if (typeof entry === 'string') out[key] = entry;
+  }
+  return out;
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
 
 export interface NamespaceInfo {
   readonly name: string;
@@ -12,8 +58,42 @@ export interface NamespaceInfo {
 
 export class ClusterIndex {
   private readonly namespaces = new Map<string, NamespaceInfo>();
+  private readonly pods = new Map<string, PodLabelsInfo[]>();
+  private readonly services = new Map<string, ServiceInfo[]>();
+  private readonly networkPolicies = new Map<string, NetworkPolicyInfo[]>();
+  private readonly serviceAccounts = new Map<string, Map<string, KubeObject>>();
+  private readonly quotaNamespaces = new Set<string>();
+  private readonly limitRangeNamespaces = new Set<string>();
 
-  addObject(object: KubeObject): void {
+  addObject(object: KubeObject, podTemplate?: PodTemplate): void {
+    const namespace = namespaceOf(object);
+    if (podTemplate !== undefined) pushTo(this.pods, namespace, { labels: stringMap(podTemplate.metadata.labels), object });
+    const spec = isJsonObject(object.raw.spec) ? object.raw.spec : {};
+    if (object.apiVersion === 'v1') {
+      if (object.kind === 'Service') {
+        pushTo(this.services, namespace, { name: object.name, selector: isJsonObject(spec.selector) ? stringMap(spec.selector) : undefined, object });
+      } else if (object.kind === 'ServiceAccount') {
+        let names = this.serviceAccounts.get(namespace);
+        if (names === undefined) this.serviceAccounts.set(namespace, (names = new Map()));
+        names.set(object.name, object);
+      } else if (object.kind === 'ResourceQuota') {
+        this.quotaNamespaces.add(namespace);
+      } else if (object.kind === 'LimitRange') {
+        this.limitRangeNamespaces.add(namespace);
+      }
+    }
+    if (object.kind === 'NetworkPolicy' && object.apiVersion.startsWith('networking.k8s.io/')) {
+      const parsed = parseLabelSelector(spec.podSelector ?? {});
+      const types = Array.isArray(spec.policyTypes) ? spec.policyTypes : undefined;
+      pushTo(this.networkPolicies, namespace, {
+        name: object.name,
+        podSelector: 'selector' in parsed ? parsed.selector : undefined,
+        ingress: types === undefined ? true : types.includes('Ingress'),
+        egress: types === undefined ? Array.isArray(spec.egress) : types.includes('Egress'),
+        spec,
+        object,
+      });
+    }
     if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
       const metadata = object.raw.metadata;
       const labels: Record<string, string> = {};
@@ -32,5 +112,40 @@ export class ClusterIndex {
 
   allNamespaces(): IterableIterator<NamespaceInfo> {
     return this.namespaces.values();
+  }
+
+  /** Pod-bearing objects of a namespace (their pod template's labels). */
+  podsIn(namespace: string): readonly PodLabelsInfo[] {
+    return this.pods.get(namespace) ?? [];
+  }
+
+  /** Pod-bearing objects of a namespace whose pod labels the selector matches. */
+  podsMatching(namespace: string, selector: LabelSelector): PodLabelsInfo[] {
+    return this.podsIn(namespace).filter((pod) => selectorMatches(selector, pod.labels));
+  }
+
+  servicesIn(namespace: string): readonly ServiceInfo[] {
+    return this.services.get(namespace) ?? [];
+  }
+
+  networkPoliciesIn(namespace: string): readonly NetworkPolicyInfo[] {
+    return this.networkPolicies.get(namespace) ?? [];
+  }
+
+  serviceAccount(namespace: string, name: string): KubeObject | undefined {
+    return this.serviceAccounts.get(namespace)?.get(name);
+  }
+
+  /** Whether the input holds any ServiceAccount at all (if none, they are managed outside these manifests). */
+  hasServiceAccounts(): boolean {
+    return this.serviceAccounts.size > 0;
+  }
+
+  hasResourceQuota(namespace: string): boolean {
+    return this.quotaNamespaces.has(namespace);
+  }
+
+  hasLimitRange(namespace: string): boolean {
+    return this.limitRangeNamespaces.has(namespace);
   }
 }

@@ -1,0 +1,43 @@
+/**
+ * The container may run as root: neither it nor the pod requires a non-root
+ * user, and no non-zero UID is set. A non-zero runAsUser (container or pod)
+ * is as good as runAsNonRoot=true: the kubelet runs the process with it.
+ */
+import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { isWindows } from '../common/fields.js';
+import { MITRE, NSA } from '../common/frameworks.js';
+
+export const runAsNonRoot = containerCheck(
+  {
+    id: 'container-run-as-non-root',
+    title: 'Container may run as root',
+    category: 'container',
+    description:
+      'Neither the container nor the pod sets runAsNonRoot=true or a non-zero runAsUser, or runAsNonRoot is false where it takes effect, so the process runs as whatever user the image names, often root. Root in a container shares UID 0 with the node’s kernel unless the pod runs in a user namespace (spec.hostUsers=false), which this check accepts. Settings inherited from the pod count.',
+    remediation: 'Set spec.securityContext.runAsNonRoot: true (containers inherit it) and, when the image’s user is root, runAsUser to a non-zero UID. Alternatively run the pod with spec.hostUsers: false.',
+    severity: { gain: 'control', effort: 'chained', reason: 'Root only turns into node control together with another weakness (a kernel bug, a writable host mount, a capability), but then it is what makes the escape complete.' },
+    cis: ['5.2.7', '5.7.3'],
+    nsa: [NSA.nonRoot],
+    mitre: [MITRE.escapeToHost, MITRE.privilegeEscalationExploit],
+    equivalents: [
+      'kubescape:C-0013',
+      'trivy:KSV012',
+      'polaris:runAsRootAllowed',
+      'kube-linter:run-as-non-root',
+      'kubesec:RunAsNonRoot',
+      'kubeaudit:RunAsNonRootPSCNilCSCNil',
+      'kubeaudit:RunAsNonRootCSCFalse',
+      'kubeaudit:RunAsNonRootPSCFalseCSCNil',
+    ],
+  },
+  (container, pod) => {
+    if (pod.hostUsers?.value === false || isWindows(pod)) return undefined;
+    const { runAsNonRoot: nonRoot, runAsUser: user } = container.effective;
+    if (user !== undefined && user.value > 0) return undefined;
+    if (nonRoot?.value === true && user?.value !== 0) return undefined;
+    if (nonRoot?.value === false) return { predicate: `must not set securityContext.runAsNonRoot=false${nonRoot.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: nonRoot.path };
+    if (user?.value === 0) return { predicate: `must not run as UID 0 (securityContext.runAsUser=0${user.level === 'pod' ? ', inherited from the pod' : ''})`, path: user.path };
+    return { predicate: 'must set securityContext.runAsNonRoot=true or a non-zero runAsUser (or inherit one from the pod)', path: [...contextPath(container), 'runAsNonRoot'] };
+  },
+  WORKLOAD_CONTAINERS,
+);

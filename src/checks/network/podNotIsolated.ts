@@ -1,0 +1,28 @@
+/** A pod no NetworkPolicy selects accepts traffic from every pod in the cluster. */
+import { mapping } from '../common/fields.js';
+import { namespaceOf, podCheck } from '../common/define.js';
+import { MITRE, NSA } from '../common/frameworks.js';
+import { policiesSelecting } from './podIsolation.js';
+
+export const podNotIsolated = podCheck(
+  {
+    id: 'pod-not-selected-by-network-policy',
+    title: 'Pod is not selected by any NetworkPolicy',
+    category: 'network',
+    description: 'No NetworkPolicy in the pod’s namespace (in the input) selects the pod’s labels, so its traffic is not restricted at all: every pod in the cluster can connect to it, and it can connect anywhere. Judged after the whole input is read; host-network pods are exempt (policies do not apply to them).',
+    remediation: 'Add a default-deny NetworkPolicy to the namespace (podSelector: {}) and policies that allow the traffic the workload needs.',
+    severity: { gain: 'access', effort: 'foothold', reason: 'A foothold anywhere in the cluster can reach this pod directly, and from this pod reach anything.' },
+    cis: ['5.3.2'],
+    nsa: [NSA.networkPolicies],
+    mitre: [MITRE.networkDiscovery, MITRE.remoteServices],
+    equivalents: ['kube-score:pod-networkpolicy', 'polaris:missingNetworkPolicy', 'kube-linter:non-isolated-pod', 'kubescape:ensure_network_policy_configured_in_labels', 'kubescape:C-0260'],
+  },
+  (pod, { object, cluster }) => {
+    if (pod.hostNetwork?.value === true) return [];
+    const labels: Record<string, string> = {};
+    for (const [key, value] of Object.entries(mapping(pod.metadata.labels) ?? {})) if (typeof value === 'string') labels[key] = value;
+    if (policiesSelecting(cluster, namespaceOf(object), labels).length > 0) return [];
+    return [{ message: `no NetworkPolicy in namespace ${namespaceOf(object)} selects this pod`, path: [...pod.metadataPath, 'labels'] }];
+  },
+  { afterInput: true },
+);
