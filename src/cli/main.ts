@@ -1,5 +1,6 @@
 /** Entry point: builds the command tree and maps outcomes to exit codes. */
 import { Command, CommanderError } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerChecksCommand } from './checks.js';
 import { registerRbacCommand } from './rbac.js';
 import { registerPssCommand } from './pss.js';
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerPssCommand(program, setExitCode);
   registerChecksCommand(program, setExitCode);
   registerRbacCommand(program, setExitCode);
+  registerBenchCommand(program, setExitCode);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

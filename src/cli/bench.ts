@@ -1,0 +1,89 @@
+/** `rampart bench`: the CIS Kubernetes Benchmark on a node's filesystem (or a collected snapshot), `bench collect`, `bench job`. */
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import { BENCHMARK_CHOICES } from '../bench/catalogue.js';
+import { collectNode } from '../bench/collect.js';
+import { TARGETS, type Target } from '../bench/controls/types.js';
+import { runBenchmark } from '../bench/evaluate.js';
+import { jobManifest } from '../bench/job.js';
+import type { NodeSnapshot } from '../bench/model.js';
+import { BENCH_FORMATS, renderBench, type BenchFormat } from '../bench/report.js';
+import { readSnapshot } from '../bench/snapshotFile.js';
+import { choice, UsageError, VERSION, writeOutput } from './common.js';
+
+interface BenchFlags {
+  root: string;
+  from?: string;
+  benchmark: string;
+  targets?: Target[];
+  format: BenchFormat;
+  output?: string;
+  kubernetesVersion?: string;
+}
+
+function parseTargets(value: string): Target[] {
+  const targets = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  for (const target of targets) if (!(TARGETS as readonly string[]).includes(target)) throw new InvalidArgumentError(`expected a comma-separated list of ${TARGETS.join(', ')}`);
+  return targets as Target[];
+}
+
+async function snapshotFrom(flags: BenchFlags): Promise<NodeSnapshot> {
+  if (flags.from === undefined) return collectNode({ root: flags.root, rampartVersion: VERSION });
+  let text: string;
+  try {
+    text = await readFile(flags.from, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${flags.from}`);
+  }
+  const read = readSnapshot(text, flags.from, VERSION);
+  if (!read.ok) throw new UsageError(read.error);
+  return read.snapshot;
+}
+
+export function registerBenchCommand(program: Command, setExitCode: (code: number) => void): void {
+  const bench = program
+    .command('bench')
+    .description('run the CIS Kubernetes Benchmark on a node: control-plane and kubelet configuration, file permissions (exit 1 when a control fails)')
+    .enablePositionalOptions()
+    .option('--root <dir>', "the node's filesystem root", '/')
+    .option('--from <file>', 'evaluate a snapshot written by `rampart bench collect` instead of reading --root')
+    .option('--benchmark <id>', `benchmark version: ${BENCHMARK_CHOICES.join(', ')}`, choice(BENCHMARK_CHOICES), 'auto')
+    .option('--targets <list>', `comma-separated: ${TARGETS.join(',')} (default: what runs on the node)`, parseTargets)
+    .option('--kubernetes-version <version>', 'Kubernetes version for defaults when images do not tell (e.g. v1.32.1)')
+    .option('-f, --format <format>', `output format: ${BENCH_FORMATS.join(', ')}`, choice(BENCH_FORMATS), 'table')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .action(async (flags: BenchFlags) => {
+      const snapshot = await snapshotFrom(flags);
+      const result = runBenchmark(snapshot, {
+        benchmark: flags.benchmark,
+        ...(flags.targets === undefined ? {} : { targets: flags.targets }),
+        ...(flags.kubernetesVersion === undefined ? {} : { kubernetesVersion: flags.kubernetesVersion }),
+      });
+      if ('error' in result) throw new UsageError(result.error);
+      const color = flags.output === undefined && flags.format === 'table' && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+      await writeOutput(renderBench(flags.format, result, { tool: { name: 'rampart', version: VERSION }, color }), flags.output);
+      if (result.counts.FAIL > 0) setExitCode(1);
+    });
+
+  bench
+    .command('collect')
+    .description("write what the benchmark needs from a node (components, flags, config files, permissions) as JSON, for `rampart bench --from`")
+    .option('--root <dir>', "the node's filesystem root", '/')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (flags: { root: string; output?: string }) => {
+      const snapshot = collectNode({ root: flags.root, rampartVersion: VERSION });
+      await writeOutput(`${JSON.stringify(snapshot, null, 2)}\n`, flags.output);
+    });
+
+  bench
+    .command('job')
+    .description('print a Job manifest that runs the benchmark on a node with read-only host mounts')
+    .option('--image <image>', 'Rampart container image', `ghcr.io/rampart-security/rampart:${VERSION}`)
+    .option('--namespace <namespace>', 'namespace of the Job', 'default')
+    .option('--node <name>', 'node to run on (default: any schedulable node, control-plane nodes included)')
+    .option('--benchmark <id>', `benchmark version: ${BENCHMARK_CHOICES.join(', ')}`, choice(BENCHMARK_CHOICES), 'auto')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (flags: { image: string; namespace: string; node?: string; benchmark: string; output?: string }) => {
+      await writeOutput(jobManifest({ image: flags.image, namespace: flags.namespace, benchmark: flags.benchmark, ...(flags.node === undefined ? {} : { node: flags.node }) }), flags.output);
+    });
+}
