@@ -55,7 +55,13 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
       await writeOutput(report, flags.output);
       const failOn = flags.failOn ?? config.failOn ?? 'high';
       const worst = worstSeverity(result.findings);
-      const inputError = result.diagnostics.some((diagnostic) => diagnostic.code === 'path-not-found');
+      // Exit 2 when part of the input could not be judged: any diagnostic of severity error (a missing
+      // path, a file that is not YAML text, a syntax error, a document over a limit, a repeated key, a
+      // field of the wrong type). A gate must not pass manifests Rampart did not read the way Kubernetes
+      // would, so this wins over 1. Otherwise 1 when a finding reaches --fail-on, else 0. Warnings (YAML
+      // that is no Kubernetes object, an unknown kind, an empty file) never change the exit code, and the
+      // report is written in every case.
+      const inputError = result.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
       if (inputError) setExitCode(2);
       else if (worst !== undefined && severityRank(worst) >= severityRank(failOn)) setExitCode(1);
     });

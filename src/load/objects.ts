@@ -31,8 +31,16 @@ export function objectsFromDocument(document: ParsedDocument, file: string): Ext
       diagnose(path, 'not-kubernetes-object', `not a Kubernetes object: ${missing} missing or not a string; skipped`);
       return;
     }
-    if (kind.endsWith('List') && Array.isArray(candidate.items)) {
-      candidate.items.forEach((item, index) => take(item, [...path, 'items', index]));
+    // `kind: List` (kubectl's generic list) and typed lists (`PodList`, `ConfigMapList`, …) hold objects in `items`.
+    // A custom kind that merely ends in "List" and has no `items` is an object.
+    if (kind === 'List' || (kind.endsWith('List') && 'items' in candidate)) {
+      const items = candidate.items;
+      if (items === undefined || items === null) return;
+      if (!Array.isArray(items)) {
+        diagnose([...path, 'items'], 'invalid-field', `${kind}: items must be a list, found ${describeType(items)}; skipped`, 'error');
+        return;
+      }
+      items.forEach((item, index) => take(item, [...path, 'items', index]));
       return;
     }
     const metadata = candidate.metadata;
@@ -43,7 +51,7 @@ export function objectsFromDocument(document: ParsedDocument, file: string): Ext
     const name = isJsonObject(metadata) ? metadata.name : undefined;
     const generateName = isJsonObject(metadata) ? metadata.generateName : undefined;
     const namespace = isJsonObject(metadata) ? metadata.namespace : undefined;
-    if (name !== undefined && typeof name !== 'string') {
+    if (name !== undefined && name !== null && typeof name !== 'string') {
       diagnose([...path, 'metadata', 'name'], 'invalid-field', `${kind}: metadata.name must be a string, found ${describeType(name)}`, 'error');
     }
     if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
@@ -52,14 +60,21 @@ export function objectsFromDocument(document: ParsedDocument, file: string): Ext
     objects.push({
       apiVersion,
       kind,
-      name: typeof name === 'string' ? name : typeof generateName === 'string' ? `${generateName}*` : '<unnamed>',
+      name: typeof name === 'string' && name !== '' ? name : typeof generateName === 'string' && generateName !== '' ? `${generateName}*` : '<unnamed>',
       namespace: typeof namespace === 'string' && namespace !== '' ? namespace : undefined,
       raw: candidate,
       source: { file, documentIndex: document.index, pathInDocument: path, positions: document.positions },
     });
   };
 
-  take(value, []);
+  if (Array.isArray(value)) {
+    // A top-level sequence (a JSON array of objects, say) is no Kubernetes object and kubectl refuses it,
+    // but whatever it holds could still be applied one by one: scan the items, and say so.
+    diagnose([], 'top-level-list', `the document is a list, not a Kubernetes object (kubectl rejects it); its ${value.length} item(s) are scanned as objects`);
+    value.forEach((item, index) => take(item, [index]));
+  } else {
+    take(value, []);
+  }
   return { objects, diagnostics };
 }
 

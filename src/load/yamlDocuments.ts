@@ -2,358 +2,174 @@
  * Turns the text of one file into YAML documents, each with a position index,
  * plus diagnostics for everything that could not be read.
  *
- * Two parsers, one contract:
- * - The fast path is js-yaml with its event listener. The `yaml` package keeps
- *   richer source positions but composes documents about eight times slower
- *   (2 s against 0.25 s on the 4.4 MB real-world corpus), which alone would
- *   break the scan's speed target. The listener gives every node's start
- *   offset, from which we build the position index ourselves.
- * - The careful path is the `yaml` package. It is used for any file the fast
- *   path cannot take as-is: syntax errors (it recovers per document and
- *   reports precise positions), anchors and aliases (it bounds alias
- *   expansion, which stops "billion laughs" documents, CVE-2019-11253), and
- *   unknown tags.
+ * 1. The text is cut at its document markers (documentSlices.ts), so each
+ *    document is parsed, limited and, if broken, reported on its own.
+ * 2. Each slice goes to the fast path (fastYaml.ts: js-yaml with a typed-array
+ *    position table built from its events). The `yaml` package composes
+ *    documents about eight times slower, which alone would break the scan's
+ *    speed target.
+ * 3. A slice the fast path does not take (a syntax error, anchors, merge
+ *    keys, an unknown tag, a shape its events cannot describe) goes to the
+ *    careful path (carefulYaml.ts: the `yaml` package, loaded on first use).
+ *
+ * Both paths give the same value and the same positions for the same
+ * document; a differential test over the real-world corpus holds them to it.
  */
-import jsYaml from 'js-yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
-import type { Diagnostic, FieldPath, LocatedPosition, PositionIndex } from '../model/types.js';
-import { LineIndex } from './lineIndex.js';
+import type { Diagnostic, PositionIndex } from '../model/types.js';
+import { CAREFUL_ERROR_MAX_CHARACTERS, CAREFUL_MAX_CHARACTERS, CAREFUL_NESTING_BOUND, nestingBound, parseCareful } from './carefulYaml.js';
+import { splitDocuments } from './documentSlices.js';
+import { FastPositionIndex, parseFast } from './fastYaml.js';
 import type { InputLimits } from './limits.js';
+import { skipInsignificant, SourceText } from './sourceText.js';
+
+/** Repeated keys reported per document; the rest are counted in the last message. */
+const DUPLICATES_PER_DOCUMENT = 3;
 
 export interface ParsedDocument {
+  /** Index of the document in the file, 0-based, counting empty documents. */
   readonly index: number;
   readonly value: unknown;
   readonly positions: PositionIndex;
+  /** Which parser read it: `js-yaml` (fast path) or `yaml` (careful path). */
+  readonly parser: 'js-yaml' | 'yaml';
 }
 
 export interface ParsedFile {
   readonly documents: ParsedDocument[];
   readonly diagnostics: Diagnostic[];
+  /** Number of documents in the file, empty ones included. */
+  readonly documentCount: number;
 }
 
-/** A node of the position tree built from js-yaml events. */
-interface PositionNode {
-  /** Offset where the node (for mapping members: its key) starts. */
-  offset: number;
-  keys?: Map<string, PositionNode>;
-  items?: PositionNode[];
+export interface ParseOptions {
+  /** Read every document with the careful path (tests compare the two paths). */
+  readonly careful?: boolean;
 }
 
-interface Frame {
-  offset: number;
-  children: Frame[];
-  kind: string | null;
-  result: unknown;
-  node: PositionNode;
-}
-
-export function parseYamlFile(text: string, file: string, limits: InputLimits): ParsedFile {
-  const fast = parseFast(text, file, limits);
-  if (fast !== undefined) return fast;
-  return parseCareful(text, file, limits);
-}
-
-/** Skip whitespace and comments so positions point at content. */
-function skipInsignificant(text: string, offset: number): number {
-  let position = offset;
-  while (position < text.length) {
-    const code = text.charCodeAt(position);
-    if (code === 32 || code === 9 || code === 10 || code === 13) {
-      position++;
-    } else if (code === 35 /* # */) {
-      const end = text.indexOf('\n', position);
-      position = end === -1 ? text.length : end + 1;
-    } else {
-      break;
-    }
-  }
-  return position;
-}
-
-class TreePositionIndex implements PositionIndex {
-  constructor(
-    private readonly root: PositionNode,
-    private readonly text: string,
-    private readonly lines: LineIndex,
-  ) {}
-
-  locate(path: FieldPath): LocatedPosition {
-    let node = this.root;
-    let exact = true;
-    for (const segment of path) {
-      const next = typeof segment === 'number' ? node.items?.[segment] : node.keys?.get(segment);
-      if (next === undefined) {
-        exact = false;
-        break;
-      }
-      node = next;
-    }
-    const position = this.lines.position(skipInsignificant(this.text, node.offset));
-    return { line: position.line, column: position.column, exact };
-  }
-}
-
-function parseFast(text: string, file: string, limits: InputLimits): ParsedFile | undefined {
-  const stack: Frame[] = [];
-  const roots: Frame[] = [];
-  const rootEnds: number[] = [];
-  let sawAnchor = false;
-
-  const listener = (event: 'open' | 'close', state: jsYaml.State & { anchor?: string | null }): void => {
-    if (event === 'open') {
-      stack.push({ offset: state.position, children: [], kind: null, result: undefined, node: { offset: state.position } });
-      return;
-    }
-    const frame = stack.pop();
-    if (frame === undefined) return;
-    if (state.anchor !== null && state.anchor !== undefined) sawAnchor = true;
-    frame.kind = state.kind;
-    frame.result = state.result;
-    const only = frame.children.length === 1 ? frame.children[0] : undefined;
-    if (only !== undefined && only.kind === state.kind && only.result === state.result && typeof state.result === 'object') {
-      // js-yaml first tries a flow collection as an implicit key, so the real node is nested once more.
-      frame.node.keys = only.node.keys;
-      frame.node.items = only.node.items;
-    } else if (state.kind === 'mapping') buildMapping(frame);
-    else if (state.kind === 'sequence') buildSequence(frame);
-    frame.children = [];
-    const parent = stack[stack.length - 1];
-    if (parent !== undefined) parent.children.push(frame);
-    else {
-      roots.push(frame);
-      rootEnds.push(state.position);
-    }
+export function parseYamlFile(input: string, file: string, limits: InputLimits, options: ParseOptions = {}): ParsedFile {
+  // A byte order mark is no content; columns on the first line count from after it, as editors do.
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const source = new SourceText(text);
+  const documents: ParsedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number, documentIndex?: number): Pick<Diagnostic, 'file' | 'documentIndex' | 'line' | 'column'> => {
+    const { line, column } = source.position(offset);
+    return documentIndex === undefined ? { file, line, column } : { file, documentIndex, line, column };
   };
 
-  let values: unknown[];
-  try {
-    values = jsYaml.loadAll(text, undefined, {
-      schema: jsYaml.CORE_SCHEMA,
-      filename: file,
-      maxDepth: limits.maxDepth,
-      listener: listener as (this: jsYaml.State, eventType: jsYaml.EventType, state: jsYaml.State) => void,
-    } as jsYaml.LoadOptions & { maxDepth: number });
-  } catch (error) {
-    if (error instanceof Error && /maxDepth/.test(error.message)) {
-      const mark = (error as Error & { mark?: { line?: number; column?: number } }).mark;
-      return {
-        documents: [],
-        diagnostics: [
-          {
-            severity: 'error',
-            code: 'too-deep',
-            message: `nesting is deeper than ${limits.maxDepth} levels; file skipped`,
-            file,
-            line: (mark?.line ?? 0) + 1,
-            column: (mark?.column ?? 0) + 1,
-          },
-        ],
-      };
-    }
-    // Syntax errors, duplicate keys, unknown tags, excessive depth: the careful
-    // parser reports them with positions and recovers the other documents.
-    return undefined;
+  // YAML forbids NUL anywhere; a file holding one is binary data with a YAML name.
+  const nul = text.indexOf('\u0000');
+  if (nul !== -1) {
+    diagnostics.push({ severity: 'error', code: 'not-text', message: 'file contains a NUL byte: binary data, not YAML text; skipped', ...at(nul) });
+    return { documents, diagnostics, documentCount: 0 };
   }
-  if (sawAnchor || roots.length !== values.length) return undefined;
 
-  const lines = new LineIndex(text);
-  const documents: ParsedDocument[] = [];
-  const diagnostics: Diagnostic[] = [];
-  values.forEach((value, index) => {
-    const root = roots[index] as Frame;
-    const size = (rootEnds[index] ?? 0) - root.offset;
-    if (size > limits.maxDocumentBytes) {
-      const position = lines.position(skipInsignificant(text, root.offset));
-      diagnostics.push({
-        severity: 'error',
-        code: 'document-too-large',
-        message: `document is ${size} bytes, more than the limit of ${limits.maxDocumentBytes}; skipped`,
-        file,
-        documentIndex: index,
-        line: position.line,
-        column: position.column,
-      });
-      return;
+  let index = 0;
+  for (const slice of splitDocuments(text)) {
+    if (slice.empty) {
+      index += slice.count;
+      continue;
     }
-    documents.push({ index, value, positions: new TreePositionIndex(root.node, text, lines) });
-  });
-  return { documents, diagnostics };
-}
-
-/** Children of a mapping frame alternate key, value. Anything else (merge keys, odd flow forms) keeps only the mapping's own position. */
-function buildMapping(frame: Frame): void {
-  const children = frame.children;
-  // A mapping that ends at a document marker records one more, empty, attempt at a key.
-  if (children.length % 2 !== 0 && children[children.length - 1]?.kind === null) children.pop();
-  if (children.length % 2 !== 0) return;
-  const keys = new Map<string, PositionNode>();
-  for (let index = 0; index < children.length; index += 2) {
-    const key = children[index] as Frame;
-    const value = children[index + 1] as Frame;
-    if (key.kind !== 'scalar' || key.result === null || typeof key.result === 'object') return;
-    keys.set(String(key.result), { offset: key.offset, keys: value.node.keys, items: value.node.items });
-  }
-  frame.node.keys = keys;
-}
-
-function buildSequence(frame: Frame): void {
-  frame.node.items = frame.children.map((child) => child.node);
-}
-
-/** Position index over a document of the `yaml` package. */
-class YamlAstPositionIndex implements PositionIndex {
-  constructor(
-    private readonly root: YamlNode | null,
-    private readonly fallbackOffset: number,
-    private readonly text: string,
-    private readonly lines: LineIndex,
-  ) {}
-
-  locate(path: FieldPath): LocatedPosition {
-    let node: unknown = this.root;
-    let offset = this.root?.range?.[0] ?? this.fallbackOffset;
-    let exact = true;
-    for (const segment of path) {
-      let next: unknown;
-      let nextOffset: number | undefined;
-      if (isMap(node)) {
-        for (const pair of node.items) {
-          if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(segment)) {
-            next = pair.value;
-            nextOffset = pair.key.range?.[0];
-            break;
-          }
-        }
-      } else if (isSeq(node) && typeof segment === 'number') {
-        const item = node.items[segment];
-        next = item;
-        nextOffset = isScalar(item) || isMap(item) || isSeq(item) || isAlias(item) ? item.range?.[0] : undefined;
-      }
-      if (nextOffset === undefined) {
-        exact = false;
-        break;
-      }
-      node = next;
-      offset = nextOffset;
-    }
-    const position = this.lines.position(skipInsignificant(this.text, offset));
-    return { line: position.line, column: position.column, exact };
-  }
-}
-
-function parseCareful(text: string, file: string, limits: InputLimits): ParsedFile {
-  const documents: ParsedDocument[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const lineCounter = new LineCounter();
-  const lines = new LineIndex(text);
-  let yamlDocuments;
-  try {
-    yamlDocuments = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, stringKeys: false });
-  } catch (error) {
-    diagnostics.push({
-      severity: 'error',
-      code: error instanceof RangeError ? 'too-deep' : 'yaml-syntax',
-      message:
-        error instanceof RangeError
-          ? `nesting is too deep to read (limit ${limits.maxDepth} levels); file skipped`
-          : `cannot parse YAML: ${error instanceof Error ? error.message : String(error)}`,
-      file,
-      line: 1,
-      column: 1,
-    });
-    return { documents, diagnostics };
-  }
-  const list = Array.isArray(yamlDocuments) ? yamlDocuments : [];
-  list.forEach((document, index) => {
-    const start = document.range?.[0] ?? 0;
-    if (document.errors.length > 0) {
-      for (const error of document.errors.slice(0, 3)) {
-        const position = lines.position(error.pos[0]);
-        diagnostics.push({
-          severity: 'error',
-          code: 'yaml-syntax',
-          message: `invalid YAML: ${firstLine(error.message)}; document skipped`,
-          file,
-          documentIndex: index,
-          line: position.line,
-          column: position.column,
-        });
-      }
-      return;
-    }
-    const size = (document.range?.[2] ?? start) - start;
-    const startPosition = lines.position(skipInsignificant(text, start));
-    const at = { file, documentIndex: index, line: startPosition.line, column: startPosition.column };
+    const contentOffset = skipInsignificant(text, slice.markerEnd === -1 ? slice.start : slice.markerEnd);
+    const size = byteLength(text, slice.start, slice.end, limits.maxDocumentBytes);
     if (size > limits.maxDocumentBytes) {
       diagnostics.push({
         severity: 'error',
         code: 'document-too-large',
-        message: `document is ${size} bytes, more than the limit of ${limits.maxDocumentBytes}; skipped`,
-        ...at,
+        message: `document is ${size} bytes, larger than the limit of ${limits.maxDocumentBytes} bytes (limits.maxDocumentBytes in the config file); skipped`,
+        ...at(contentOffset, index),
       });
-      return;
+      index++;
+      continue;
     }
-    const depth = nodeDepth(document.contents, limits.maxDepth + 1);
-    if (depth > limits.maxDepth) {
+    const sliceText = text.slice(slice.start, slice.end);
+    const fast = options.careful === true ? undefined : parseFast(sliceText, limits.maxDepth);
+    if (fast?.kind === 'too-deep') {
       diagnostics.push({
         severity: 'error',
         code: 'too-deep',
-        message: `document nests more than ${limits.maxDepth} levels deep; skipped`,
-        ...at,
+        message: `document nests more than ${limits.maxDepth} levels deep (limits.maxDepth in the config file); skipped`,
+        ...at(slice.start + fast.offset, index),
       });
-      return;
+      index++;
+      continue;
     }
-    let value: unknown;
-    try {
-      value = document.toJS({ maxAliasCount: limits.maxAliasCount });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const aliasBomb = /alias/i.test(message);
+    const carefulAffordable = sliceText.length <= CAREFUL_MAX_CHARACTERS;
+    if (fast?.kind === 'error' && !(sliceText.length <= CAREFUL_ERROR_MAX_CHARACTERS && nestingBound(sliceText) <= CAREFUL_NESTING_BOUND)) {
+      // Too large or too deep for the careful parser to be cheap: js-yaml's objection is the diagnostic.
+      diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: `invalid YAML: ${fast.message}; document skipped`, ...at(slice.start + fast.offset, index) });
+      index++;
+      continue;
+    }
+    if (fast?.kind === 'documents' && fast.anchors && !carefulAffordable) {
       diagnostics.push({
         severity: 'error',
-        code: aliasBomb ? 'alias-limit' : 'yaml-value',
-        message: aliasBomb
-          ? `document expands YAML aliases more than ${limits.maxAliasCount} times (a "billion laughs" resource-exhaustion pattern, CVE-2019-11253); skipped`
-          : `cannot read document: ${firstLine(message)}; skipped`,
-        ...at,
+        code: 'document-too-large',
+        message: `document uses YAML anchors and is ${sliceText.length} characters long; aliases are expanded, with a bound, only in documents of up to ${CAREFUL_MAX_CHARACTERS} characters; skipped`,
+        ...at(contentOffset, index),
       });
-      return;
+      index += fast.documents.length;
+      continue;
     }
-    for (const warning of document.warnings.slice(0, 3)) {
-      const position = lines.position(warning.pos[0]);
-      diagnostics.push({
-        severity: 'warning',
-        code: 'yaml-warning',
-        message: firstLine(warning.message),
-        file,
-        documentIndex: index,
-        line: position.line,
-        column: position.column,
-      });
+    if (fast?.kind === 'documents' && !fast.anchors && (!fast.irregular || !carefulAffordable)) {
+      diagnostics.push(...duplicateKeyDiagnostics(fast.duplicateKeys, (duplicate) => slice.start + duplicate.offset, (duplicate) => slice.start + duplicate.firstOffset, (duplicate) => index + duplicate.document, source, file));
+      for (const document of fast.documents) {
+        documents.push({ index, value: document.value, positions: new FastPositionIndex(document.table, slice.start, source), parser: 'js-yaml' });
+        index++;
+      }
+      continue;
     }
-    documents.push({ index, value, positions: new YamlAstPositionIndex(document.contents as YamlNode | null, start, text, lines) });
-  });
-  return { documents, diagnostics };
-}
-
-function firstLine(message: string): string {
-  const line = message.split('\n')[0] ?? message;
-  return line.trim();
-}
-
-/** Depth of a `yaml` AST, stopping as soon as `cutoff` is reached so hostile input stays cheap. */
-function nodeDepth(root: unknown, cutoff: number): number {
-  let deepest = 0;
-  const stack: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop() as { node: unknown; depth: number };
-    if (depth > deepest) deepest = depth;
-    if (deepest >= cutoff) return deepest;
-    if (isMap(node)) {
-      for (const pair of node.items) stack.push({ node: pair.value, depth: depth + 1 });
-    } else if (isSeq(node)) {
-      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    const careful = parseCareful(sliceText, slice.start, source, limits);
+    for (const document of careful) {
+      const documentIndex = index;
+      diagnostics.push(...duplicateKeyDiagnostics(document.duplicateKeys, (duplicate) => slice.start + duplicate.offset, (duplicate) => slice.start + duplicate.firstOffset, () => documentIndex, source, file));
+      for (const problem of document.problems) {
+        diagnostics.push({ severity: problem.severity, code: problem.code, message: problem.message, ...at(slice.start + problem.offset, index) });
+      }
+      if (document.positions !== undefined) documents.push({ index, value: document.value, positions: document.positions, parser: 'yaml' });
+      index++;
     }
   }
-  return deepest;
+  return { documents, diagnostics, documentCount: index };
+}
+
+/** Repeated keys, at most a few per document: the first ones say what is wrong, the rest are counted. */
+function duplicateKeyDiagnostics<T extends { readonly key: string }>(
+  duplicates: readonly T[],
+  offsetOf: (duplicate: T) => number,
+  firstOffsetOf: (duplicate: T) => number,
+  documentOf: (duplicate: T) => number,
+  source: SourceText,
+  file: string,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const reported = new Map<number, number>();
+  for (const duplicate of duplicates) {
+    const documentIndex = documentOf(duplicate);
+    const count = (reported.get(documentIndex) ?? 0) + 1;
+    reported.set(documentIndex, count);
+    if (count > DUPLICATES_PER_DOCUMENT) continue;
+    const { line, column } = source.position(offsetOf(duplicate));
+    const more = duplicates.filter((other) => documentOf(other) === documentIndex).length - DUPLICATES_PER_DOCUMENT;
+    diagnostics.push({
+      severity: 'error',
+      code: 'duplicate-key',
+      message:
+        `key ${JSON.stringify(duplicate.key)} repeats the one on line ${source.position(firstOffsetOf(duplicate)).line}; ` +
+        "kubectl's strict field validation rejects the object, a non-strict apply keeps the last value, and so does this scan" +
+        (count === DUPLICATES_PER_DOCUMENT && more > 0 ? ` (${more} more repeated keys in this document are not listed)` : ''),
+      file,
+      documentIndex,
+      line,
+      column,
+    });
+  }
+  return diagnostics;
+}
+
+/** UTF-8 size of text[start, end), computed exactly only when it could exceed `limit`. */
+function byteLength(text: string, start: number, end: number, limit: number): number {
+  const characters = end - start;
+  if (characters * 3 <= limit) return characters;
+  return Buffer.byteLength(text.slice(start, end), 'utf8');
 }
