@@ -11,6 +11,7 @@
  */
 import { celEnv, celFunc, CelScalar, isCelError, isCelList, isCelMap, listType, parse, plan, type CelEnv, type CelFunc, type CelValue } from '@bufbuild/cel';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import type { Registry } from '@bufbuild/protobuf';
 import { charge, CostLimitExceeded, CostMeter, PER_CALL_COST_LIMIT, withMeter, type CostBudget } from './cost.js';
 import { isAvailable, type CelLibrary } from './library.js';
 import { comparisonMethods } from './libraries/compare.js';
@@ -101,6 +102,12 @@ export interface CompileOptions {
   readonly variables: readonly string[];
   /** Names under `variables.` (VAP composition); undefined: no check. */
   readonly variableNames?: readonly string[];
+  /**
+   * Protobuf messages and a container namespace, for the CEL conformance
+   * suite only (Kubernetes CEL has no messages). Identifiers are then not
+   * checked at compile time, as they may name types and enum values.
+   */
+  readonly protobuf?: { readonly registry: Registry; readonly container: string };
 }
 
 function positionOf(source: string, offset: number): SourcePosition {
@@ -188,8 +195,8 @@ interface VersionedEnvironment {
 
 const environments = new Map<number, VersionedEnvironment>();
 
-function environmentFor(minor: number): VersionedEnvironment {
-  const cached = environments.get(minor);
+function environmentFor(minor: number, protobuf?: CompileOptions['protobuf']): VersionedEnvironment {
+  const cached = protobuf === undefined ? environments.get(minor) : undefined;
   if (cached !== undefined) return cached;
   const libraries = LIBRARIES.filter((library) => isAvailable(library, minor));
   const funcs = [
@@ -197,8 +204,8 @@ function environmentFor(minor: number): VersionedEnvironment {
     ...comparisonMethods({ quantity: minor >= quantityLibrary.introducedIn, semver: minor >= semverLibrary.introducedIn }),
     ...internalFunctions(),
   ];
-  const environment = { env: withCallCost(celEnv({ funcs })), minor };
-  environments.set(minor, environment);
+  const environment = { env: withCallCost(celEnv({ funcs, ...(protobuf ? { registry: protobuf.registry, namespace: protobuf.container } : {}) })), minor };
+  if (protobuf === undefined) environments.set(minor, environment);
   return environment;
 }
 
@@ -258,6 +265,7 @@ class ReferenceChecker {
     const kind = expr.exprKind;
     switch (kind.case) {
       case 'identExpr':
+        if (this.options.protobuf !== undefined) return;
         if (!scope.has(kind.value.name) && !this.options.variables.includes(kind.value.name) && !BUILTIN_IDENTIFIERS.has(kind.value.name)) this.error(expr, `undeclared reference to '${kind.value.name}'`);
         return;
       case 'selectExpr': {
@@ -328,7 +336,7 @@ function parseFailure(error: unknown, source: string): ParseFailure {
 }
 
 export function compile(source: string, version: KubernetesVersion, options: CompileOptions): CompileResult {
-  const environment = environmentFor(version.minor);
+  const environment = environmentFor(version.minor, options.protobuf);
   let parsed;
   try {
     parsed = parse(source);
