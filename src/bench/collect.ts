@@ -49,6 +49,7 @@ export interface CollectOptions {
 class Collector {
   readonly files: Record<string, FileFacts> = {};
   readonly problems: string[] = [];
+  readonly unreadable: { name: ComponentName; file: string; reason: string }[] = [];
   constructor(private readonly root: string) {}
 
   hostPath(path: string): string {
@@ -158,12 +159,17 @@ export function collectNode(options: CollectOptions): NodeSnapshot {
     users: readIdNames(collector, '/etc/passwd'),
     groups: readIdNames(collector, '/etc/group'),
     problems: collector.problems,
+    unreadable: collector.unreadable.filter((entry) => !components.some((component) => component.name === entry.name)),
   };
 }
 
 function sameFlags(a: readonly RawFlag[], b: readonly RawFlag[]): boolean {
   const key = (flags: readonly RawFlag[]): string => flags.map((flag) => `${flag.name}=${flag.value}`).sort().join('\n');
   return key(a) === key(b);
+}
+
+function componentFromFileName(path: string): ComponentName | undefined {
+  return COMPONENT_BY_PROGRAM[basename(path).replace(/\.(ya?ml|json)$/, '')];
 }
 
 function collectStaticPods(collector: Collector): ComponentFacts[] {
@@ -174,13 +180,17 @@ function collectStaticPods(collector: Collector): ComponentFacts[] {
     if (!/\.(ya?ml|json)$/.test(entry)) continue;
     const path = posix.join(MANIFESTS_DIRECTORY, entry);
     const facts = collector.file(path, true);
+    const guessed = componentFromFileName(path);
     if (facts.content === undefined) {
-      if (facts.error !== undefined) collector.problems.push(facts.error);
+      const reason = facts.error ?? `cannot read ${path}`;
+      collector.problems.push(reason);
+      if (guessed !== undefined) collector.unreadable.push({ name: guessed, file: path, reason });
       continue;
     }
     const parsed = parseYamlText(facts.content);
     if (!parsed.ok) {
       collector.problems.push(`${path}: malformed YAML: ${parsed.error}`);
+      if (guessed !== undefined) collector.unreadable.push({ name: guessed, file: path, reason: `${path} is malformed YAML (${parsed.error})` });
       continue;
     }
     parsed.documents.forEach((document) => {

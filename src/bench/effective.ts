@@ -166,11 +166,11 @@ function effectiveKubelet(snapshot: NodeSnapshot, facts: ComponentFacts, minor: 
     setting(field) {
       const flagName = fieldToFlag.get(field);
       const flag = flagName === undefined ? undefined : lastFlag(facts.flags, flagName);
-      if (flag !== undefined) return { ...flagSetting(flag), name: field };
+      if (flag !== undefined) return flagSetting(flag);
       if (field.startsWith('featureGates.') && featureGateFlag !== undefined) {
         const gate = field.slice('featureGates.'.length);
         const entry = featureGateFlag.value.split(',').map((item) => item.trim().split('=')).find(([key]) => key === gate);
-        if (entry !== undefined) return { ...flagSetting(featureGateFlag), name: field, value: entry[1] ?? 'true' };
+        if (entry !== undefined) return { ...flagSetting(featureGateFlag), value: entry[1] ?? 'true', shown: `--feature-gates=${featureGateFlag.value}` };
       }
       const path = field.split('.');
       let note: string | undefined;

@@ -86,7 +86,7 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
  * node where a kubelet is. Policies need the cluster's objects, so only on request.
  */
 export function detectTargets(snapshot: NodeSnapshot): Target[] {
-  const names = new Set(snapshot.components.map((component) => component.name));
+  const names = new Set([...snapshot.components.map((component) => component.name), ...snapshot.unreadable.map((entry) => entry.name)]);
   const targets: Target[] = [];
   if (names.has('kube-apiserver') || names.has('kube-controller-manager') || names.has('kube-scheduler')) targets.push('master');
   if (names.has('etcd')) targets.push('etcd');

@@ -67,6 +67,8 @@ export interface NodeSnapshot {
   readonly groups: Readonly<Record<string, string>>;
   /** Problems met while collecting (unreadable directories, malformed manifests). */
   readonly problems: readonly string[];
+  /** Components whose static pod manifest exists but could not be read or parsed: judged WARN, never PASS. */
+  readonly unreadable: readonly { readonly name: ComponentName; readonly file: string; readonly reason: string }[];
 }
 
 export type SettingSource = 'default' | 'config' | 'drop-in' | 'flag';
@@ -84,6 +86,8 @@ export interface Setting {
   readonly line?: number;
   /** Why the value is not what a file says, e.g. a zero duration the kubelet replaces with its default. */
   readonly note?: string;
+  /** How to show the setting when its value is part of a larger flag (`--feature-gates=A=true,B=false`). */
+  readonly shown?: string;
 }
 
 export type ControlStatus = 'PASS' | 'FAIL' | 'WARN' | 'INFO';
@@ -107,7 +111,7 @@ export interface ControlResult {
 
 export function describeSetting(setting: Setting, flagStyle: boolean): string {
   const shown = setting.value === undefined ? '<unset>' : setting.value;
-  const name = flagStyle ? `--${setting.name}=${shown}` : `${setting.name}=${shown}`;
+  const name = setting.shown ?? (flagStyle ? `--${setting.name}=${shown}` : `${setting.name}=${shown}`);
   if (setting.source === 'default') return `${name} (default${setting.note === undefined ? '' : `; ${setting.note}`})`;
   const where = setting.file === undefined ? '' : setting.line === undefined ? `, ${setting.file}` : `, ${setting.file}:${setting.line}`;
   const label = setting.source === 'config' ? 'config file' : setting.source;

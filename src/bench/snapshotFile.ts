@@ -20,7 +20,7 @@ export function readSnapshot(text: string, file: string, rampartVersion: string)
       error: `${file} was collected by Rampart ${value.rampartVersion} (snapshot format ${value.format}); this is Rampart ${rampartVersion} (format ${SNAPSHOT_FORMAT}). Collect again with this version, so the evaluation sees the facts it expects.`,
     };
   }
-  if (!Array.isArray(value.components) || !isRecord(value.files) || !isRecord(value.users) || !isRecord(value.groups) || !Array.isArray(value.problems) || typeof value.root !== 'string') {
+  if (!Array.isArray(value.components) || !isRecord(value.files) || !isRecord(value.users) || !isRecord(value.groups) || !Array.isArray(value.problems) || !Array.isArray(value.unreadable) || typeof value.root !== 'string') {
     return { ok: false, error: `${file} is missing parts of a snapshot (components, files, users, groups, problems)` };
   }
   return { ok: true, snapshot: value as unknown as NodeSnapshot };

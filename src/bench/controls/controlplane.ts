@@ -10,7 +10,7 @@ function manual(id: string, section: string, title: string, remediation: string,
 
 function policyOf(node: EffectiveNode): { outcome: Outcome } | { rules: Record<string, unknown>[]; file: string } {
   const apiserver = node.component('kube-apiserver');
-  if (apiserver === undefined) return { outcome: missingComponent('kube-apiserver') };
+  if (apiserver === undefined) return { outcome: missingComponent(node, 'kube-apiserver') };
   const setting = apiserver.setting('audit-policy-file');
   if (setting.value === undefined || setting.value === '') return { outcome: fail([`${show(apiserver, setting)}: no audit policy, so the API server records nothing`], { file: apiserver.facts.file }) };
   const facts = node.file(setting.value);

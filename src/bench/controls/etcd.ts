@@ -27,7 +27,7 @@ export const ETCD_CONTROLS: readonly Control[] = [
     remediation: `Create a CA for etcd only, issue etcd's certificates from it, then ${ETCD_MANIFEST.charAt(0).toLowerCase()}${ETCD_MANIFEST.slice(1)} and point \`--trusted-ca-file\` to it.`,
     evaluate: (node) => {
       const etcd = node.component('etcd');
-      if (etcd === undefined) return missingComponent('etcd');
+      if (etcd === undefined) return missingComponent(node, 'etcd');
       const trusted = etcd.setting('trusted-ca-file');
       if (!isSet(trusted.value)) return fail([`${show(etcd, trusted)}: etcd trusts no CA for clients`], trusted.file === undefined ? { file: etcd.facts.file } : trusted);
       const apiserver = node.component('kube-apiserver');

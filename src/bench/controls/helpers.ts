@@ -22,7 +22,9 @@ function located(at: Located | undefined): Located {
   return at.line === undefined ? { file: at.file } : { file: at.file, line: at.line };
 }
 
-export function missingComponent(name: ComponentName): Outcome {
+export function missingComponent(node: EffectiveNode, name: ComponentName): Outcome {
+  const unreadable = node.snapshot.unreadable.find((entry) => entry.name === name);
+  if (unreadable !== undefined) return warn([`${name} could not be judged: ${unreadable.reason}`], { file: unreadable.file });
   return info([`${name} was not found on this node (no static pod manifest under /etc/kubernetes/manifests, no process under /proc${name === 'kubelet' ? ', no systemd unit' : ''})`]);
 }
 
@@ -44,7 +46,7 @@ export function judgeSetting(
   expectation: string,
 ): Outcome {
   const component = node.component(name);
-  if (component === undefined) return missingComponent(name);
+  if (component === undefined) return missingComponent(node, name);
   const setting = component.setting(settingName);
   return judgeKnown(component, setting, judge(setting.value, setting, component), expectation);
 }

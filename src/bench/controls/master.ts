@@ -9,8 +9,9 @@ import type { Control, Outcome } from './types.js';
 
 const PKI = '/etc/kubernetes/pki';
 
-function onFiles(files: FileRequirement[] | string, judge: (files: FileRequirement[]) => Outcome): Outcome {
-  return typeof files === 'string' ? info([files]) : judge(files);
+function onFiles(files: FileRequirement[] | string | Outcome, judge: (files: FileRequirement[]) => Outcome): Outcome {
+  if (typeof files === 'string') return info([files]);
+  return Array.isArray(files) ? judge(files) : files;
 }
 
 function manifestControls(first: number, component: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd', what: string): Control[] {
@@ -76,9 +77,9 @@ function cniFiles(node: EffectiveNode): FileRequirement[] | string {
   return files.length === 0 ? 'no CNI configuration files under /etc/cni/net.d' : files;
 }
 
-function etcdDataDirectory(node: EffectiveNode): FileRequirement[] | string {
+function etcdDataDirectory(node: EffectiveNode): FileRequirement[] | string | Outcome {
   const etcd = node.component('etcd');
-  if (etcd === undefined) return 'etcd was not found on this node';
+  if (etcd === undefined) return missingComponent(node, 'etcd');
   const setting = etcd.setting('data-dir');
   return setting.value === undefined ? 'etcd has no data directory' : [{ path: setting.value, what: 'etcd data directory' }];
 }
@@ -201,7 +202,7 @@ function apiFlag(id: string, title: string, settingName: string, judge: (value: 
 /** The API server's authorization modes: --authorization-mode, or the authorizers of --authorization-config. */
 function authorizationModes(node: EffectiveNode): { component: EffectiveComponent; modes: string[]; evidence: Setting; problem?: string } | Outcome {
   const component = node.component(API);
-  if (component === undefined) return missingComponent(API);
+  if (component === undefined) return missingComponent(node, API);
   const config = component.setting('authorization-config');
   if (config.source === 'flag' && config.value !== undefined) {
     const facts = node.file(config.value);
@@ -259,7 +260,7 @@ function pluginControl(id: string, plugin: string, wanted: boolean, title: strin
     remediation,
     evaluate: (node) => {
       const component = node.component(API);
-      if (component === undefined) return missingComponent(API);
+      if (component === undefined) return missingComponent(node, API);
       const { enabled, evidence } = admissionPlugins(node, component);
       const on = enabled.has(plugin);
       const details = evidence.map((setting) => show(component, setting));
@@ -306,7 +307,7 @@ const ENCRYPTING_PROVIDERS = new Set(['aescbc', 'kms', 'kms (v2)', 'secretbox'])
 
 function encryptionProviders(node: EffectiveNode): Outcome {
   const component = node.component(API);
-  if (component === undefined) return missingComponent(API);
+  if (component === undefined) return missingComponent(node, API);
   const setting = component.setting('encryption-provider-config');
   if (setting.value === undefined || setting.value === '') return fail([`${show(component, setting)}: Secrets are stored in etcd unencrypted`], { file: component.facts.file });
   const facts = node.file(setting.value);
@@ -377,7 +378,7 @@ const API_SERVER: Control[] = [
     remediation: `Keep the default (60s) unless large requests time out; then ${APISERVER_MANIFEST.charAt(0).toLowerCase()}${APISERVER_MANIFEST.slice(1)} and raise \`--request-timeout\`.`,
     evaluate: (node) => {
       const component = node.component(API);
-      if (component === undefined) return missingComponent(API);
+      if (component === undefined) return missingComponent(node, API);
       return warn([`manual: ${show(component, component.setting('request-timeout'))}`], { file: component.facts.file });
     },
   },

@@ -100,7 +100,7 @@ const KUBELET: Control[] = [
     remediation: "Remove `--hostname-override` from the kubelet's flags (some cloud providers need it; then this control does not apply).",
     evaluate: (node) => {
       const component = node.component('kubelet');
-      if (component === undefined) return missingComponent('kubelet');
+      if (component === undefined) return missingComponent(node, 'kubelet');
       const flag = lastFlag(component.facts.flags, 'hostname-override');
       if (flag === undefined) return pass(['--hostname-override is not set'], { file: component.facts.file });
       return fail([`--hostname-override=${flag.value} (flag, ${flag.file}${flag.line === undefined ? '' : `:${flag.line}`})`], flag);
@@ -115,7 +115,7 @@ const KUBELET: Control[] = [
     remediation: `${KUBELET_CONFIG} set \`eventRecordQPS\` to a level that keeps the events you need (0 means no limit).`,
     evaluate: (node) => {
       const component = node.component('kubelet');
-      if (component === undefined) return missingComponent('kubelet');
+      if (component === undefined) return missingComponent(node, 'kubelet');
       return warn([`manual: ${show(component, component.setting('eventRecordQPS'))}`], { file: component.facts.file });
     },
   },
@@ -129,7 +129,7 @@ const KUBELET: Control[] = [
     remediation: `${KUBELET_CONFIG} set \`tlsCertFile\` and \`tlsPrivateKeyFile\`, or \`serverTLSBootstrap: true\` and approve the kubelets' serving CSRs.`,
     evaluate: (node) => {
       const component = node.component('kubelet');
-      if (component === undefined) return missingComponent('kubelet');
+      if (component === undefined) return missingComponent(node, 'kubelet');
       const cert = component.setting('tlsCertFile');
       const key = component.setting('tlsPrivateKeyFile');
       const bootstrap = component.setting('serverTLSBootstrap');
