@@ -70,20 +70,33 @@ export type EdgeKind =
   | 'cluster-admin-powers'
   | 'any-of';
 
-export interface Edge {
-  readonly from: string;
-  readonly to: string;
-  readonly kind: EdgeKind;
-  /** What the step does, in words: "can create pods in namespace shop". */
-  readonly text: string;
-  readonly witnesses: readonly Witness[];
+/** Witnesses as data, or computed when the step is shown: most edges are never part of a shown path. */
+type WitnessSource = readonly Witness[] | (() => readonly Witness[]);
+const NO_WITNESSES: readonly Witness[] = [];
+
+export class Edge {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    /** Index of `from` in the graph's vertex list, for the search. */
+    readonly fromIndex: number,
+    readonly kind: EdgeKind,
+    /** What the step does, in words: "can create pods in namespace shop". */
+    readonly text: string,
+    private readonly source: WitnessSource,
+  ) {}
+
+  get witnesses(): readonly Witness[] {
+    return typeof this.source === 'function' ? this.source() : this.source;
+  }
 }
 
 export interface Vertex {
   readonly id: string;
+  readonly index: number;
   readonly label: string;
   /** Vertices an attacker can start from when no --from is given. */
-  readonly start: boolean;
+  start: boolean;
 }
 
 /** A pod-bearing object as the paths see it. */
@@ -332,8 +345,8 @@ function roleCapabilities(role: RoleEntry, clusterScope: boolean): Array<[Capabi
 
 export interface PathGraph {
   readonly vertices: ReadonlyMap<string, Vertex>;
-  /** Edges into each vertex, for the backward search. */
-  readonly incoming: ReadonlyMap<string, readonly Edge[]>;
+  /** Edges into each vertex, by vertex index, for the backward search. */
+  readonly incoming: readonly (readonly Edge[])[];
   readonly edgeCount: number;
 }
 
@@ -354,19 +367,21 @@ const KUBELET_GROUP = 'system:nodes';
 
 export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: PathGraphOptions = {}): PathGraph {
   const vertices = new Map<string, Vertex>();
-  const incoming = new Map<string, Edge[]>();
+  const incoming: Edge[][] = [];
   let edgeCount = 0;
-  const vertex = (id: string, label: string, start = false): string => {
+  const vertex = (id: string, label: string | (() => string), start = false): string => {
     const existing = vertices.get(id);
-    if (existing === undefined) vertices.set(id, { id, label, start });
-    else if (start && !existing.start) vertices.set(id, { ...existing, start });
+    if (existing === undefined) {
+      vertices.set(id, { id, index: incoming.length, label: typeof label === 'function' ? label() : label, start });
+      incoming.push([]);
+    } else if (start) {
+      existing.start = true;
+    }
     return id;
   };
-  const edge = (from: string, to: string, kind: EdgeKind, text: string, witnesses: readonly Witness[]): void => {
-    const list = incoming.get(to);
-    const value: Edge = { from, to, kind, text, witnesses };
-    if (list === undefined) incoming.set(to, [value]);
-    else list.push(value);
+  const edge = (from: string, to: string, kind: EdgeKind, text: string, witnesses: WitnessSource): void => {
+    const source = vertices.get(from)!;
+    incoming[vertices.get(to)!.index]!.push(new Edge(from, to, source.index, kind, text, witnesses));
     edgeCount++;
   };
 
@@ -410,31 +425,35 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
   }
   for (const namespace of namespaces) knowServiceAccount(namespace, 'default', { what: `every namespace has a ServiceAccount named default`, object: undefined, path: [] });
 
-  const saVertex = (namespace: string, name: string, start = false): string => vertex(subjectVertexId('ServiceAccount', name, namespace), `ServiceAccount ${namespace}/${name}`, start);
-  const userVertex = (name: string, start = false): string => vertex(subjectVertexId('User', name), `User ${name}`, start);
-  const groupVertex = (name: string, start = false): string => vertex(subjectVertexId('Group', name), `Group ${name} (any member)`, start);
+  const saVertex = (namespace: string, name: string, start = false): string => vertex(subjectVertexId('ServiceAccount', name, namespace), () => `ServiceAccount ${namespace}/${name}`, start);
+  const userVertex = (name: string, start = false): string => vertex(subjectVertexId('User', name), () => `User ${name}`, start);
+  const groupVertex = (name: string, start = false): string => vertex(subjectVertexId('Group', name), () => `Group ${name} (any member)`, start);
 
   // Namespace hubs.
-  const hub = (kind: 'pods' | 'sas' | 'exec' | 'admin' | 'token-secrets', namespace: string): string => {
-    const labels = {
-      pods: `can run pods in namespace ${namespace}`,
-      sas: `can act as any service account in namespace ${namespace}`,
-      exec: `can run commands in any pod of namespace ${namespace}`,
-      admin: `every namespaced permission in namespace ${namespace}`,
-      'token-secrets': `can read the service-account token Secrets of namespace ${namespace}`,
-    } as const;
-    return vertex(`hub:${kind}:${namespace}`, labels[kind]);
-  };
+  const HUB_LABELS = {
+    pods: 'can run pods in namespace ',
+    sas: 'can act as any service account in namespace ',
+    exec: 'can run commands in any pod of namespace ',
+    admin: 'every namespaced permission in namespace ',
+    'token-secrets': 'can read the service-account token Secrets of namespace ',
+  } as const;
+  const hub = (kind: keyof typeof HUB_LABELS, namespace: string): string => vertex(`hub:${kind}:${namespace}`, () => `${HUB_LABELS[kind]}${namespace}`);
+  // Cluster-wide grants lead to one hub each, which leads to every namespace's hub.
+  const allPods = vertex('hub:all-pods', 'can run pods in every namespace');
+  const allExec = vertex('hub:all-exec', 'can run commands in any pod of every namespace');
+  const allTokenSecrets = vertex('hub:all-token-secrets', 'can read the service-account token Secrets of every namespace');
   for (const namespace of namespaces) {
     const pods = hub('pods', namespace);
     const sas = hub('sas', namespace);
     const exec = hub('exec', namespace);
     const admin = hub('admin', namespace);
-    edge(pods, sas, 'run-as-service-account', `create a pod in ${namespace} that runs as any service account there (spec.serviceAccountName)`, []);
-    edge(admin, pods, 'namespace-admin', `every namespaced permission includes creating pods in ${namespace}`, []);
-    edge(admin, exec, 'namespace-admin', `every namespaced permission includes pods/exec in ${namespace}`, []);
-    edge(admin, sas, 'namespace-admin', `every namespaced permission includes serviceaccounts/token in ${namespace}`, []);
-    edge(allSas, sas, 'any-of', `any namespace, including ${namespace}`, []);
+    edge(pods, sas, 'run-as-service-account', `create a pod in ${namespace} that runs as any service account there (spec.serviceAccountName)`, NO_WITNESSES);
+    edge(admin, pods, 'namespace-admin', `every namespaced permission includes creating pods in ${namespace}`, NO_WITNESSES);
+    edge(admin, exec, 'namespace-admin', `every namespaced permission includes pods/exec in ${namespace}`, NO_WITNESSES);
+    edge(admin, sas, 'namespace-admin', `every namespaced permission includes serviceaccounts/token in ${namespace}`, NO_WITNESSES);
+    edge(allSas, sas, 'any-of', `any namespace, including ${namespace}`, NO_WITNESSES);
+    edge(allPods, pods, 'any-of', `any namespace, including ${namespace}`, NO_WITNESSES);
+    edge(allExec, exec, 'any-of', `any namespace, including ${namespace}`, NO_WITNESSES);
     for (const [name, witness] of sasByNamespace.get(namespace) ?? []) {
       edge(sas, saVertex(namespace, name), 'run-as-service-account', `act as ServiceAccount ${namespace}/${name}`, [witness]);
     }
@@ -445,6 +464,8 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
       ]);
     }
   }
+  const tokenNamespaces = new Set(input.tokenSecrets.map((secret) => secret.namespace));
+  for (const namespace of tokenNamespaces) edge(allTokenSecrets, hub('token-secrets', namespace), 'any-of', `any namespace, including ${namespace}`, NO_WITNESSES);
   for (const secret of input.tokenSecrets) {
     edge(hub('token-secrets', secret.namespace), saVertex(secret.namespace, secret.serviceAccount), 'token-secret', `read the token of ServiceAccount ${secret.namespace}/${secret.serviceAccount} from Secret ${secret.object.name}`, [
       { what: `Secret ${secret.namespace}/${secret.object.name} of type ${SA_TOKEN_SECRET}`, object: secret.object, path: ['type'] },
@@ -457,8 +478,9 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
     const label = `${object.kind} ${namespace}/${object.name}`;
     const id = vertex(workload.id, `compromised ${label}`, true);
     const at = (what: string, path: FieldPath): Witness => ({ what, object, path });
+    const itself = (): readonly Witness[] => [at(label, [])];
     if (workload.tokenNotMounted === undefined) {
-      edge(id, saVertex(namespace, workload.serviceAccount), 'acts-as-service-account', `use the token mounted in ${label} as ServiceAccount ${namespace}/${workload.serviceAccount}`, [
+      edge(id, saVertex(namespace, workload.serviceAccount), 'acts-as-service-account', `use the token mounted in ${label} as ServiceAccount ${namespace}/${workload.serviceAccount}`, () => [
         at(`${label} runs as ServiceAccount ${workload.serviceAccount} with its token mounted`, workload.serviceAccountPath),
       ]);
     }
@@ -468,19 +490,19 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
       edge(id, nodePods, 'host-pid', `with hostPID, read the environment and /proc/<pid>/root of the other pods' processes on its node (service-account tokens)`, [at(`${label} sets hostPID: true`, workload.hostPID)]);
     }
     const where = workload.runsOnEveryNode ? 'a DaemonSet runs a pod on every node' : 'its pod may be scheduled on the compromised node';
-    edge(nodePods, id, 'pod-on-node', `take over the pod of ${label} (${where})`, [at(label, [])]);
-    edge(hub('pods', namespace), id, 'run-like-workload', `run a pod like ${label}, whose spec admission evidently accepts in ${namespace}`, [at(label, [])]);
-    edge(hub('exec', namespace), id, 'exec-into-pod', `run commands in the pod of ${label}`, [at(label, [])]);
+    edge(nodePods, id, 'pod-on-node', `take over the pod of ${label} (${where})`, itself);
+    edge(hub('pods', namespace), id, 'run-like-workload', `run a pod like ${label}, whose spec admission evidently accepts in ${namespace}`, itself);
+    edge(hub('exec', namespace), id, 'exec-into-pod', `run commands in the pod of ${label}`, itself);
   }
 
   // The node and the kubelet's credentials.
-  edge(nodes, nodePods, 'node-pods', 'root on the node reads every pod and mounted token on it', []);
+  edge(nodes, nodePods, 'node-pods', 'root on the node reads every pod and mounted token on it', NO_WITNESSES);
   const kubelet = groupVertex(KUBELET_GROUP);
   edge(nodes, kubelet, 'kubelet-credentials', `use the kubelet's client certificate (group ${KUBELET_GROUP}; the Node authorizer, not modelled here, narrows it further)`, []);
-  edge(clusterAdmin, secrets, 'cluster-admin-powers', 'cluster-admin reads every Secret', []);
-  edge(clusterAdmin, nodes, 'cluster-admin-powers', 'cluster-admin can run a privileged pod on any node', []);
-  edge(groupVertex(SYSTEM_MASTERS), clusterAdmin, 'system-masters', `${SYSTEM_MASTERS} is allowed every request before RBAC is consulted`, []);
-  edge(anyUser, allSas, 'any-of', 'a service account is the user system:serviceaccount:<namespace>:<name>', []);
+  edge(clusterAdmin, secrets, 'cluster-admin-powers', 'cluster-admin reads every Secret', NO_WITNESSES);
+  edge(clusterAdmin, nodes, 'cluster-admin-powers', 'cluster-admin can run a privileged pod on any node', NO_WITNESSES);
+  edge(groupVertex(SYSTEM_MASTERS), clusterAdmin, 'system-masters', `${SYSTEM_MASTERS} is allowed every request before RBAC is consulted`, NO_WITNESSES);
+  edge(anyUser, allSas, 'any-of', 'a service account is the user system:serviceaccount:<namespace>:<name>', NO_WITNESSES);
 
   // Identities: each subject's own bindings; implicit groups by membership.
   const startSubjects = new Set<string>();
@@ -524,23 +546,23 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
       const name = rest.slice(slash + 1);
       from = saVertex(namespace, name, startSubjects.has(id));
       for (const group of [ALL_SERVICE_ACCOUNTS, `${ALL_SERVICE_ACCOUNTS}:${namespace}`, ALL_AUTHENTICATED]) {
-        if (subjectBindings.has(subjectVertexId('Group', group))) edge(from, groupVertex(group), 'member-of', `${serviceAccountUsername(namespace, name)} is in group ${group}`, []);
+        if (subjectBindings.has(subjectVertexId('Group', group))) edge(from, groupVertex(group), 'member-of', `${serviceAccountUsername(namespace, name)} is in group ${group}`, NO_WITNESSES);
       }
     } else if (kind === 'User') {
       from = userVertex(rest, startSubjects.has(id));
-      edge(anyUser, from, 'any-of', `act as user ${rest}`, []);
-      if (subjectBindings.has(subjectVertexId('Group', ALL_AUTHENTICATED))) edge(from, groupVertex(ALL_AUTHENTICATED), 'member-of', `user ${rest} is authenticated`, []);
+      edge(anyUser, from, 'any-of', `act as user ${rest}`, NO_WITNESSES);
+      if (subjectBindings.has(subjectVertexId('Group', ALL_AUTHENTICATED))) edge(from, groupVertex(ALL_AUTHENTICATED), 'member-of', `user ${rest} is authenticated`, NO_WITNESSES);
     } else {
       from = groupVertex(rest, startSubjects.has(id));
       if (rest !== ALL_AUTHENTICATED && rest !== 'system:unauthenticated' && subjectBindings.has(subjectVertexId('Group', ALL_AUTHENTICATED))) {
-        edge(from, groupVertex(ALL_AUTHENTICATED), 'member-of', `a member of ${rest} is authenticated`, []);
+        edge(from, groupVertex(ALL_AUTHENTICATED), 'member-of', `a member of ${rest} is authenticated`, NO_WITNESSES);
       }
     }
     addCapabilityEdges(from, capabilitiesOf(id));
   }
 
   function addCapabilityEdges(from: string, caps: CapabilitySet): void {
-    const witnessesFor = (held: readonly Held[]): Witness[] => held.slice(0, 3).flatMap(grantWitnesses);
+    const witnessesFor = (held: readonly Held[]): (() => Witness[]) => () => held.slice(0, 3).flatMap(grantWitnesses);
     const byScope = (capability: Capability): Map<string, Held[]> => {
       const out = new Map<string, Held[]>();
       for (const held of caps.get(capability) ?? []) {
@@ -561,21 +583,19 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
     for (const [scope, held] of byScope('pods-create')) {
       const usable = unrestricted(held);
       if (usable.length === 0) continue;
-      for (const namespace of eachNamespace(scope)) {
-        edge(from, hub('pods', namespace), 'create-pods', `can create pods (or a pod controller) in namespace ${namespace}${scope === '' ? ' (cluster-wide)' : ''}`, witnessesFor(usable));
-      }
+      if (scope === '') edge(from, allPods, 'create-pods', 'can create pods (or a pod controller) in every namespace', witnessesFor(usable));
+      else edge(from, hub('pods', scope), 'create-pods', `can create pods (or a pod controller) in namespace ${scope}`, witnessesFor(usable));
     }
     for (const [scope, held] of byScope('exec')) {
-      for (const namespace of eachNamespace(scope)) {
-        if (held.some((entry) => entry.names.length === 0)) {
-          edge(from, hub('exec', namespace), 'exec-into-pods', `can exec, attach or add ephemeral containers to pods in namespace ${namespace}`, witnessesFor(unrestricted(held)));
-        } else {
-          const names = new Set(held.flatMap((entry) => entry.names));
-          for (const workload of input.workloads) {
-            if (workload.namespace === namespace && workload.object.kind === 'Pod' && names.has(workload.object.name)) {
-              edge(from, workload.id, 'exec-into-pod', `can exec into pod ${namespace}/${workload.object.name}`, witnessesFor(held));
-            }
-          }
+      if (held.some((entry) => entry.names.length === 0)) {
+        if (scope === '') edge(from, allExec, 'exec-into-pods', 'can exec, attach or add ephemeral containers to pods in every namespace', witnessesFor(unrestricted(held)));
+        else edge(from, hub('exec', scope), 'exec-into-pods', `can exec, attach or add ephemeral containers to pods in namespace ${scope}`, witnessesFor(unrestricted(held)));
+        continue;
+      }
+      const names = new Set(held.flatMap((entry) => entry.names));
+      for (const workload of input.workloads) {
+        if ((scope === '' || workload.namespace === scope) && workload.object.kind === 'Pod' && names.has(workload.object.name)) {
+          edge(from, workload.id, 'exec-into-pod', `can exec into pod ${workload.namespace}/${workload.object.name}`, witnessesFor(held));
         }
       }
     }
@@ -586,19 +606,19 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
       if (usable.length === 0) {
         for (const secret of input.tokenSecrets) {
           if ((scope === '' || secret.namespace === scope) && held.some((entry) => entry.names.includes(secret.object.name))) {
-            edge(from, saVertex(secret.namespace, secret.serviceAccount), 'token-secret', `can read Secret ${secret.namespace}/${secret.object.name}, the token of ServiceAccount ${secret.serviceAccount}`, [
-              ...witnessesFor(held),
+            edge(from, saVertex(secret.namespace, secret.serviceAccount), 'token-secret', `can read Secret ${secret.namespace}/${secret.object.name}, the token of ServiceAccount ${secret.serviceAccount}`, () => [
+              ...witnessesFor(held)(),
               { what: `Secret ${secret.namespace}/${secret.object.name} of type ${SA_TOKEN_SECRET}`, object: secret.object, path: ['type'] },
             ]);
           }
         }
         continue;
       }
-      if (scope === '') edge(from, secrets, 'read-secrets', 'can read Secrets in every namespace', witnessesFor(usable));
-      for (const namespace of eachNamespace(scope)) {
-        if (input.tokenSecrets.some((secret) => secret.namespace === namespace)) {
-          edge(from, hub('token-secrets', namespace), 'read-secrets', `can read Secrets in namespace ${namespace}`, witnessesFor(usable));
-        }
+      if (scope === '') {
+        edge(from, secrets, 'read-secrets', 'can read Secrets in every namespace', witnessesFor(usable));
+        if (tokenNamespaces.size > 0) edge(from, allTokenSecrets, 'read-secrets', 'can read Secrets in every namespace', witnessesFor(usable));
+      } else if (tokenNamespaces.has(scope)) {
+        edge(from, hub('token-secrets', scope), 'read-secrets', `can read Secrets in namespace ${scope}`, witnessesFor(usable));
       }
     }
     for (const [scope, held] of byScope('sa-token')) {
@@ -722,24 +742,33 @@ export interface PathSearchResult {
 }
 
 /** Backward breadth-first search from the target: for every vertex, the first step of one shortest path. */
-export function shortestSteps(graph: PathGraph, target: PathTarget): Map<string, { next: Edge | undefined; distance: number }> {
-  const goal = targetId(target);
-  const result = new Map<string, { next: Edge | undefined; distance: number }>([[goal, { next: undefined, distance: 0 }]]);
-  let frontier = [goal];
-  let distance = 0;
-  while (frontier.length > 0) {
-    distance++;
-    const nextFrontier: string[] = [];
-    for (const id of frontier) {
-      for (const step of graph.incoming.get(id) ?? []) {
-        if (result.has(step.from)) continue;
-        result.set(step.from, { next: step, distance });
-        nextFrontier.push(step.from);
-      }
+export interface ShortestSteps {
+  /** Steps to the target from each vertex index; -1 when it cannot reach it. */
+  readonly distance: Int32Array;
+  /** The first step of one shortest path, by vertex index. */
+  readonly next: (Edge | undefined)[];
+}
+
+export function shortestSteps(graph: PathGraph, target: PathTarget): ShortestSteps {
+  const count = graph.incoming.length;
+  const distance = new Int32Array(count).fill(-1);
+  const next = new Array<Edge | undefined>(count);
+  const goal = graph.vertices.get(targetId(target))!.index;
+  distance[goal] = 0;
+  const queue = new Int32Array(count);
+  let head = 0;
+  let tail = 0;
+  queue[tail++] = goal;
+  while (head < tail) {
+    const at = queue[head++]!;
+    for (const step of graph.incoming[at]!) {
+      if (distance[step.fromIndex] !== -1) continue;
+      distance[step.fromIndex] = distance[at]! + 1;
+      next[step.fromIndex] = step;
+      queue[tail++] = step.fromIndex;
     }
-    frontier = nextFrontier;
   }
-  return result;
+  return { distance, next };
 }
 
 export interface PathQuery {
@@ -752,21 +781,20 @@ export interface PathQuery {
 export function findPaths(graph: PathGraph, query: PathQuery): PathSearchResult {
   const steps = shortestSteps(graph, query.target);
   const goal = targetId(query.target);
-  const starts = query.from ?? [...graph.vertices.values()].filter((vertex) => vertex.start).map((vertex) => vertex.id);
+  const starts = query.from === undefined ? [...graph.vertices.values()].filter((vertex) => vertex.start) : query.from.flatMap((id) => graph.vertices.get(id) ?? []);
   const reaching = starts
-    .filter((id) => id !== goal && steps.has(id))
-    .map((id) => ({ id, distance: steps.get(id)!.distance, label: graph.vertices.get(id)?.label ?? id }))
-    .sort((a, b) => a.distance - b.distance || a.label.localeCompare(b.label));
+    .filter((vertex) => vertex.id !== goal && steps.distance[vertex.index]! > 0)
+    .sort((a, b) => steps.distance[a.index]! - steps.distance[b.index]! || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   const limit = query.limit ?? Number.POSITIVE_INFINITY;
-  const paths = reaching.slice(0, limit).map(({ id }) => {
+  const paths = reaching.slice(0, limit).map((start) => {
     const path: Edge[] = [];
-    let at = id;
-    while (at !== goal) {
-      const step = steps.get(at)!.next!;
+    let at = start.index;
+    while (steps.distance[at] !== 0) {
+      const step = steps.next[at]!;
       path.push(step);
-      at = step.to;
+      at = graph.vertices.get(step.to)!.index;
     }
-    return { start: graph.vertices.get(id)!, target: query.target, steps: path };
+    return { start, target: query.target, steps: path };
   });
   return { target: query.target, paths, total: reaching.length };
 }
