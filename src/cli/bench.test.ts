@@ -1,0 +1,104 @@
+/** End-to-end tests of `rampart bench`: real processes on node trees in temporary directories. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { parse } from 'yaml';
+import { hardenedControlPlaneTree, kubeadmControlPlaneTree, kubeadmWorkerTree, removeTree, writeTree } from '../bench/testTrees.js';
+import { CLI, REPO_ROOT } from '../testing/paths.js';
+
+function rampart(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const controlPlane = writeTree(kubeadmControlPlaneTree());
+const worker = writeTree(kubeadmWorkerTree());
+after(() => {
+  removeTree(controlPlane);
+  removeTree(worker);
+});
+
+test('table: kube-bench-like lines, details under failures, remediations and section summaries; exit 1 on FAIL', () => {
+  const { status, stdout, stderr } = rampart(['bench', '--root', controlPlane]);
+  assert.equal(stderr, '');
+  assert.equal(status, 1);
+  assert.match(stdout, /^\[INFO\] 1\.2 API server$/m);
+  assert.match(stdout, /^\[FAIL\] 1\.2\.15 API server profiling is off \(--profiling=false\)$/m);
+  assert.match(stdout, /^ {7}--profiling=true \(default\)$/m);
+  assert.match(stdout, /^\[PASS\] 2\.2 etcd requires client certificates/m);
+  assert.match(stdout, /^== Remediations ==$/m);
+  assert.match(stdout, /^1\.2 API server: 15 PASS, 14 FAIL, 1 WARN, 0 INFO$/m);
+  assert.match(stdout, /^Total: 61 PASS, 26 FAIL, 5 WARN, 5 INFO$/m);
+});
+
+test('json: every control with status, details and source; targets narrow the sections', () => {
+  const { status, stdout } = rampart(['bench', '--root', controlPlane, '--format', 'json', '--targets', 'etcd']);
+  assert.equal(status, 0);
+  const report = JSON.parse(stdout) as { schemaVersion: string; benchmark: { id: string }; sections: { id: string; results: { id: string; status: string; details: string[] }[] }[] };
+  assert.equal(report.schemaVersion, '1.0');
+  assert.equal(report.benchmark.id, 'cis-1.12');
+  assert.deepEqual(report.sections.map((section) => section.id), ['2']);
+  const control = report.sections[0]!.results.find((result) => result.id === '2.2');
+  assert.equal(control?.status, 'PASS');
+  assert.match(control?.details[0] ?? '', /--client-cert-auth=true \(flag, \/etc\/kubernetes\/manifests\/etcd\.yaml:\d+\)/);
+});
+
+test('sarif and junit come from the core reporters', () => {
+  const sarif = JSON.parse(rampart(['bench', '--root', controlPlane, '--format', 'sarif']).stdout) as { runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+  const anonymous = sarif.runs[0]!.results.find((result) => result.ruleId === 'cis-1.12/1.2.1');
+  assert.ok(anonymous);
+  assert.match(anonymous.locations[0]!.physicalLocation.artifactLocation.uri, /etc\/kubernetes\/manifests\/kube-apiserver\.yaml$/);
+  const junit = rampart(['bench', '--root', controlPlane, '--format', 'junit']).stdout;
+  assert.match(junit, /<testcase classname="CISSection\/1\.2 API server" name="cis-1\.12\/1\.2\.1" file="&lt;node&gt;">\s*<failure/);
+  assert.match(junit, /<testcase classname="CISSection\/2 etcd" name="cis-1\.12\/2\.2" file="&lt;node&gt;"\/>/);
+});
+
+test('collect then --from gives the same report; a snapshot from another version is refused', () => {
+  const snapshotFile = path.join(worker, 'node.json');
+  const collected = rampart(['bench', 'collect', '--root', worker, '-o', snapshotFile]);
+  assert.equal(collected.status, 0, collected.stderr);
+  const direct = rampart(['bench', '--root', worker, '--format', 'json']);
+  const fromFile = rampart(['bench', '--from', snapshotFile, '--format', 'json']);
+  assert.equal(fromFile.stdout, direct.stdout);
+  const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { rampartVersion: string };
+  snapshot.rampartVersion = '0.0.1-old';
+  writeFileSync(snapshotFile, JSON.stringify(snapshot));
+  const refused = rampart(['bench', '--from', snapshotFile]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /was collected by Rampart 0\.0\.1-old .*Collect again with this version/);
+});
+
+test('a hardened node passes: exit 0', () => {
+  const root = writeTree(hardenedControlPlaneTree());
+  try {
+    const { status, stdout } = rampart(['bench', '--root', root]);
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /0 FAIL/);
+  } finally {
+    removeTree(root);
+  }
+});
+
+test('usage errors: unknown target, unknown benchmark', () => {
+  assert.equal(rampart(['bench', '--root', worker, '--targets', 'master,bogus']).status, 2);
+  assert.equal(rampart(['bench', '--root', worker, '--benchmark', 'cis-0.1']).status, 2);
+});
+
+test('bench job: host PID, read-only host mounts, no capabilities, control-plane tolerations', () => {
+  const { status, stdout } = rampart(['bench', 'job', '--node', 'cp-1']);
+  assert.equal(status, 0);
+  const job = parse(stdout) as { kind: string; spec: { template: { spec: Record<string, unknown> & { containers: { securityContext: Record<string, unknown>; volumeMounts: { readOnly: boolean }[] }[]; tolerations: { key: string }[] } } } };
+  assert.equal(job.kind, 'Job');
+  const pod = job.spec.template.spec;
+  assert.equal(pod.hostPID, true);
+  assert.equal(pod.hostNetwork, undefined);
+  assert.deepEqual(pod.nodeSelector, { 'kubernetes.io/hostname': 'cp-1' });
+  assert.ok(pod.tolerations.some((toleration) => toleration.key === 'node-role.kubernetes.io/control-plane'));
+  const container = pod.containers[0]!;
+  assert.ok(container.volumeMounts.every((mount) => mount.readOnly));
+  assert.deepEqual(container.securityContext.capabilities, { drop: ['ALL'] });
+  assert.equal(container.securityContext.allowPrivilegeEscalation, false);
+  assert.equal(container.securityContext.privileged, undefined);
+});
