@@ -247,7 +247,7 @@ const pathsLine = (needle: string): number => PATHS_MANIFEST.slice(0, PATHS_MANI
 test('paths --from: the shortest path to the nodes with a witness at file:line for every step', () => {
   const result = rampart(['rbac', 'paths', '--from', 'sa:shop/ci', '--to', 'nodes', '-f', pathsFile]);
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /^to nodes: 1 start reach it/);
+  assert.match(result.stdout, /^to nodes: 1 start reaches it/);
   assert.match(result.stdout, /ServiceAccount shop\/ci → nodes in 3 steps/);
   assert.ok(result.stdout.includes(`RoleBinding shop/ci (${pathsFile}:${pathsLine('kind: RoleBinding') - 1})`), result.stdout);
   assert.ok(result.stdout.includes(`Role shop/pod-creator rule 0: apiGroups [""], resources [pods], verbs [create] (${pathsFile}:${pathsLine('- apiGroups')})`));

@@ -348,10 +348,12 @@ function registerPathsCommand(rbac: Command, setExitCode: (code: number) => void
       }) => {
         if (flags.from !== undefined && flags.fromWorkload !== undefined) throw new UsageError('give either --from or --from-workload, not both');
         let start: string | undefined;
+        let identity: string | undefined;
         if (flags.from !== undefined) {
           const parsed = parseSubjectSpec(flags.from);
           if (typeof parsed !== 'string') throw new UsageError(parsed.error);
           start = parsed;
+          identity = parsed;
         } else if (flags.fromWorkload !== undefined) {
           const parsed = parseWorkloadSpec(flags.fromWorkload);
           if (typeof parsed !== 'string') throw new UsageError(parsed.error);
@@ -359,10 +361,10 @@ function registerPathsCommand(rbac: Command, setExitCode: (code: number) => void
         }
         const inputs = new PathInputBuilder();
         const loaded = await loadPolicy({ filename: flags.filename, ...(flags.withDefaults === true ? { withDefaults: true } : {}), format: 'table' }, (object) => inputs.add(object));
-        const graph = buildPathGraph(loaded.policy, inputs.finish(), { includeDefaultSubjects: flags.includeDefaultSubjects === true });
+        const graph = buildPathGraph(loaded.policy, inputs.finish(), { includeDefaultSubjects: flags.includeDefaultSubjects === true, ...(identity === undefined ? {} : { identities: [identity] }) });
         const notes: string[] = [];
         if (start !== undefined && !graph.vertices.has(start)) {
-          notes.push(`${flags.from ?? flags.fromWorkload ?? ''} does not appear in the input (no binding names it, no workload matches); it reaches nothing beyond what every authenticated identity can`);
+          notes.push(`${flags.fromWorkload ?? ''} is not a pod-bearing object of the input`);
         }
         const targets = flags.to === undefined ? PATH_TARGETS : [flags.to];
         const limit = flags.limit ?? 50;

@@ -78,6 +78,14 @@ describe('edge types', () => {
     assert.deepEqual(kinds(pathFrom(yaml, 'sa:ci/default', 'cluster-admin')), ['member-of', 'wildcard-admin']);
   });
 
+  test('a --from identity that no binding names still belongs to system:authenticated', () => {
+    const yaml = `${CLUSTER_ADMIN}${bind('ClusterRoleBinding', 'oops', undefined, 'ClusterRole', 'cluster-admin', '{kind: Group, name: "system:authenticated"}')}`;
+    const objects = objectsFromYaml(yaml);
+    const start = parseSubjectSpec('user:stranger') as string;
+    const graph = buildPathGraph(buildRbacPolicy(objects), new PathInputBuilder().finish(), { identities: [start] });
+    assert.deepEqual(kinds(findPaths(graph, { target: 'cluster-admin', from: [start] }).paths[0]), ['member-of', 'wildcard-admin']);
+  });
+
   test('create-pods, run-as-service-account: pod creators become any service account of the namespace', () => {
     const yaml = `${POD_CREATOR}${CLUSTER_ADMIN}${bind('RoleBinding', 'admin-here', 'default', 'ClusterRole', 'cluster-admin', '{kind: ServiceAccount, name: deployer}')}`;
     assert.equal(pathFrom(yaml, 'sa:default/attacker', 'cluster-admin'), undefined, 'admin of one namespace through a RoleBinding is not cluster-admin');

@@ -353,6 +353,8 @@ export interface PathGraph {
 export interface PathGraphOptions {
   /** Treat subjects of the bootstrap policy's bindings as starts too. */
   readonly includeDefaultSubjects?: boolean;
+  /** Identity vertices (from `parseSubjectSpec`) to add even when no binding names them: they still belong to the implicit groups. */
+  readonly identities?: readonly string[];
 }
 
 export function targetId(target: PathTarget): string {
@@ -513,6 +515,10 @@ export function buildPathGraph(policy: RbacPolicy, input: PathInput, options: Pa
   const identityIds = new Set<string>([...subjectBindings.keys()]);
   for (const [namespace, map] of sasByNamespace) for (const name of map.keys()) identityIds.add(subjectVertexId('ServiceAccount', name, namespace));
   identityIds.add(subjectVertexId('Group', KUBELET_GROUP));
+  for (const id of options.identities ?? []) {
+    identityIds.add(id);
+    startSubjects.add(id);
+  }
   identityIds.add(subjectVertexId('Group', SYSTEM_MASTERS));
 
   const capabilityCache = new Map<string, Array<[Capability, SourcedRule]>>();

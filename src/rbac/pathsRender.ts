@@ -44,7 +44,7 @@ export function renderPathsTable(results: readonly PathSearchResult[], labelOf: 
   for (const result of results) {
     if (lines.length > 0) lines.push('');
     const shown = result.paths.length < result.total ? ` (showing the ${result.paths.length} shortest; --limit to see more)` : '';
-    lines.push(`to ${result.target}: ${result.total === 0 ? 'no path' : `${result.total} start${result.total === 1 ? '' : 's'} reach it${shown}`}`);
+    lines.push(`to ${result.target}: ${result.total === 0 ? 'no path' : `${result.total} start${result.total === 1 ? ' reaches' : 's reach'} it${shown}`}`);
     for (const path of result.paths) {
       lines.push(`  ${path.start.label} → ${result.target} in ${path.steps.length} step${path.steps.length === 1 ? '' : 's'}`);
       path.steps.forEach((step, index) => {
