@@ -3,7 +3,7 @@
  * Rampart's compile-and-evaluate path (the latest Kubernetes environment),
  * and counts results per section (one section per upstream .textproto file).
  */
-import { isCelList, isCelMap, isCelType, isCelUint, type CelValue } from '@bufbuild/cel';
+import { isCelList, isCelMap, isCelType, isCelUint } from '@bufbuild/cel';
 import type { Value } from '@bufbuild/cel-spec/cel/expr/value_pb.js';
 import type { ExprValue } from '@bufbuild/cel-spec/cel/expr/eval_pb.js';
 import { getTestRegistry } from '@bufbuild/cel-spec/testdata/registry.js';

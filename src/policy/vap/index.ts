@@ -1,0 +1,86 @@
+/**
+ * Builds the policy set from loaded objects and runs CREATE of each resource
+ * through it. Configuration problems Kubernetes would accept silently (a
+ * binding to a policy that does not exist) are reported as notes.
+ */
+import type { Diagnostic, KubeObject } from '../../model/types.js';
+import type { KubernetesVersion } from '../environment.js';
+import { DEFAULT_USER, evaluateCreate, type PolicySet, type RequestOutcome, type UserInfo } from './evaluate.js';
+import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './model.js';
+import { isBinding, isPolicy, parseBinding, parsePolicy } from './parse.js';
+import { ResourceCatalogue } from './resources.js';
+
+export interface PolicyInput {
+  /** Objects from --policies: policies, bindings, params, CRDs. */
+  readonly policyObjects: readonly KubeObject[];
+  /** Objects from --resources: the objects to CREATE. Namespaces among them also count as namespaces. */
+  readonly resources: readonly KubeObject[];
+  /** Objects from --namespaces. */
+  readonly namespaceObjects: readonly KubeObject[];
+  readonly version: KubernetesVersion;
+  readonly user?: UserInfo;
+}
+
+export interface PolicyTestResult {
+  readonly version: KubernetesVersion;
+  readonly user: UserInfo;
+  readonly policies: readonly string[];
+  readonly bindings: readonly string[];
+  readonly requests: readonly RequestOutcome[];
+  /** Binding-level configuration notes: bindings to missing policies and the like. */
+  readonly notes: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function isCrd(object: KubeObject): boolean {
+  return object.kind === 'CustomResourceDefinition' && object.apiVersion.startsWith('apiextensions.k8s.io/');
+}
+
+export function buildPolicySet(input: PolicyInput): { set: PolicySet; notes: string[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const notes: string[] = [];
+  const policies = new Map<string, ValidatingAdmissionPolicy>();
+  const bindings: ValidatingAdmissionPolicyBinding[] = [];
+  const catalogue = new ResourceCatalogue();
+  const namespaces = new Map<string, KubeObject>();
+  for (const object of [...input.policyObjects, ...input.resources, ...input.namespaceObjects]) {
+    if (isCrd(object)) catalogue.addCustomResourceDefinition(object);
+  }
+  for (const object of [...input.namespaceObjects, ...input.resources]) {
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1') namespaces.set(object.name, object);
+  }
+  for (const object of input.policyObjects) {
+    if (isPolicy(object)) {
+      const parsed = parsePolicy(object, input.version);
+      diagnostics.push(...parsed.diagnostics);
+      if (policies.has(object.name)) notes.push(`ValidatingAdmissionPolicy ${object.name} is defined twice; the later definition is used`);
+      policies.set(object.name, parsed.policy);
+      if (parsed.policy.matchConstraints === undefined) notes.push(`ValidatingAdmissionPolicy ${object.name} has no spec.matchConstraints, so it matches no request (Kubernetes requires the field)`);
+    } else if (isBinding(object)) {
+      const parsed = parseBinding(object);
+      diagnostics.push(...parsed.diagnostics);
+      bindings.push(parsed.binding);
+    }
+  }
+  for (const binding of bindings) {
+    if (!policies.has(binding.policyName)) {
+      notes.push(`ValidatingAdmissionPolicyBinding ${binding.name} refers to ValidatingAdmissionPolicy ${binding.policyName}, which is not in the input; Kubernetes ignores such a binding, so it admits every request`);
+    }
+    const policy = policies.get(binding.policyName);
+    if (policy !== undefined && policy.paramKind === undefined && binding.paramRef !== undefined) {
+      notes.push(`ValidatingAdmissionPolicyBinding ${binding.name} has a paramRef but policy ${policy.name} has no paramKind; the paramRef is not used`);
+    }
+  }
+  return {
+    set: { policies, bindings, paramCandidates: input.policyObjects.filter((object) => !isPolicy(object) && !isBinding(object)), namespaces, catalogue },
+    notes,
+    diagnostics,
+  };
+}
+
+export function testPolicies(input: PolicyInput): PolicyTestResult {
+  const user = input.user ?? DEFAULT_USER;
+  const { set, notes, diagnostics } = buildPolicySet(input);
+  const requests = input.resources.filter((object) => !isPolicy(object) && !isBinding(object)).map((object) => evaluateCreate(object, set, user));
+  return { version: input.version, user, policies: [...set.policies.keys()], bindings: set.bindings.map((binding) => binding.name), requests, notes, diagnostics };
+}
