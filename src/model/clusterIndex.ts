@@ -36,6 +36,9 @@ export interface NetworkPolicyInfo {
   readonly object: KubeObject;
 }
 
+/** Key of cluster-wide policies in the per-namespace map (not a valid namespace name). */
+const CLUSTER_WIDE = '*';
+
 function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (isJsonObject(value)) {
@@ -63,6 +66,7 @@ export class ClusterIndex {
   private readonly networkPolicies = new Map<string, NetworkPolicyInfo[]>();
   private readonly serviceAccounts = new Map<string, Map<string, KubeObject>>();
   private readonly quotaNamespaces = new Set<string>();
+  private readonly roles = new Map<string, KubeObject>();
   private readonly limitRangeNamespaces = new Set<string>();
 
   addObject(object: KubeObject, podTemplate?: PodTemplate): void {
@@ -80,6 +84,26 @@ export class ClusterIndex {
         this.quotaNamespaces.add(namespace);
       } else if (object.kind === 'LimitRange') {
         this.limitRangeNamespaces.add(namespace);
+      }
+    }
+    if ((object.kind === 'Role' || object.kind === 'ClusterRole') && object.apiVersion.startsWith('rbac.authorization.k8s.io/')) {
+      this.roles.set(`${object.kind}/${object.kind === 'Role' ? namespace : ''}/${object.name}`, object);
+    }
+    if ((object.kind === 'CiliumNetworkPolicy' || object.kind === 'CiliumClusterwideNetworkPolicy') && object.apiVersion.startsWith('cilium.io/')) {
+      // Cilium selects endpoints by pod labels too; a clusterwide policy applies in every namespace.
+      const key = object.kind === 'CiliumClusterwideNetworkPolicy' ? CLUSTER_WIDE : namespace;
+      const specs = Array.isArray(object.raw.specs) ? object.raw.specs : [object.raw.spec];
+      for (const entry of specs) {
+        if (!isJsonObject(entry) || !isJsonObject(entry.endpointSelector)) continue;
+        const parsed = parseLabelSelector(entry.endpointSelector);
+        pushTo(this.networkPolicies, key, {
+          name: object.name,
+          podSelector: 'selector' in parsed ? parsed.selector : undefined,
+          ingress: Array.isArray(entry.ingress) || Array.isArray(entry.ingressDeny),
+          egress: Array.isArray(entry.egress) || Array.isArray(entry.egressDeny),
+          spec: entry,
+          object,
+        });
       }
     }
     if (object.kind === 'NetworkPolicy' && object.apiVersion.startsWith('networking.k8s.io/')) {
@@ -119,6 +143,16 @@ export class ClusterIndex {
     return this.pods.get(namespace) ?? [];
   }
 
+  /** Whether the input holds any pod-bearing object. */
+  hasPods(): boolean {
+    return this.pods.size > 0;
+  }
+
+  /** A Role (by namespace) or ClusterRole of the input. */
+  role(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.roles.get(`${kind}/${kind === 'Role' ? (namespace ?? 'default') : ''}/${name}`);
+  }
+
   /** Pod-bearing objects of a namespace whose pod labels the selector matches. */
   podsMatching(namespace: string, selector: LabelSelector): PodLabelsInfo[] {
     return this.podsIn(namespace).filter((pod) => selectorMatches(selector, pod.labels));
@@ -128,8 +162,11 @@ export class ClusterIndex {
     return this.services.get(namespace) ?? [];
   }
 
+  /** Policies that apply to pods of a namespace: its NetworkPolicies and CiliumNetworkPolicies, and clusterwide Cilium policies. */
   networkPoliciesIn(namespace: string): readonly NetworkPolicyInfo[] {
-    return this.networkPolicies.get(namespace) ?? [];
+    const own = this.networkPolicies.get(namespace) ?? [];
+    const clusterWide = this.networkPolicies.get(CLUSTER_WIDE);
+    return clusterWide === undefined ? own : [...own, ...clusterWide];
   }
 
   serviceAccount(namespace: string, name: string): KubeObject | undefined {

@@ -52,6 +52,7 @@ export const BUILTIN_POD_TEMPLATE_LOCATIONS: readonly PodTemplateLocation[] = [
 /** Custom resources with pod templates that Rampart knows out of the box; users add their own in the config file. */
 export const DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS: readonly PodTemplateLocation[] = [
   at('argoproj.io', 'Rollout', TEMPLATE),
+  at('apps.openshift.io', 'DeploymentConfig', TEMPLATE),
   at('apps.kruise.io', 'CloneSet', TEMPLATE),
   at('apps.kruise.io', 'StatefulSet', TEMPLATE),
   at('apps.kruise.io', 'DaemonSet', TEMPLATE),

@@ -20,7 +20,8 @@ export const authenticatedBinding = objectCheck(
   },
   BINDING_KINDS,
   (object) => {
-    if (DEFAULT_AUTHENTICATED_ROLES.has(roleRefOf(object)?.name ?? '')) return [];
+    // `system:` names are reserved for Kubernetes’ own bindings.
+    if (object.name.startsWith('system:') || DEFAULT_AUTHENTICATED_ROLES.has(roleRefOf(object)?.name ?? '')) return [];
     return subjectsOf(object)
       .filter((subject) => subject.kind === 'Group' && subject.name === 'system:authenticated')
       .map((subject) => ({ message: `${object.kind} ${object.name} grants ${roleRefOf(object)?.name ?? 'a role'} to every authenticated identity`, path: ['subjects', subject.index, 'name'] }));

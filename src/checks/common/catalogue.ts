@@ -71,6 +71,7 @@ import { ingressTls } from '../network/ingressTls.js';
 import { namespaceDefaultDenyEgress } from '../network/namespaceDefaultDenyEgress.js';
 import { namespaceDefaultDenyIngress } from '../network/namespaceDefaultDenyIngress.js';
 import { podNotIsolated } from '../network/podNotIsolated.js';
+import { podNotSelected } from '../network/podNotSelected.js';
 import { policyWithoutPods } from '../network/policyWithoutPods.js';
 import { serviceLoadBalancer } from '../network/serviceLoadBalancer.js';
 import { serviceNodePort } from '../network/serviceNodePort.js';
@@ -164,6 +165,7 @@ export const HARDENING_CHECKS: readonly Check[] = [
   ingressTls,
   namespaceDefaultDenyEgress,
   namespaceDefaultDenyIngress,
+  podNotSelected,
   podNotIsolated,
   policyWithoutPods,
   serviceLoadBalancer,

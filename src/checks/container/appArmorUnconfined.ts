@@ -13,7 +13,7 @@ export const appArmorUnconfined = containerCheck(
     cis: ['5.7.3'],
     nsa: [NSA.containerEnvironment],
     mitre: [MITRE.impairDefenses],
-    equivalents: ['kubesec:ApparmorUnconfined', 'kubeaudit:AppArmorDisabled'],
+    equivalents: ['kubesec:ApparmorUnconfined', 'kubesec:ApparmorAny', 'kubeaudit:AppArmorDisabled'],
   },
   (container) => {
     const profile = container.effective.appArmorProfileType;

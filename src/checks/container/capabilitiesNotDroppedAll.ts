@@ -3,7 +3,7 @@
  * stays unless the container drops it. Dropping ALL, or every capability of
  * the default set one by one, passes.
  */
-import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck, contextPath } from '../common/define.js';
 import { capabilityName, dropsAll, isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
@@ -24,7 +24,7 @@ export const capabilitiesNotDroppedAll = containerCheck(
     cis: ['5.2.9', '5.2.10'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.privilegeEscalationExploit],
-    equivalents: ['trivy:KSV003', 'polaris:insecureCapabilities', 'kubesec:CapDropAll', 'kubeaudit:CapabilityShouldDropAll', 'kubeaudit:CapabilityOrSecurityContextMissing', 'kubescape:psp-required-drop-capabilities'],
+    equivalents: ['trivy:KSV003', 'polaris:insecureCapabilities', 'kubesec:CapDropAll', 'kubeaudit:CapabilityShouldDropAll', 'kubeaudit:CapabilityOrSecurityContextMissing'],
   },
   (container, pod) => {
     if (isWindows(pod) || dropsAll(container)) return undefined;
@@ -32,5 +32,5 @@ export const capabilitiesNotDroppedAll = containerCheck(
     if (DEFAULT_CAPABILITIES.every((capability) => dropped.has(capability))) return undefined;
     return { predicate: 'must drop ALL capabilities (securityContext.capabilities.drop: ["ALL"])', path: [...contextPath(container), 'capabilities', 'drop'] };
   },
-  WORKLOAD_CONTAINERS,
+
 );

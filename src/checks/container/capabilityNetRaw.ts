@@ -1,5 +1,5 @@
 /** NET_RAW is in the default set: raw sockets allow ARP and DNS spoofing against neighbours on the node. */
-import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck, contextPath } from '../common/define.js';
 import { capabilityName, drops, isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
@@ -24,5 +24,5 @@ export const capabilityNetRaw = containerCheck(
     if (drops(container, 'NET_RAW')) return undefined;
     return { predicate: 'must drop NET_RAW (or ALL) in securityContext.capabilities.drop', path: [...contextPath(container), 'capabilities', 'drop'] };
   },
-  WORKLOAD_CONTAINERS,
+
 );

@@ -14,7 +14,7 @@ export const capabilitySysAdmin = containerCheck(
     cis: ['5.2.9'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.escapeToHost],
-    equivalents: ['kubesec:CapSysAdmin', 'trivy:KSV005'],
+    equivalents: ['kubesec:CapSysAdmin', 'trivy:KSV005', 'kubescape:rule-privileged-container', 'kubescape:C-0057'],
   },
   (container) => {
     const added = container.effective.capabilitiesAdd.find((setting) => ['SYS_ADMIN', 'ALL'].includes(capabilityName(setting.value)));

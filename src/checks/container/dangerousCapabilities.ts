@@ -18,7 +18,7 @@ export const dangerousCapabilities = containerCheck(
     cis: ['5.2.9'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.escapeToHost, MITRE.privilegeEscalationExploit],
-    equivalents: ['polaris:dangerousCapabilities', 'kubescape:C-0046', 'kubeaudit:CapabilityAdded', 'trivy:KSV022', 'kubescape:psp-deny-allowed-capabilities'],
+    equivalents: ['polaris:dangerousCapabilities', 'kubescape:C-0046', 'kubeaudit:CapabilityAdded', 'trivy:KSV022'],
   },
   (container) =>
     container.effective.capabilitiesAdd

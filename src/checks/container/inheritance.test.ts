@@ -31,7 +31,7 @@ interface InheritedField {
 
 const FIELDS: readonly InheritedField[] = [
   { field: 'runAsNonRoot', check: runAsNonRoot, safe: { runAsNonRoot: true }, unsafe: { runAsNonRoot: false } },
-  { field: 'runAsUser (as non-root proof)', check: runAsNonRoot, safe: { runAsUser: 1000 }, unsafe: { runAsUser: 0 } },
+  { field: 'runAsUser (as non-root proof)', check: runAsNonRoot, safe: { runAsUser: 1000 }, unsafe: {} },
   { field: 'runAsUser', check: runAsRootUser, safe: { runAsUser: 1000 }, unsafe: { runAsUser: 0 } },
   { field: 'runAsUser (>= 10000)', check: lowUserId, safe: { runAsUser: 20000 }, unsafe: { runAsUser: 100 } },
   { field: 'runAsGroup', check: runAsRootGroup, safe: { runAsGroup: 3000 }, unsafe: { runAsGroup: 0 } },
@@ -81,9 +81,15 @@ describe('security context inheritance', () => {
     assert.equal(fails(seccompUnconfined, { seccompProfile: { type: 'Unconfined' } }, { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } }), 0);
   });
 
-  test('the seccomp pod annotation counts where no field is set', () => {
+  test('the seccomp alpha annotations do not count (ignored since Kubernetes 1.27)', () => {
     const object = pod({ containers: [{ name: 'app', image: 'app:1' }] }, { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default' } });
-    assert.equal(findings(seccompMissing, [object]).length, 0);
+    assert.equal(findings(seccompMissing, [object]).length, 1);
+  });
+
+  test('runAsUser: 0 is reported once, by container-run-as-root-user', () => {
+    const object = pod({ securityContext: { runAsUser: 0 }, containers: [{ name: 'app', image: 'app:1' }] });
+    assert.equal(findings(runAsNonRoot, [object]).length, 0);
+    assert.equal(findings(runAsRootUser, [object]).length, 1);
   });
 
   test('the AppArmor container annotation counts, and beats the pod field', () => {

@@ -1,5 +1,5 @@
 /** GIDs below 10000 may coincide with groups on the node (GID 0 is root’s group). */
-import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck, contextPath } from '../common/define.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 import { LOW_ID_LIMIT } from './lowUserId.js';
 
@@ -22,5 +22,5 @@ export const lowGroupId = containerCheck(
     if (group !== undefined && group.value >= LOW_ID_LIMIT) return undefined;
     return { predicate: `must run with securityContext.runAsGroup >= ${LOW_ID_LIMIT}${group === undefined ? '' : ` (is ${group.value})`}`, path: group?.path ?? [...contextPath(container), 'runAsGroup'] };
   },
-  WORKLOAD_CONTAINERS,
+
 );

@@ -1,5 +1,5 @@
 /** UIDs below 10000 may coincide with accounts on the node; a high UID keeps an escaped process away from them. */
-import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck, contextPath } from '../common/define.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const LOW_ID_LIMIT = 10000;
@@ -23,5 +23,5 @@ export const lowUserId = containerCheck(
     if (user !== undefined && user.value >= LOW_ID_LIMIT) return undefined;
     return { predicate: `must run with securityContext.runAsUser >= ${LOW_ID_LIMIT}${user === undefined ? '' : ` (is ${user.value})`}`, path: user?.path ?? [...contextPath(container), 'runAsUser'] };
   },
-  WORKLOAD_CONTAINERS,
+
 );

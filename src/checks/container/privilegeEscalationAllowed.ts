@@ -3,7 +3,7 @@
  * implied by `privileged: true` or CAP_SYS_ADMIN (the API forbids false with
  * either, so the runtime always allows escalation then).
  */
-import { containerCheck, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck } from '../common/define.js';
 import { capabilityName } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
@@ -29,5 +29,5 @@ export const privilegeEscalationAllowed = containerCheck(
     if (sysAdmin !== undefined) return { predicate: 'allows privilege escalation through capability SYS_ADMIN', path: sysAdmin.path };
     return undefined;
   },
-  WORKLOAD_CONTAINERS,
+
 );

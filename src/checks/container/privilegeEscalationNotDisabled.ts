@@ -1,5 +1,5 @@
 /** `allowPrivilegeEscalation` defaults to true: only an explicit false sets no_new_privs. */
-import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck, contextPath } from '../common/define.js';
 import { isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
@@ -23,5 +23,5 @@ export const privilegeEscalationNotDisabled = containerCheck(
     if (setting?.value === false) return undefined;
     return { predicate: 'must set securityContext.allowPrivilegeEscalation=false', path: setting?.path ?? [...contextPath(container), 'allowPrivilegeEscalation'] };
   },
-  WORKLOAD_CONTAINERS,
+
 );

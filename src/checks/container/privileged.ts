@@ -22,7 +22,6 @@ export const privileged = containerCheck(
       'kube-score:container-security-context-privileged',
       'kubesec:Privileged',
       'kube-linter:privileged-container',
-      'kube-linter:scc-deny-privileged-container',
       'kubeaudit:PrivilegedTrue',
     ],
   },

@@ -13,7 +13,7 @@ export const procMount = containerCheck(
     cis: ['5.7.3'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.escapeToHost],
-    equivalents: ['polaris:procMount', 'kube-linter:unsafe-proc-mount', 'kubescape:set-procmount-default', 'trivy:KSV027'],
+    equivalents: ['polaris:procMount', 'kube-linter:unsafe-proc-mount', 'trivy:KSV027'],
   },
   (container) => {
     const setting = container.effective.procMount;

@@ -1,5 +1,5 @@
 /** A writable root filesystem lets an intruder drop tools and persist changes inside the container. */
-import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck, contextPath } from '../common/define.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const readOnlyRootFilesystem = containerCheck(
@@ -30,5 +30,5 @@ export const readOnlyRootFilesystem = containerCheck(
     if (setting?.value === true) return undefined;
     return { predicate: 'must set securityContext.readOnlyRootFilesystem=true', path: setting?.path ?? [...contextPath(container), 'readOnlyRootFilesystem'] };
   },
-  WORKLOAD_CONTAINERS,
+
 );

@@ -3,7 +3,7 @@
  * user, and no non-zero UID is set. A non-zero runAsUser (container or pod)
  * is as good as runAsNonRoot=true: the kubelet runs the process with it.
  */
-import { containerCheck, contextPath, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck, contextPath } from '../common/define.js';
 import { isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
@@ -13,7 +13,7 @@ export const runAsNonRoot = containerCheck(
     title: 'Container may run as root',
     category: 'container',
     description:
-      'Neither the container nor the pod sets runAsNonRoot=true or a non-zero runAsUser, or runAsNonRoot is false where it takes effect, so the process runs as whatever user the image names, often root. Root in a container shares UID 0 with the node’s kernel unless the pod runs in a user namespace (spec.hostUsers=false), which this check accepts. Settings inherited from the pod count.',
+      'Neither the container nor the pod sets runAsNonRoot=true or a non-zero runAsUser, or runAsNonRoot is false where it takes effect, so the process runs as whatever user the image names, often root. An explicit runAsUser: 0 is reported by container-run-as-root-user instead. Root in a container shares UID 0 with the node’s kernel unless the pod runs in a user namespace (spec.hostUsers=false), which this check accepts. Settings inherited from the pod count.',
     remediation: 'Set spec.securityContext.runAsNonRoot: true (containers inherit it) and, when the image’s user is root, runAsUser to a non-zero UID. Alternatively run the pod with spec.hostUsers: false.',
     severity: { gain: 'control', effort: 'chained', reason: 'Root only turns into node control together with another weakness (a kernel bug, a writable host mount, a capability), but then it is what makes the escape complete.' },
     cis: ['5.2.7', '5.7.3'],
@@ -33,11 +33,11 @@ export const runAsNonRoot = containerCheck(
   (container, pod) => {
     if (pod.hostUsers?.value === false || isWindows(pod)) return undefined;
     const { runAsNonRoot: nonRoot, runAsUser: user } = container.effective;
-    if (user !== undefined && user.value > 0) return undefined;
-    if (nonRoot?.value === true && user?.value !== 0) return undefined;
+    // An explicit UID 0 is container-run-as-root-user's finding; one weakness, one report.
+    if (user !== undefined) return undefined;
+    if (nonRoot?.value === true) return undefined;
     if (nonRoot?.value === false) return { predicate: `must not set securityContext.runAsNonRoot=false${nonRoot.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: nonRoot.path };
-    if (user?.value === 0) return { predicate: `must not run as UID 0 (securityContext.runAsUser=0${user.level === 'pod' ? ', inherited from the pod' : ''})`, path: user.path };
     return { predicate: 'must set securityContext.runAsNonRoot=true or a non-zero runAsUser (or inherit one from the pod)', path: [...contextPath(container), 'runAsNonRoot'] };
   },
-  WORKLOAD_CONTAINERS,
+
 );

@@ -1,5 +1,5 @@
 /** An explicit `runAsGroup: 0`: files owned by root’s group become writable where group-writable. */
-import { containerCheck, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck } from '../common/define.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const runAsRootGroup = containerCheck(
@@ -20,5 +20,5 @@ export const runAsRootGroup = containerCheck(
     if (group?.value !== 0) return undefined;
     return { predicate: `must not set securityContext.runAsGroup=0${group.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: group.path };
   },
-  WORKLOAD_CONTAINERS,
+
 );

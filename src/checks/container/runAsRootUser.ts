@@ -1,5 +1,5 @@
 /** An explicit `runAsUser: 0`, on the container or inherited from the pod: root by design, not by default. */
-import { containerCheck, WORKLOAD_CONTAINERS } from '../common/define.js';
+import { containerCheck } from '../common/define.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const runAsRootUser = containerCheck(
@@ -14,12 +14,12 @@ export const runAsRootUser = containerCheck(
     cis: ['5.2.7'],
     nsa: [NSA.nonRoot],
     mitre: [MITRE.escapeToHost],
-    equivalents: ['kubeaudit:RunAsUserCSCRoot', 'kubeaudit:RunAsUserPSCRoot', 'trivy:KSV105'],
+    equivalents: ['kubeaudit:RunAsUserCSCRoot', 'kubeaudit:RunAsUserPSCRoot', 'trivy:KSV105', 'polaris:runAsRootAllowed', 'kube-linter:run-as-non-root', 'kubescape:C-0013'],
   },
   (container, pod) => {
     const user = container.effective.runAsUser;
     if (user?.value !== 0 || pod.hostUsers?.value === false) return undefined;
     return { predicate: `must not set securityContext.runAsUser=0${user.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: user.path };
   },
-  WORKLOAD_CONTAINERS,
+
 );

@@ -16,7 +16,7 @@ export const seLinuxOptions = containerCheck(
     cis: ['5.7.3'],
     nsa: [NSA.containerEnvironment],
     mitre: [MITRE.impairDefenses],
-    equivalents: ['kubescape:set-seLinuxOptions'],
+    equivalents: [],
   },
   (container) => {
     const setting = container.effective.seLinuxOptions;

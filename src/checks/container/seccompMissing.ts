@@ -10,7 +10,7 @@ export const seccompMissing = containerCheck(
     title: 'No seccomp profile',
     category: 'container',
     description:
-      'Neither the container nor the pod sets a seccomp profile. Unless the kubelet runs with --seccomp-default, such containers run Unconfined. The pod-level profile counts for every container; Windows pods are exempt.',
+      'Neither the container nor the pod sets a seccomp profile (the deprecated alpha annotations are ignored, as Kubernetes has since 1.27). Unless the kubelet runs with --seccomp-default, such containers run Unconfined. The pod-level profile counts for every container; Windows pods are exempt.',
     remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault on the pod.',
     severity: { gain: 'control', effort: 'chained', reason: 'Like an explicit Unconfined profile it only matters with a kernel bug, and many clusters default to RuntimeDefault anyway.' },
     cis: ['5.7.2'],

@@ -14,7 +14,7 @@ export const seccompUnconfined = containerCheck(
     cis: ['5.7.2'],
     nsa: [NSA.containerEnvironment],
     mitre: [MITRE.escapeToHost, MITRE.impairDefenses],
-    equivalents: ['kubesec:SeccompUnconfined', 'kubeaudit:SeccompDisabledContainer', 'kubeaudit:SeccompDisabledPod', 'kubescape:set-seccomp-profile-RuntimeDefault'],
+    equivalents: ['kubesec:SeccompUnconfined', 'kubesec:SeccompAny', 'kubeaudit:SeccompDisabledContainer', 'kubeaudit:SeccompDisabledPod'],
   },
   (container, pod) => {
     const profile = effectiveSeccomp(container, pod);

@@ -13,7 +13,7 @@ export const hostIpc = hostNamespaceCheck(
     cis: ['5.2.4'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.credentialsInFiles],
-    equivalents: ['kubescape:C-0038', 'kubescape:host-ipc-privileges', 'trivy:KSV008', 'polaris:hostIPCSet', 'kubesec:HostIPC', 'kube-linter:host-ipc', 'kubeaudit:NamespaceHostIPCTrue', 'kubescape:psp-deny-hostipc'],
+    equivalents: ['kubescape:C-0038', 'kubescape:host-ipc-privileges', 'trivy:KSV008', 'polaris:hostIPCSet', 'kubesec:HostIPC', 'kube-linter:host-ipc', 'kubeaudit:NamespaceHostIPCTrue'],
   },
   'hostIPC',
 );

@@ -13,7 +13,7 @@ export const hostNetwork = hostNamespaceCheck(
     cis: ['5.2.5'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.networkSniffing, MITRE.networkDiscovery],
-    equivalents: ['kubescape:C-0041', 'trivy:KSV009', 'polaris:hostNetworkSet', 'kubesec:HostNetwork', 'kube-linter:host-network', 'kubeaudit:NamespaceHostNetworkTrue', 'kubescape:psp-deny-hostnetwork'],
+    equivalents: ['kubescape:C-0041', 'trivy:KSV009', 'polaris:hostNetworkSet', 'kubesec:HostNetwork', 'kube-linter:host-network', 'kubeaudit:NamespaceHostNetworkTrue'],
   },
   'hostNetwork',
 );

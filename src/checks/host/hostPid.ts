@@ -13,7 +13,7 @@ export const hostPid = hostNamespaceCheck(
     cis: ['5.2.3'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.escapeToHost, MITRE.processDiscovery],
-    equivalents: ['kubescape:C-0038', 'kubescape:host-pid-privileges', 'trivy:KSV010', 'polaris:hostPIDSet', 'kubesec:HostPID', 'kube-linter:host-pid', 'kubeaudit:NamespaceHostPIDTrue', 'kubescape:psp-deny-hostpid'],
+    equivalents: ['kubescape:C-0038', 'kubescape:host-pid-privileges', 'trivy:KSV010', 'polaris:hostPIDSet', 'kubesec:HostPID', 'kube-linter:host-pid', 'kubeaudit:NamespaceHostPIDTrue'],
   },
   'hostPID',
 );

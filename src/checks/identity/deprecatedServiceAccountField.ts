@@ -7,7 +7,7 @@ export const deprecatedServiceAccountField = podCheck(
     id: 'pod-deprecated-service-account-field',
     title: 'Deprecated serviceAccount field',
     category: 'identity',
-    description: 'The pod sets spec.serviceAccount, the deprecated alias of spec.serviceAccountName. When both are set and differ, readers and tools may disagree about which identity the pod has.',
+    description: 'The pod sets spec.serviceAccount, the deprecated alias of spec.serviceAccountName, without the same value in serviceAccountName. When the two differ, readers and tools may disagree about which identity the pod has. Both set to the same value is what the API server itself writes on pods, and passes.',
     remediation: 'Use spec.serviceAccountName and remove spec.serviceAccount.',
     severity: { gain: 'hygiene', effort: 'none', reason: 'Clarity only; the identity is the same.' },
     nsa: [NSA.serviceAccountTokens],
@@ -16,6 +16,6 @@ export const deprecatedServiceAccountField = podCheck(
   },
   (pod) => {
     const legacy = pod.spec.serviceAccount;
-    return typeof legacy === 'string' && legacy !== '' ? [{ message: 'pod should use spec.serviceAccountName instead of the deprecated spec.serviceAccount', path: [...pod.specPath, 'serviceAccount'] }] : [];
+    return typeof legacy === 'string' && legacy !== '' && pod.spec.serviceAccountName !== legacy ? [{ message: 'pod should use spec.serviceAccountName instead of the deprecated spec.serviceAccount', path: [...pod.specPath, 'serviceAccount'] }] : [];
   },
 );

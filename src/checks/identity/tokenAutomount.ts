@@ -18,7 +18,7 @@ export const tokenAutomount = podCheck(
     cis: ['5.1.6'],
     nsa: [NSA.serviceAccountTokens],
     mitre: [MITRE.containerApiCredentials, MITRE.stealAccessToken],
-    equivalents: ['kubescape:C-0034', 'polaris:automountServiceAccountToken', 'kubesec:AutomountServiceAccountToken', 'kubescape:serviceaccount-token-mount', 'trivy:KSV036'],
+    equivalents: ['kubescape:C-0034', 'polaris:automountServiceAccountToken', 'kubesec:AutomountServiceAccountToken', 'trivy:KSV036'],
   },
   (pod, { object, cluster }) => {
     const own = pod.spec.automountServiceAccountToken;

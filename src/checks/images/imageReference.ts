@@ -7,6 +7,16 @@ export interface ImageReference {
   readonly digest: string | undefined;
 }
 
+const REGISTERED_DIGEST = /^(sha256|sha512|blake3):/;
+const VALID_REGISTERED_DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|blake3:[a-f0-9]{64})$/;
+/** The OCI digest grammar for algorithms outside the registered ones. */
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/** Whether a digest is well formed per the OCI image spec: registered algorithms need lower-case hex of their exact length. */
+export function isValidDigest(digest: string): boolean {
+  return REGISTERED_DIGEST.test(digest) ? VALID_REGISTERED_DIGEST.test(digest) : DIGEST_GRAMMAR.test(digest);
+}
+
 export function parseImage(image: string): ImageReference {
   let rest = image.trim();
   let digest: string | undefined;

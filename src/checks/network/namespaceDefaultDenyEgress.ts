@@ -14,7 +14,7 @@ export const namespaceDefaultDenyEgress = objectCheck(
     cis: ['5.3.2'],
     nsa: [NSA.networkPolicies],
     mitre: [MITRE.remoteServices],
-    equivalents: ['kubeaudit:MissingDefaultDenyEgressNetworkPolicy', 'kubeaudit:MissingDefaultDenyIngressAndEgressNetworkPolicy', 'kubescape:C-0030'],
+    equivalents: ['kubeaudit:MissingDefaultDenyEgressNetworkPolicy', 'kubeaudit:MissingDefaultDenyIngressAndEgressNetworkPolicy'],
   },
   ['Namespace'],
   (object, { cluster }) => (cluster.networkPoliciesIn(object.name).some((policy) => deniesByDefault(policy, 'egress')) ? [] : [{ message: `namespace ${object.name} has no default-deny egress NetworkPolicy`, path: ['metadata', 'name'] }]),

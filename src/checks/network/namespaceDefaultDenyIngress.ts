@@ -14,7 +14,7 @@ export const namespaceDefaultDenyIngress = objectCheck(
     cis: ['5.3.2'],
     nsa: [NSA.networkPolicies],
     mitre: [MITRE.remoteServices],
-    equivalents: ['kubeaudit:MissingDefaultDenyIngressNetworkPolicy', 'kubeaudit:MissingDefaultDenyIngressAndEgressNetworkPolicy', 'kubescape:C-0030'],
+    equivalents: ['kubeaudit:MissingDefaultDenyIngressNetworkPolicy', 'kubeaudit:MissingDefaultDenyIngressAndEgressNetworkPolicy'],
   },
   ['Namespace'],
   (object, { cluster }) => (cluster.networkPoliciesIn(object.name).some((policy) => deniesByDefault(policy, 'ingress')) ? [] : [{ message: `namespace ${object.name} has no default-deny ingress NetworkPolicy`, path: ['metadata', 'name'] }]),

@@ -1,28 +1,32 @@
-/** A pod no NetworkPolicy selects accepts traffic from every pod in the cluster. */
-import { mapping } from '../common/fields.js';
+/**
+ * A pod is isolated for a direction only when some policy selecting it has
+ * that policy type; a pod selected for one direction only is open in the other.
+ */
 import { namespaceOf, podCheck } from '../common/define.js';
 import { MITRE, NSA } from '../common/frameworks.js';
-import { policiesSelecting } from './podIsolation.js';
+import { podLabels, policiesSelecting } from './podIsolation.js';
 
 export const podNotIsolated = podCheck(
   {
-    id: 'pod-not-selected-by-network-policy',
-    title: 'Pod is not selected by any NetworkPolicy',
+    id: 'pod-not-isolated-by-network-policy',
+    title: 'Pod traffic is restricted in one direction only',
     category: 'network',
-    description: 'No NetworkPolicy in the pod’s namespace (in the input) selects the pod’s labels, so its traffic is not restricted at all: every pod in the cluster can connect to it, and it can connect anywhere. Judged after the whole input is read; host-network pods are exempt (policies do not apply to them).',
-    remediation: 'Add a default-deny NetworkPolicy to the namespace (podSelector: {}) and policies that allow the traffic the workload needs.',
-    severity: { gain: 'access', effort: 'foothold', reason: 'A foothold anywhere in the cluster can reach this pod directly, and from this pod reach anything.' },
+    description:
+      'Network policies select the pod, but none of them restricts one of the two directions: a NetworkPolicy restricts a direction only when its effective policyTypes include it (Egress only when listed or when egress rules are present). In the open direction every pod can connect to it, or it can connect anywhere. Pods no policy selects are reported by pod-not-selected-by-network-policy. Judged after the whole input is read.',
+    remediation: 'Add the missing direction to a policy that selects the pod (for example a namespace default-deny with policyTypes: [Ingress, Egress]) and allow the traffic the workload needs.',
+    severity: { gain: 'access', effort: 'foothold', reason: 'A foothold reaches this pod, or leaves it, through the unrestricted direction.' },
     cis: ['5.3.2'],
     nsa: [NSA.networkPolicies],
-    mitre: [MITRE.networkDiscovery, MITRE.remoteServices],
-    equivalents: ['kube-score:pod-networkpolicy', 'polaris:missingNetworkPolicy', 'kube-linter:non-isolated-pod', 'kubescape:ensure_network_policy_configured_in_labels', 'kubescape:C-0260'],
+    mitre: [MITRE.remoteServices],
+    equivalents: ['kube-score:pod-networkpolicy', 'polaris:missingNetworkPolicy', 'kubescape:C-0030'],
   },
   (pod, { object, cluster }) => {
     if (pod.hostNetwork?.value === true) return [];
-    const labels: Record<string, string> = {};
-    for (const [key, value] of Object.entries(mapping(pod.metadata.labels) ?? {})) if (typeof value === 'string') labels[key] = value;
-    if (policiesSelecting(cluster, namespaceOf(object), labels).length > 0) return [];
-    return [{ message: `no NetworkPolicy in namespace ${namespaceOf(object)} selects this pod`, path: [...pod.metadataPath, 'labels'] }];
+    const policies = policiesSelecting(cluster, namespaceOf(object), podLabels(pod));
+    if (policies.length === 0) return [];
+    const missing = (['ingress', 'egress'] as const).filter((direction) => !policies.some((policy) => policy[direction]));
+    if (missing.length === 0) return [];
+    return [{ message: `no network policy in namespace ${namespaceOf(object)} restricts this pod’s ${missing.join(' and ')} traffic`, path: [...pod.metadataPath, 'labels'] }];
   },
   { afterInput: true },
 );

@@ -13,7 +13,7 @@ export const serviceLoadBalancer = objectCheck(
     severity: { gain: 'weakening', effort: 'none', reason: 'Exposes the service to the internet with no foothold; what that grants depends on the service.' },
     nsa: [NSA.networkPolicies],
     mitre: [MITRE.exploitPublicFacing, MITRE.externalRemoteServices],
-    equivalents: ['kube-linter:exposed-services', 'kubescape:exposure-to-internet'],
+    equivalents: ['kube-linter:exposed-services'],
   },
   ['Service'],
   (object) => {

@@ -13,7 +13,7 @@ export const serviceNodePort = objectCheck(
     severity: { gain: 'weakening', effort: 'none', reason: 'Widens exposure to the node network without any foothold; the service itself decides what that grants.' },
     nsa: [NSA.networkPolicies],
     mitre: [MITRE.exploitPublicFacing],
-    equivalents: ['kube-score:service-type', 'kube-linter:exposed-services', 'kubescape:C-0021'],
+    equivalents: ['kube-score:service-type', 'kube-linter:exposed-services'],
   },
   ['Service'],
   (object) => (mapping(object.raw.spec)?.type === 'NodePort' ? [{ message: `Service ${object.name} has type NodePort`, path: ['spec', 'type'] }] : []),

@@ -7,7 +7,7 @@ export const cpuRequest = resourceCheck(
     id: 'container-cpu-request-missing',
     title: 'CPU request not set',
     category: 'resources',
-    description: 'The container sets neither resources.requests.cpu nor a CPU limit (from which the request defaults). The scheduler cannot account for it, nodes get overcommitted, and under contention the container gets the minimum CPU share.',
+    description: 'The container sets no resources.requests.cpu. A CPU limit alone does not settle it: a LimitRange’s defaultRequest in the namespace takes precedence over copying the limit, so the manifest does not say what the pod will ask for. The scheduler cannot account for it, nodes get overcommitted, and under contention the container gets the minimum CPU share.',
     remediation: 'Set resources.requests.cpu to the container’s typical usage.',
     severity: { gain: 'hygiene', effort: 'none', reason: 'An availability and capacity problem; no access is gained.' },
     nsa: [NSA.resourcePolicies],

@@ -7,7 +7,7 @@ export const memoryRequest = resourceCheck(
     id: 'container-memory-request-missing',
     title: 'Memory request not set',
     category: 'resources',
-    description: 'The container sets neither resources.requests.memory nor a memory limit (from which the request defaults). The scheduler cannot account for its memory, and the pod is among the first evicted under memory pressure.',
+    description: 'The container sets no resources.requests.memory. A memory limit alone does not settle it: a LimitRange’s defaultRequest takes precedence over copying the limit. The scheduler cannot account for its memory, and the pod is among the first evicted under memory pressure.',
     remediation: 'Set resources.requests.memory to the container’s working set.',
     severity: { gain: 'hygiene', effort: 'none', reason: 'An availability and capacity problem; no access is gained.' },
     nsa: [NSA.resourcePolicies],

@@ -8,8 +8,8 @@ export function resourceCheck(spec: CheckSpec, section: 'requests' | 'limits', n
     spec,
     (container) => {
       if (resourceOf(container, section, name) !== undefined) return undefined;
-      // A limit alone also sets the request to the same value.
-      if (section === 'requests' && resourceOf(container, 'limits', name) !== undefined) return undefined;
+      // A limit alone does not settle the request: a LimitRange's defaultRequest, applied at admission,
+      // takes precedence over copying the limit. Only an explicit request states what the pod asks for.
       return { predicate: `must set resources.${section}.${name}`, path: resourcePath(container, section, name) };
     },
     WORKLOAD_CONTAINERS,

@@ -16,7 +16,7 @@ export const envSecretLiteral = containerCheck(
     cis: ['5.4.1'],
     nsa: [NSA.secrets],
     mitre: [MITRE.credentialsInFiles],
-    equivalents: ['polaris:sensitiveContainerEnvVar', 'kube-linter:env-var-secret', 'kubescape:C-0012', 'kubescape:rule-credentials-in-env-var'],
+    equivalents: ['polaris:sensitiveContainerEnvVar', 'kube-linter:env-var-secret'],
   },
   (container) =>
     envOf(container).flatMap((env) => {

@@ -17,7 +17,7 @@ export const secretInManifest = objectCheck(
     cis: ['5.4.2'],
     nsa: [NSA.secrets],
     mitre: [MITRE.credentialsInFiles],
-    equivalents: ['kubescape:external-secret-storage'],
+    equivalents: [],
   },
   ['Secret'],
   (object) => {

@@ -3,12 +3,13 @@
  * compiled once, here; findings name the key and never print the value.
  */
 
-const SECRET_NAME = /password|passwd|token|bearer|secret|api[_-]?key|private[_-]?key|access[_-]?key|credential|^azure_.+key$|^oci_cli_key_content$/i;
+const SECRET_NAME = /password|passwd|(^|[_.-])pwd($|[_.-])|token|bearer|secret|api[_-]?key|private[_-]?key|access[_-]?key|credential|^azure_.+key$|^oci_cli_key_content$/i;
 /** Names that usually hold a reference to a secret, not the secret itself. */
 const REFERENCE_NAME = /(_file|_path|_dir|_url|_uri|_name|_names|_ref|_endpoint|_host|_ttl|_length|_expiry|_expiration|_enabled|_header|_type)$/i;
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const PRIVATE_KEY = /-{3,}BEGIN [A-Z ]*PRIVATE KEY-{3,}/;
 const KNOWN_TOKEN = /\b(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|xox[abpr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{20,})\b/;
-const PLACEHOLDER = /^(\$\(.*\)|\$\{.*\}|<.*>|changeme|change-me|xxx+|\*+|true|false|yes|no|none|null|)$/i;
+/** Values that are not literals: empty, or references the kubelet or a templating step expands. */
+const PLACEHOLDER = /^(\$\(.*\)|\$\{.*\}|\{\{.*\}\}|true|false|)$/i;
 const HIGH_ENTROPY_CANDIDATE = /^[A-Za-z0-9+/=_\-.~]{20,}$/;
 
 export function isSecretLikeName(name: string): boolean {

@@ -18,7 +18,7 @@ export const nginxSnippet = objectCheck(
     severity: { gain: 'control', effort: 'foothold', reason: 'Needs only the right to write an Ingress; yields a token that reads every Secret.' },
     nsa: [NSA.upgrading],
     mitre: [MITRE.exploitPublicFacing, MITRE.containerApiCredentials],
-    equivalents: ['kubescape:C-0059', 'kubescape:CVE-2021-25742'],
+    equivalents: [],
   },
   ['Ingress', 'ConfigMap'],
   (object) => {

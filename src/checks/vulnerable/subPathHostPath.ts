@@ -13,7 +13,7 @@ export const subPathHostPath = containerCheck(
     severity: { gain: 'control', effort: 'chained', reason: 'Needs a vulnerable kubelet (or a new race of the same class) in addition to a foothold; then it exposes the node’s root filesystem.' },
     nsa: [NSA.upgrading],
     mitre: [MITRE.escapeToHost, MITRE.privilegeEscalationExploit],
-    equivalents: ['kubescape:C-0058', 'kubescape:CVE-2021-25741'],
+    equivalents: [],
   },
   (container, pod) => {
     const hostVolumes = new Set(pod.volumes.filter((volume) => volume.sources.includes('hostPath')).map((volume) => volume.name));

@@ -13,7 +13,7 @@ export const nakedPod = objectCheck(
     severity: { gain: 'hygiene', effort: 'none', reason: 'Availability only.' },
     nsa: [NSA.podSecurity],
     mitre: [MITRE.deployContainer],
-    equivalents: ['polaris:nakedPod', 'kubescape:C-0073'],
+    equivalents: ['kubescape:C-0073'],
   },
   ['Pod'],
   (object) => {
