@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerChecksCommand } from './checks.js';
+import { registerPolicyCommand } from './policy.js';
 import { registerRbacCommand } from './rbac.js';
 import { registerPssCommand } from './pss.js';
 import { registerScanCommand } from './scan.js';
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerChecksCommand(program, setExitCode);
   registerRbacCommand(program, setExitCode);
   registerBenchCommand(program, setExitCode);
+  registerPolicyCommand(program, setExitCode);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
