@@ -80,7 +80,7 @@ export const RBAC_CONTROLS: readonly RbacControl[] = [
     on: 'rule',
     probes: [{ verbs: ['create'], group: '', resource: 'pods' }],
     title: 'Role creates pods',
-    severity: 'medium',
+    severity: 'high',
     description:
       'A rule allows creating pods. Whoever creates a pod chooses its service account (any in the namespace, token included) and, where admission allows it, host namespaces, hostPath volumes and privileged containers. `rampart rbac risks` also reports the pod controllers (deployments, jobs, …) that give the same power.',
     remediation: 'Remove create on pods from roles that do not schedule workloads themselves; let a deployment pipeline with its own narrowly bound identity create them, and enforce Pod Security admission in every namespace.',
