@@ -26,7 +26,8 @@ function bench(tree: Tree, targets?: Target[]): { result: BenchResult; byId: Map
   const result = runBenchmark(collect(tree), { benchmark: 'cis-1.12', ...(targets === undefined ? {} : { targets }) });
   if ('error' in result) throw new Error(result.error);
   const byId = new Map<string, ControlResult>();
-  for (const section of result.sections) for (const control of section.results) byId.set(control.id, control);
+  // CIS controls only; the CVE section has its own tests.
+  for (const section of result.sections) for (const control of section.results) if (section.id !== 'cve') byId.set(control.id, control);
   return { result, byId };
 }
 
@@ -86,7 +87,17 @@ describe('kubeadm-default control-plane node', () => {
     assert.equal(result.kubernetesVersion.minor, 32);
     const kubelet = result.components.find((component) => component.name === 'kubelet');
     assert.deepEqual(kubelet, { name: 'kubelet', origin: 'systemd', file: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf' });
-    assert.deepEqual(result.sections.map((section) => section.target).filter((target, index, all) => all.indexOf(target) === index), ['master', 'etcd', 'controlplane', 'node']);
+    assert.deepEqual(result.sections.map((section) => section.target).filter((target, index, all) => all.indexOf(target) === index), ['master', 'etcd', 'controlplane', 'node', 'cves']);
+  });
+
+  test('known CVEs of v1.32.0 apply: fixed ones FAIL with the release to upgrade to, unfixed ones WARN with a mitigation', () => {
+    const cves = new Map((result.sections.find((section) => section.id === 'cve')?.results ?? []).map((control) => [control.id, control]));
+    assert.equal(cves.get('CVE-2025-5187')?.status, 'FAIL');
+    assert.match(cves.get('CVE-2025-5187')?.remediation ?? '', /Upgrade kube-apiserver to 1\.32\.8 or later/);
+    assert.equal(cves.get('CVE-2025-0426')?.status, 'FAIL');
+    assert.match(cves.get('CVE-2025-0426')?.details.join() ?? '', /kubelet v1\.32\.0 \(assumed from the image of kube-apiserver/);
+    assert.equal(cves.get('CVE-2020-8554')?.status, 'WARN');
+    assert.equal(cves.get('CVE-2018-1002105'), undefined);
   });
 });
 
@@ -137,8 +148,11 @@ describe('hardened control-plane node', () => {
 describe('worker node', () => {
   test('only node controls by default, judged as on the control plane', () => {
     const { result, byId } = bench(kubeadmWorkerTree());
-    assert.deepEqual(result.sections.map((section) => section.id), ['4.1', '4.2', '4.3']);
+    assert.deepEqual(result.sections.map((section) => section.id), ['4.1', '4.2', '4.3', 'cve']);
     assertStatuses(byId, KUBEADM_NODE_EXPECTED);
+    // No image tells the kubelet's version: CVE matching says so instead of passing.
+    const cves = result.sections.find((section) => section.id === 'cve')?.results ?? [];
+    assert.deepEqual(cves.map((control) => [control.id, control.status]), [['cve-version', 'WARN'], ['cve-summary', 'INFO']]);
   });
 
   test('control-plane targets asked for on a worker are INFO (not found), never PASS', () => {

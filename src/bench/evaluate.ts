@@ -1,6 +1,7 @@
 /** Evaluation: a snapshot and a benchmark in, one result per control out. Pure. */
 import { resolveBenchmark, type Benchmark } from './catalogue.js';
 import type { Target } from './controls/types.js';
+import { evaluateCves } from './cves.js';
 import { buildEffectiveNode, type KubernetesVersion } from './effective.js';
 import type { ControlResult, ControlStatus, NodeSnapshot } from './model.js';
 
@@ -49,6 +50,13 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
     if (!targets.has(section.target)) continue;
     const results: ControlResult[] = [];
     const counts = emptyCounts();
+    if (section.target === 'cves') {
+      for (const result of evaluateCves(node)) {
+        results.push(result);
+        counts[result.status]++;
+        total[result.status]++;
+      }
+    }
     for (const control of benchmark.controls) {
       if (control.section !== section.id) continue;
       const outcome = control.evaluate(node);
@@ -92,6 +100,7 @@ export function detectTargets(snapshot: NodeSnapshot): Target[] {
   if (names.has('etcd')) targets.push('etcd');
   if (names.has('kube-apiserver')) targets.push('controlplane');
   if (names.has('kubelet') || names.has('kube-proxy')) targets.push('node');
+  if (targets.length > 0) targets.push('cves');
   return targets;
 }
 

@@ -258,6 +258,9 @@ plugins:
 
 const STRONG = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384';
 
+/** A release with every fix in the CVE data. */
+export const HARDENED_VERSION = 'v1.34.2';
+
 export function hardenedControlPlaneTree(): Tree {
   const tree: Record<string, TreeFile> = { ...kubeadmControlPlaneTree() };
   const apiFlags = KUBEADM_APISERVER_FLAGS.filter((flag) => !flag.startsWith('--enable-admission-plugins')).concat([
@@ -275,12 +278,12 @@ export function hardenedControlPlaneTree(): Tree {
     `--tls-cipher-suites=${STRONG}`,
     '--service-account-extend-token-expiration=false',
   ]);
-  tree['/etc/kubernetes/manifests/kube-apiserver.yaml'] = { content: manifest('kube-apiserver', 'registry.k8s.io/kube-apiserver:v1.32.0', apiFlags), mode: 0o600 };
+  tree['/etc/kubernetes/manifests/kube-apiserver.yaml'] = { content: manifest('kube-apiserver', `registry.k8s.io/kube-apiserver:${HARDENED_VERSION}`, apiFlags), mode: 0o600 };
   tree['/etc/kubernetes/manifests/kube-controller-manager.yaml'] = {
-    content: manifest('kube-controller-manager', 'registry.k8s.io/kube-controller-manager:v1.32.0', [...KUBEADM_CONTROLLER_MANAGER_FLAGS, '--profiling=false', '--terminated-pod-gc-threshold=10']),
+    content: manifest('kube-controller-manager', `registry.k8s.io/kube-controller-manager:${HARDENED_VERSION}`, [...KUBEADM_CONTROLLER_MANAGER_FLAGS, '--profiling=false', '--terminated-pod-gc-threshold=10']),
     mode: 0o600,
   };
-  tree['/etc/kubernetes/manifests/kube-scheduler.yaml'] = { content: manifest('kube-scheduler', 'registry.k8s.io/kube-scheduler:v1.32.0', [...KUBEADM_SCHEDULER_FLAGS, '--profiling=false']), mode: 0o600 };
+  tree['/etc/kubernetes/manifests/kube-scheduler.yaml'] = { content: manifest('kube-scheduler', `registry.k8s.io/kube-scheduler:${HARDENED_VERSION}`, [...KUBEADM_SCHEDULER_FLAGS, '--profiling=false']), mode: 0o600 };
   tree['/etc/kubernetes/manifests/etcd.yaml'] = {
     content: manifest('etcd', 'registry.k8s.io/etcd:3.5.16-0', KUBEADM_ETCD_FLAGS.map((flag) => (flag.startsWith('--trusted-ca-file') ? '--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt' : flag))),
     mode: 0o600,

@@ -21,7 +21,8 @@ after(() => {
 });
 
 test('table: kube-bench-like lines, details under failures, remediations and section summaries; exit 1 on FAIL', () => {
-  const { status, stdout, stderr } = rampart(['bench', '--root', controlPlane]);
+  const { status, stdout, stderr } = rampart(['bench', '--root', controlPlane, '--targets', 'master,etcd,controlplane,node']);
+  const withCves = rampart(['bench', '--root', controlPlane]).stdout;
   assert.equal(stderr, '');
   assert.equal(status, 1);
   assert.match(stdout, /^\[INFO\] 1\.2 API server$/m);
@@ -31,6 +32,7 @@ test('table: kube-bench-like lines, details under failures, remediations and sec
   assert.match(stdout, /^== Remediations ==$/m);
   assert.match(stdout, /^1\.2 API server: 15 PASS, 14 FAIL, 1 WARN, 0 INFO$/m);
   assert.match(stdout, /^Total: 61 PASS, 26 FAIL, 5 WARN, 5 INFO$/m);
+  assert.match(withCves, /^\[FAIL\] CVE-2025-5187 /m);
 });
 
 test('json: every control with status, details and source; targets narrow the sections', () => {
