@@ -338,3 +338,24 @@ describe('start specifications', () => {
     assert.ok(typeof parseWorkloadSpec('pod/web') !== 'string');
   });
 });
+
+test('every step that does not follow from Kubernetes itself names an object with file and line', () => {
+  const INHERENT = new Set(['member-of', 'any-of', 'node-pods', 'kubelet-credentials', 'cluster-admin-powers', 'system-masters', 'namespace-admin']);
+  const badPods = ['everything-allowed', 'hostpid'].map((scenario) => readFileSync(path.join(CORPORA, 'badpods', 'manifests', scenario, 'pod', `${scenario}-exec-pod.yaml`), 'utf8'));
+  const extra = `${role('ClusterRole', 'many', undefined, `- apiGroups: [""]
+  resources: [nodes/proxy, users, groups, serviceaccounts/token, pods/exec]
+  verbs: [get, impersonate, create]`)}${bind('ClusterRoleBinding', 'm', undefined, 'ClusterRole', 'many', '{kind: Group, name: ops}')}`;
+  const graph = graphOf(`${POD_CREATOR}${PRIVILEGED_AGENT}${extra}${badPods.join('---\n')}`);
+  let checked = 0;
+  for (const target of ['cluster-admin', 'secrets', 'nodes'] as const) {
+    for (const found of findPaths(graph, { target }).paths) {
+      for (const step of found.steps) {
+        if (INHERENT.has(step.kind) || step.from.startsWith('hub:pods:') && step.kind === 'run-as-service-account') continue;
+        const witnesses = step.witnesses.map(resolveWitness);
+        assert.ok(witnesses.some((witness) => witness.file !== undefined && (witness.line ?? 0) > 0), `${step.kind}: ${step.text}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 20, `${checked}`);
+});
