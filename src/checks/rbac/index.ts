@@ -106,7 +106,7 @@ export function judgePolicy(policy: RbacPolicy, controls: readonly RbacControl[]
     for (const sourced of role.ownRules) {
       const { rule, index } = sourced;
       // Every verb on every resource: one wildcard finding says it all, instead of one per control.
-      const everything = rule.verbs.includes('*') && rule.resources.includes('*');
+      const everything = rule.verbs.includes('*') && rule.resources.includes('*') && rule.apiGroups.includes('*');
       for (const control of controls) {
         if (control.on === 'rule') {
           if (everything) continue;

@@ -45,6 +45,8 @@ describe('rule controls', () => {
     ['5.1.12 webhooks', '- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations]\n  verbs: [delete]', ['RBAC-webhook-configuration']],
     ['5.1.13 token creation', '- apiGroups: [""]\n  resources: [serviceaccounts/token]\n  verbs: [create]', ['RBAC-serviceaccount-token-create']],
     ['* on * is one wildcard finding', '- apiGroups: ["*"]\n  resources: ["*"]\n  verbs: ["*"]', ['RBAC-wildcard-rule']],
+    ['* on * of the core group is every core control too', '- apiGroups: [""]\n  resources: ["*"]\n  verbs: ["*"]', ['RBAC-bind-escalate-impersonate', 'RBAC-nodes-proxy', 'RBAC-persistentvolume-create', 'RBAC-pod-create', 'RBAC-secrets-access', 'RBAC-serviceaccount-token-create', 'RBAC-wildcard-rule']],
+    ['* on * of another group is only a wildcard', '- apiGroups: [metrics.k8s.io]\n  resources: ["*"]\n  verbs: ["*"]', ['RBAC-wildcard-rule']],
     ['harmless rule', '- apiGroups: [""]\n  resources: [configmaps, pods, secrets/status]\n  verbs: [get, list]', []],
     ['pods/exec is not create pods', '- apiGroups: [""]\n  resources: [pods/exec]\n  verbs: [create]', []],
     ['wrong group is not secrets', '- apiGroups: [apps]\n  resources: [secrets]\n  verbs: [get]', []],
