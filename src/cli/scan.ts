@@ -5,6 +5,7 @@ import { createRbacScanCheck } from '../checks/rbac/index.js';
 import { Scanner, worstSeverity } from '../engine/scan.js';
 import { loadFiles } from '../load/load.js';
 import { severityRank, type Severity } from '../model/types.js';
+import { loadCelChecks } from '../policy/checks/load.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
 import { choice, loadConfigForCommand, parseSeverity, podTemplateFinderFor, UsageError, VERSION, writeOutput } from './common.js';
 
@@ -15,6 +16,7 @@ interface ScanFlags {
   config?: string;
   pssLevel?: 'baseline' | 'restricted';
   pssVersion?: string;
+  policies: string[];
 }
 
 export function registerScanCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -28,17 +30,20 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('-c, --config <file>', 'config file (YAML), see docs/config.md')
     .option('--pss-level <level>', 'Pod Security level for pods whose namespace has no pod-security labels (default: restricted)', choice(['baseline', 'restricted'] as const))
     .option('--pss-version <version>', 'Pod Security Standards policy version: v1.N or latest (default: latest)')
+    .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, see docs/cel.md); repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
       const pssLevel = flags.pssLevel ?? config.pss.level;
       const requestedVersion = flags.pssVersion ?? config.pss.version;
       if (!/^(latest|v1\.\d+)$/.test(requestedVersion)) throw new UsageError(`--pss-version must be latest or v1.N, got ${JSON.stringify(requestedVersion)}`);
+      const custom = await loadCelChecks(flags.policies, config.limits);
       const scanner = new Scanner({
-        checks: hardeningChecks({ allowedRegistries: config.allowedRegistries }).filter((check) => !config.disabledChecks.has(check.meta.id)),
+        checks: [...hardeningChecks({ allowedRegistries: config.allowedRegistries }), ...custom.checks].filter((check) => !config.disabledChecks.has(check.meta.id)),
         podTemplates: podTemplateFinderFor(config),
         deferredPodChecks: [createPssDeferredCheck({ level: pssLevel, version: requestedVersion, disabledChecks: config.disabledChecks })],
         wholeInputChecks: [createRbacScanCheck({ disabledChecks: config.disabledChecks })],
       });
+      scanner.addDiagnostics(custom.diagnostics);
       for await (const batch of loadFiles(paths, config.limits)) {
         scanner.noteFile(batch.file);
         scanner.addDiagnostics(batch.diagnostics);
