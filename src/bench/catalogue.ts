@@ -36,6 +36,7 @@ export const CIS_1_12: Benchmark = {
     { id: '5.4', title: 'Secrets management', target: 'policies' },
     { id: '5.5', title: 'Extensible admission control', target: 'policies' },
     { id: '5.6', title: 'General policies', target: 'policies' },
+    { id: 'dns', title: 'CoreDNS (Rampart, not CIS)', target: 'coredns' },
     { id: 'cve', title: 'Known Kubernetes CVEs (Rampart, not CIS)', target: 'cves' },
   ],
   controls: [...MASTER_CONTROLS, ...ETCD_CONTROLS, ...CONTROLPLANE_CONTROLS, ...NODE_CONTROLS, ...POLICY_CONTROLS],

@@ -44,6 +44,8 @@ const COMPONENT_BY_PROGRAM: Record<string, ComponentName> = {
 export interface CollectOptions {
   readonly root: string;
   readonly rampartVersion: string;
+  /** CoreDNS Corefiles or coredns ConfigMap manifests given on the command line (paths as given, not under the root). */
+  readonly corefiles?: readonly string[];
 }
 
 class Collector {
@@ -112,6 +114,17 @@ class Collector {
     return facts;
   }
 
+  /** A file named on the command line, read as given rather than under the root. */
+  outsideRoot(path: string): void {
+    try {
+      const content = readFileSync(path, 'utf8');
+      const key = /\.(ya?ml|json)$/.test(path) || path.endsWith('Corefile') ? path : `${path}.Corefile`;
+      this.files[key] = { path: key, exists: true, type: 'file', content };
+    } catch (error) {
+      this.problems.push(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+
   text(path: string): string | undefined {
     const facts = this.file(path, true);
     return facts.content;
@@ -149,6 +162,7 @@ export function collectNode(options: CollectOptions): NodeSnapshot {
   }
   for (const component of components) collectReferencedFiles(collector, component);
   collectCoreDns(collector);
+  for (const path of options.corefiles ?? []) collector.outsideRoot(path);
 
   return {
     format: SNAPSHOT_FORMAT,

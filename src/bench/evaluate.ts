@@ -1,6 +1,7 @@
 /** Evaluation: a snapshot and a benchmark in, one result per control out. Pure. */
 import { resolveBenchmark, type Benchmark } from './catalogue.js';
 import type { Target } from './controls/types.js';
+import { evaluateCoreDns, findCorefiles } from './coredns.js';
 import { evaluateCves } from './cves.js';
 import { buildEffectiveNode, type KubernetesVersion } from './effective.js';
 import type { ControlResult, ControlStatus, NodeSnapshot } from './model.js';
@@ -50,8 +51,8 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
     if (!targets.has(section.target)) continue;
     const results: ControlResult[] = [];
     const counts = emptyCounts();
-    if (section.target === 'cves') {
-      for (const result of evaluateCves(node)) {
+    if (section.target === 'cves' || section.target === 'coredns') {
+      for (const result of section.target === 'cves' ? evaluateCves(node) : evaluateCoreDns(snapshot)) {
         results.push(result);
         counts[result.status]++;
         total[result.status]++;
@@ -100,6 +101,7 @@ export function detectTargets(snapshot: NodeSnapshot): Target[] {
   if (names.has('etcd')) targets.push('etcd');
   if (names.has('kube-apiserver')) targets.push('controlplane');
   if (names.has('kubelet') || names.has('kube-proxy')) targets.push('node');
+  if (findCorefiles(snapshot).corefiles.length > 0) targets.push('coredns');
   if (targets.length > 0) targets.push('cves');
   return targets;
 }

@@ -19,6 +19,7 @@ interface BenchFlags {
   format: BenchFormat;
   output?: string;
   kubernetesVersion?: string;
+  corefile?: string[];
 }
 
 function parseTargets(value: string): Target[] {
@@ -28,7 +29,7 @@ function parseTargets(value: string): Target[] {
 }
 
 async function snapshotFrom(flags: BenchFlags): Promise<NodeSnapshot> {
-  if (flags.from === undefined) return collectNode({ root: flags.root, rampartVersion: VERSION });
+  if (flags.from === undefined) return collectNode({ root: flags.root, rampartVersion: VERSION, ...(flags.corefile === undefined ? {} : { corefiles: flags.corefile }) });
   let text: string;
   try {
     text = await readFile(flags.from, 'utf8');
@@ -50,6 +51,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .option('--benchmark <id>', `benchmark version: ${BENCHMARK_CHOICES.join(', ')}`, choice(BENCHMARK_CHOICES), 'auto')
     .option('--targets <list>', `comma-separated: ${TARGETS.join(',')} (default: what runs on the node)`, parseTargets)
     .option('--kubernetes-version <version>', 'Kubernetes version for defaults when images do not tell (e.g. v1.32.1)')
+    .option('--corefile <file>', 'a CoreDNS Corefile or the coredns ConfigMap (YAML) to judge too; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('-f, --format <format>', `output format: ${BENCH_FORMATS.join(', ')}`, choice(BENCH_FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (flags: BenchFlags) => {
@@ -69,9 +71,10 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .command('collect')
     .description("write what the benchmark needs from a node (components, flags, config files, permissions) as JSON, for `rampart bench --from`")
     .option('--root <dir>', "the node's filesystem root", '/')
+    .option('--corefile <file>', 'a CoreDNS Corefile or coredns ConfigMap to include; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (flags: { root: string; output?: string }) => {
-      const snapshot = collectNode({ root: flags.root, rampartVersion: VERSION });
+    .action(async (flags: { root: string; output?: string; corefile?: string[] }) => {
+      const snapshot = collectNode({ root: flags.root, rampartVersion: VERSION, ...(flags.corefile === undefined ? {} : { corefiles: flags.corefile }) });
       await writeOutput(`${JSON.stringify(snapshot, null, 2)}\n`, flags.output);
     });
 

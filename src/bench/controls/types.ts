@@ -3,7 +3,7 @@ import type { Severity } from '../../model/types.js';
 import type { EffectiveNode } from '../effective.js';
 import type { ControlStatus } from '../model.js';
 
-export const TARGETS = ['master', 'etcd', 'controlplane', 'node', 'policies', 'cves'] as const;
+export const TARGETS = ['master', 'etcd', 'controlplane', 'node', 'policies', 'coredns', 'cves'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export interface Section {
