@@ -104,10 +104,11 @@ export function containerCheck(
   judge: (container: ContainerView, pod: PodView, context: CheckContext) => Offense | Offense[] | undefined,
   kinds: readonly ContainerKind[] = ALL_CONTAINERS,
 ): Check {
+  const allKinds = kinds.length === ALL_CONTAINERS.length;
   return podCheck(spec, (pod, context) => {
     const reports: CheckReport[] = [];
     for (const container of pod.containers) {
-      if (!kinds.includes(container.kind)) continue;
+      if (!allKinds && !kinds.includes(container.kind)) continue;
       const offenses = judge(container, pod, context);
       if (offenses === undefined) continue;
       for (const offense of Array.isArray(offenses) ? offenses : [offenses]) {

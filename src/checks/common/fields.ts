@@ -33,6 +33,13 @@ export function volumeRaw(pod: PodView, volume: VolumeView): JsonObject {
   return mapping(list(pod.spec.volumes)[volume.index]) ?? {};
 }
 
+const hostPathsCache = new WeakMap<PodView, Map<string, string>>();
+
+/** hostPath volumes of the pod by name, with their normalised paths (`''` when unreadable). */
+export function hostPathVolumes(pod: PodView): Map<string, string> {
+  return cached(hostPathsCache, pod, () => new Map(pod.volumes.filter((volume) => volume.sources.includes('hostPath')).map((volume) => [volume.name, hostPathOf(pod, volume) ?? ''])));
+}
+
 /** `hostPath.path` of a volume, normalised (no trailing slash, `//` collapsed). */
 export function hostPathOf(pod: PodView, volume: VolumeView): string | undefined {
   if (!volume.sources.includes('hostPath')) return undefined;
@@ -50,7 +57,28 @@ export interface MountView {
   readonly path: FieldPath;
 }
 
+/**
+ * Derived views are computed once per container (or pod) and shared by every
+ * check that needs them: the catalogue runs dozens of checks on each pod.
+ */
+const mountsCache = new WeakMap<ContainerView, MountView[]>();
+const envCache = new WeakMap<ContainerView, EnvView[]>();
+const portsCache = new WeakMap<ContainerView, PortView[]>();
+
+function cached<K extends object, V>(cache: WeakMap<K, V>, key: K, compute: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 export function mountsOf(container: ContainerView): MountView[] {
+  return cached(mountsCache, container, () => computeMounts(container));
+}
+
+function computeMounts(container: ContainerView): MountView[] {
   return list(container.raw.volumeMounts).flatMap((entry, index) => {
     const mount = mapping(entry);
     if (mount === undefined || typeof mount.name !== 'string') return [];
@@ -67,6 +95,10 @@ export interface EnvView {
 }
 
 export function envOf(container: ContainerView): EnvView[] {
+  return cached(envCache, container, () => computeEnv(container));
+}
+
+function computeEnv(container: ContainerView): EnvView[] {
   return list(container.raw.env).flatMap((entry, index) => {
     const env = mapping(entry);
     if (env === undefined || typeof env.name !== 'string') return [];
@@ -74,8 +106,18 @@ export function envOf(container: ContainerView): EnvView[] {
   });
 }
 
+export interface PortView {
+  readonly containerPort: number;
+  readonly protocol: string;
+  readonly path: FieldPath;
+}
+
 /** `ports[*]` of a container with their containerPort. */
-export function portsOf(container: ContainerView): Array<{ containerPort: number; protocol: string; path: FieldPath }> {
+export function portsOf(container: ContainerView): PortView[] {
+  return list(container.raw.ports).length === 0 ? [] : cached(portsCache, container, () => computePorts(container));
+}
+
+function computePorts(container: ContainerView): PortView[] {
   return list(container.raw.ports).flatMap((entry, index) => {
     const port = mapping(entry);
     if (port === undefined || typeof port.containerPort !== 'number') return [];

@@ -21,7 +21,9 @@ export const dangerousCapabilities = containerCheck(
     equivalents: ['polaris:dangerousCapabilities', 'kubescape:C-0046', 'kubeaudit:CapabilityAdded', 'trivy:KSV022'],
   },
   (container) =>
-    container.effective.capabilitiesAdd
+    container.effective.capabilitiesAdd.length === 0
+      ? undefined
+      : container.effective.capabilitiesAdd
       .filter((setting) => !DEFAULTS.has(capabilityName(setting.value)))
       .map((setting) => ({ predicate: `must not add capability ${setting.value}`, path: setting.path })),
 );

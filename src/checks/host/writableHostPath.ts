@@ -1,6 +1,6 @@
 /** A hostPath mounted read-write lets the pod change the node’s files. */
 import { containerCheck } from '../common/define.js';
-import { hostPathOf, mountsOf } from '../common/fields.js';
+import { hostPathVolumes, mountsOf } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const writableHostPath = containerCheck(
@@ -16,7 +16,8 @@ export const writableHostPath = containerCheck(
     equivalents: ['kubescape:C-0045', 'kube-linter:writable-host-mount'],
   },
   (container, pod) => {
-    const hostVolumes = new Map(pod.volumes.filter((volume) => volume.sources.includes('hostPath')).map((volume) => [volume.name, hostPathOf(pod, volume) ?? '']));
+    const hostVolumes = hostPathVolumes(pod);
+    if (hostVolumes.size === 0) return undefined;
     return mountsOf(container)
       .filter((mount) => hostVolumes.has(mount.name) && !mount.readOnly)
       .map((mount) => ({ predicate: `must mount hostPath volume ${JSON.stringify(mount.name)} (${hostVolumes.get(mount.name)}) read-only`, path: [...mount.path, 'readOnly'] }));

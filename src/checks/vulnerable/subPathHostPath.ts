@@ -1,6 +1,6 @@
 /** subPath into a hostPath volume is the shape of CVE-2021-25741 (symlink exchange reaching the node’s filesystem). */
 import { containerCheck } from '../common/define.js';
-import { mountsOf } from '../common/fields.js';
+import { hostPathVolumes, mountsOf } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const subPathHostPath = containerCheck(
@@ -16,7 +16,8 @@ export const subPathHostPath = containerCheck(
     equivalents: [],
   },
   (container, pod) => {
-    const hostVolumes = new Set(pod.volumes.filter((volume) => volume.sources.includes('hostPath')).map((volume) => volume.name));
+    const hostVolumes = hostPathVolumes(pod);
+    if (hostVolumes.size === 0) return undefined;
     return mountsOf(container)
       .filter((mount) => mount.subPath && hostVolumes.has(mount.name))
       .map((mount) => ({ predicate: `must not mount hostPath volume ${JSON.stringify(mount.name)} with subPath`, path: mount.path }));
