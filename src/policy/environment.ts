@@ -14,6 +14,7 @@ import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { Registry } from '@bufbuild/protobuf';
 import { charge, CostLimitExceeded, CostMeter, PER_CALL_COST_LIMIT, withMeter, type CostBudget } from './cost.js';
 import { isAvailable, type CelLibrary } from './library.js';
+import { authzLibrary } from './libraries/authz.js';
 import { comparisonMethods } from './libraries/compare.js';
 import { formatLibrary } from './libraries/format.js';
 import { cidrLibrary, ipLibrary } from './libraries/ip.js';
@@ -39,6 +40,7 @@ export const LIBRARIES: readonly CelLibrary[] = [
   urlLibrary,
   regexLibrary,
   kubernetesListsLibrary,
+  authzLibrary,
   stringsV0Library,
   stringsV2Library,
   optionalLibrary,

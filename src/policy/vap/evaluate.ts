@@ -9,6 +9,8 @@ import { isJsonObject, objectRef, locate, type JsonObject, type KubeObject, type
 import { selectorMatches } from '../../rbac/labelSelector.js';
 import type { LabelSelector } from '../../rbac/model.js';
 import { CostBudget } from '../cost.js';
+import { CelAuthorizer, ResourceCheck } from '../libraries/authz.js';
+import type { RbacPolicy } from '../../rbac/policy.js';
 import type { EvalResult } from '../environment.js';
 import { CEL_MAP_MARK, celToJson, jsonToCel } from '../values.js';
 import type { MatchResources, PolicyExpression, RuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidationAction } from './model.js';
@@ -28,6 +30,8 @@ export interface PolicySet {
   readonly paramCandidates: readonly KubeObject[];
   readonly namespaces: ReadonlyMap<string, KubeObject>;
   readonly catalogue: ResourceCatalogue;
+  /** Answers the `authorizer` variable: the RBAC objects of the input. */
+  readonly rbac: RbacPolicy;
 }
 
 export interface BindingOutcome {
@@ -249,7 +253,14 @@ class OutcomeBuilder {
 }
 
 /** False when a matchCondition excluded the request (the binding then does not apply). */
-function evaluateWithParam(policy: ValidatingAdmissionPolicy, request: RequestContext, param: KubeObject | null, out: OutcomeBuilder): boolean {
+/** `authorizer` for the request's user, with `requestResource` naming the request's resource, namespace and name. */
+function authorizerFor(request: RequestContext, rbac: RbacPolicy): CelAuthorizer {
+  const user = { name: request.user.username, groups: request.user.groups };
+  const plain = new CelAuthorizer(rbac, user, undefined);
+  return new CelAuthorizer(rbac, user, new ResourceCheck(plain, request.resource.group, request.resource.resource, '', request.namespace ?? '', request.object.name));
+}
+
+function evaluateWithParam(policy: ValidatingAdmissionPolicy, request: RequestContext, param: KubeObject | null, out: OutcomeBuilder, rbac: RbacPolicy): boolean {
   const budget = new CostBudget();
   const variables = new LazyVariables(policy.variables, budget);
   const bindings: Record<string, unknown> = {
@@ -259,6 +270,7 @@ function evaluateWithParam(policy: ValidatingAdmissionPolicy, request: RequestCo
     params: param === null ? null : jsonToCel(param.raw),
     namespaceObject: request.namespaceObject === undefined ? null : jsonToCel(request.namespaceObject.raw),
     variables,
+    authorizer: authorizerFor(request, rbac),
   };
   variables.bind(bindings);
 
@@ -355,7 +367,7 @@ export function evaluateCreate(object: KubeObject, set: PolicySet, user: UserInf
       else out.violation(`${params.message}, and parameterNotFoundAction is Deny`, -1);
     } else {
       let applied = false;
-      for (const param of params.params) applied = evaluateWithParam(policy, request, param, out) || applied;
+      for (const param of params.params) applied = evaluateWithParam(policy, request, param, out, set.rbac) || applied;
       if (!applied) continue;
     }
     outcomes.push(out.build());

@@ -9,6 +9,7 @@ import { DEFAULT_USER, evaluateCreate, type PolicySet, type RequestOutcome, type
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './model.js';
 import { isBinding, isPolicy, parseBinding, parsePolicy } from './parse.js';
 import { ResourceCatalogue } from './resources.js';
+import { buildRbacPolicy } from '../../rbac/policy.js';
 
 export interface PolicyInput {
   /** Objects from --policies: policies, bindings, params, CRDs. */
@@ -72,7 +73,14 @@ export function buildPolicySet(input: PolicyInput): { set: PolicySet; notes: str
     }
   }
   return {
-    set: { policies, bindings, paramCandidates: input.policyObjects.filter((object) => !isPolicy(object) && !isBinding(object)), namespaces, catalogue },
+    set: {
+      policies,
+      bindings,
+      paramCandidates: input.policyObjects.filter((object) => !isPolicy(object) && !isBinding(object)),
+      namespaces,
+      catalogue,
+      rbac: buildRbacPolicy([...input.policyObjects, ...input.resources, ...input.namespaceObjects].filter((object) => object.apiVersion.startsWith('rbac.authorization.k8s.io/'))),
+    },
     notes,
     diagnostics,
   };

@@ -374,3 +374,50 @@ describe('bindings to missing policies', () => {
     assert.match(result.notes[0] ?? '', /orphan refers to ValidatingAdmissionPolicy nowhere, which is not in the input; Kubernetes ignores such a binding/);
   });
 });
+
+describe('the authorizer variable, answered by the RBAC objects of the input', () => {
+  const policy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: escalation}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]
+  validations:
+  - expression: "authorizer.group('rbac.authorization.k8s.io').resource('clusterroles').check('escalate').allowed()"
+    messageExpression: "'user may not escalate: ' + authorizer.group('rbac.authorization.k8s.io').resource('clusterroles').check('escalate').reason()"
+  - expression: "authorizer.requestResource.check('delete').allowed() == authorizer.group('').resource('configmaps').namespace(object.metadata.namespace).name(object.metadata.name).check('delete').allowed()"
+  - expression: "!authorizer.serviceAccount('kube-system', 'nobody').group('').resource('secrets').check('get').allowed()"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: escalation}
+spec: {policyName: escalation, validationActions: [Deny]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: escalator}
+rules: [{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: alice-escalates}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: escalator}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+`;
+  const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: default}\n';
+  it('allows a user the RBAC objects allow, naming the binding', () => {
+    assert.equal(only(evaluate(policy, configMap, { user: { username: 'alice', groups: ['system:authenticated'] } }), 'cm').decision, 'admit');
+  });
+  it('denies another user with the reason', () => {
+    const outcome = only(evaluate(policy, configMap, { user: { username: 'bob', groups: ['system:authenticated'] } }), 'cm');
+    assert.equal(outcome.decision, 'deny');
+    assert.match(outcome.denials[0] ?? '', /user may not escalate: no RBAC rule in the input allows it/);
+  });
+  it('system:masters is allowed everything', () => {
+    assert.equal(only(evaluate(policy, configMap), 'cm').decision, 'admit');
+  });
+  it('the authorizer library does not exist before 1.27', () => {
+    const result = evaluate(policy, configMap, { version: '1.26' });
+    assert.match(result.diagnostics[0]?.message ?? '', /function 'group' is not available in Kubernetes 1\.26: the Kubernetes authz library was added in 1\.27/);
+  });
+});
