@@ -1,6 +1,7 @@
 // Speed of `rampart bench` on a kubeadm control-plane node tree (issue 5: at most 1 s whole process).
 // Usage: npx tsc -p . && node bench/cis.mjs [runs]
 import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectNode } from '../dist/bench/collect.js';
