@@ -268,6 +268,16 @@ describe('broken variants', () => {
     assert.equal(byId.get('1.4.1')?.status, 'WARN');
   });
 
+  test('etcd with --config-file: not judged from flags it ignores (WARN)', () => {
+    const tree = kubeadmControlPlaneTree();
+    tree['/etc/kubernetes/manifests/etcd.yaml'] = { content: tree['/etc/kubernetes/manifests/etcd.yaml']!.content!.replace('    - --client-cert-auth=true', '    - --client-cert-auth=true\n    - --config-file=/etc/etcd/etcd.yaml'), mode: 0o600 };
+    const { byId } = bench(tree);
+    for (const id of ['2.1', '2.2', '2.7', '1.1.11']) {
+      assert.equal(byId.get(id)?.status, 'WARN', id);
+      assert.match(details(byId, id), /--config-file/, id);
+    }
+  });
+
   test('an empty root: nothing found, no PASS', () => {
     const { result } = bench({}, ['master', 'etcd', 'controlplane', 'node']);
     const statuses = new Set(result.sections.flatMap((section) => section.results.map((control) => control.status)));

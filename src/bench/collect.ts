@@ -150,6 +150,12 @@ export function collectNode(options: CollectOptions): NodeSnapshot {
     } else if (manifest !== undefined) components.push(manifest);
     else if (process !== undefined) components.push(process);
   }
+  // etcd with --config-file ignores its flags; Rampart does not read that file, so etcd is not judged rather than judged wrongly.
+  const etcdIndex = components.findIndex((component) => component.name === 'etcd' && component.flags.some((flag) => flag.name === 'config-file'));
+  if (etcdIndex >= 0) {
+    const etcd = components.splice(etcdIndex, 1)[0]!;
+    collector.unreadable.push({ name: 'etcd', file: etcd.file, reason: `etcd reads --config-file (${etcd.file}) and then ignores its flags; Rampart does not read etcd config files` });
+  }
   const kubeletProcess = fromProcesses.find((component) => component.name === 'kubelet');
   const kubeletUnit = collectKubeletUnit(collector);
   if (kubeletProcess !== undefined) components.push(kubeletProcess);

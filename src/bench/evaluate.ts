@@ -28,6 +28,8 @@ export interface BenchResult {
   readonly counts: Record<ControlStatus, number>;
   /** What collection found, for the report header. */
   readonly components: readonly { readonly name: string; readonly origin: string; readonly file: string }[];
+  /** No target was named and no component was found: nothing was judged. */
+  readonly nothingFound: boolean;
 }
 
 const emptyCounts = (): Record<ControlStatus, number> => ({ PASS: 0, FAIL: 0, WARN: 0, INFO: 0 });
@@ -43,7 +45,9 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
   for (const problem of snapshot.problems) notes.push(problem);
   for (const component of snapshot.components) for (const problem of component.problems) notes.push(`${component.name}: ${problem}`);
   const detected = detectTargets(snapshot);
-  if (options.targets === undefined) notes.push(`targets found on this node: ${detected.join(', ')}`);
+  const nothingFound = options.targets === undefined && detected.length === 0;
+  if (nothingFound) notes.push(`no Kubernetes component was found under ${snapshot.root}: nothing judged (name --targets to judge anyway)`);
+  else if (options.targets === undefined) notes.push(`targets found on this node: ${detected.join(', ')}`);
   const targets = new Set(options.targets ?? detected);
   const sections: SectionResult[] = [];
   const total = emptyCounts();
@@ -86,6 +90,7 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
     sections,
     counts: total,
     components: snapshot.components.map((component) => ({ name: component.name, origin: component.origin, file: component.file })),
+    nothingFound,
   };
 }
 

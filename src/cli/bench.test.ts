@@ -83,6 +83,18 @@ test('a hardened node passes: exit 0', () => {
   }
 });
 
+test('a root without Kubernetes: nothing judged, exit 2 with the reason', () => {
+  const empty = writeTree({ '/etc/hostname': { content: 'box\n' } });
+  try {
+    const { status, stderr, stdout } = rampart(['bench', '--root', empty]);
+    assert.equal(status, 2);
+    assert.match(stderr, /no Kubernetes component found under /);
+    assert.match(stdout, /Total: 0 PASS, 0 FAIL, 0 WARN, 0 INFO/);
+  } finally {
+    removeTree(empty);
+  }
+});
+
 test('usage errors: unknown target, unknown benchmark', () => {
   assert.equal(rampart(['bench', '--root', worker, '--targets', 'master,bogus']).status, 2);
   assert.equal(rampart(['bench', '--root', worker, '--benchmark', 'cis-0.1']).status, 2);
