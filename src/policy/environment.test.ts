@@ -63,8 +63,13 @@ describe('compile errors name the position', () => {
     assert.deepEqual(compileErrors('object.a &&\n  nope.b', 'latest'), ["2:3 undeclared reference to 'nope'"]);
     assert.deepEqual(compileErrors('object.a.frobnicate()', 'latest'), ["1:9 undeclared reference to 'frobnicate' (method)"]);
   });
-  it('optional syntax is reported as unsupported, not as a bare syntax error', () => {
-    assert.match(compileErrors('object.?spec', 'latest')[0] ?? '', /'\.\?' .* not supported/);
+  it('optional selection and indexing compile from 1.28; optional list entries are reported as unsupported', () => {
+    assert.deepEqual(compileErrors("object.?spec.?replicas.orValue(1) > 0 && object.items[?0].hasValue()", '1.28'), []);
+    assert.match(compileErrors('object.?spec', '1.27')[0] ?? '', /optional syntax .* not available in Kubernetes 1\.27: optional types were added in 1\.28/);
+    assert.match(compileErrors('[?object.a]', 'latest')[0] ?? '', /optional list and map entries .* not supported/);
+  });
+  it('positions after optional syntax point into the user\'s text', () => {
+    assert.deepEqual(compileErrors('object.?a.?b &&\n  nope', 'latest'), ["2:3 undeclared reference to 'nope'"]);
   });
   it('the variables. names are checked against spec.variables', () => {
     const result = compile('variables.foo && variables.bar', version('latest'), { variables: ['variables'], variableNames: ['foo'] });

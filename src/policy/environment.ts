@@ -26,7 +26,9 @@ import { regexLibrary } from './libraries/regex.js';
 import { semverLibrary } from './libraries/semver.js';
 import { stringsV0Library, stringsV2Library } from './libraries/strings.js';
 import { urlLibrary } from './libraries/url.js';
-import { exprChildren, MacroError, MAP_INSERT, MAP_MERGE, PAIRS, rewrite, TICK, TWO_VARIABLE_MACROS } from './rewrite.js';
+import { exprChildren, MacroError, MAP_INSERT, MAP_MERGE, OPT_CHAIN_INDEX, OPT_CHAIN_SELECT, OPT_INDEX, OPT_SELECT, PAIRS, rewrite, TICK, TWO_VARIABLE_MACROS } from './rewrite.js';
+import { CelOptional } from './libraries/optional.js';
+import { preprocessOptionalSyntax } from './optionalSyntax.js';
 import { celTypeName } from './values.js';
 
 /** The newest Kubernetes minor version whose CEL environment Rampart knows. `latest` resolves to it. */
@@ -35,6 +37,7 @@ export const LATEST_KUBERNETES_MINOR = 34;
 export const OLDEST_KUBERNETES_MINOR = 23;
 
 const TWO_VARIABLE_COMPREHENSIONS_MINOR = 32;
+const OPTIONAL_SYNTAX_MINOR = 28;
 
 export const LIBRARIES: readonly CelLibrary[] = [
   urlLibrary,
@@ -151,6 +154,10 @@ function internalFunctions(): CelFunc[] {
       }
       return merged as never;
     }),
+    celFunc(OPT_SELECT, [DYN, DYN], DYN, (target, field) => optionalLookup(target, field, 'select')),
+    celFunc(OPT_INDEX, [DYN, DYN], DYN, (target, key) => optionalLookup(target, key, 'index')),
+    celFunc(OPT_CHAIN_SELECT, [DYN, DYN], DYN, (target, field) => optionalChain(target, field)),
+    celFunc(OPT_CHAIN_INDEX, [DYN, DYN], DYN, (target, key) => optionalChain(target, key)),
     // string(ip), string(cidr), string(url), string(quantity), string(semver): std overloads come first, so this only sees what they refuse.
     celFunc('string', [DYN], STRING, (value) => {
       if (value instanceof OpaqueValue) return value.celString();
@@ -188,6 +195,32 @@ function withCallCost(env: CelEnv): CelEnv {
     },
   };
   return Object.create(env, { funcs: { value: funcs } }) as CelEnv;
+}
+
+/** `a.?b` / `a[?k]`: optional.of(the value) when present, optional.none() when absent; an optional target is unwrapped first. */
+function optionalLookup(target: CelValue, key: CelValue, how: 'select' | 'index'): CelOptional {
+  let container: unknown = target;
+  if (target instanceof CelOptional) {
+    if (target.inner === undefined) return CelOptional.none;
+    container = target.inner;
+  }
+  if (isCelList(container) && how === 'index') {
+    const position = typeof key === 'bigint' ? Number(key) : typeof key === 'number' && Number.isInteger(key) ? key : NaN;
+    if (Number.isNaN(position)) throw new Error(`unsupported index type: ${celTypeName(key)}`);
+    const item = container.get(position);
+    return item === undefined ? CelOptional.none : CelOptional.of(item);
+  }
+  if (isCelMap(container)) {
+    const value = container.get(key as never);
+    return value === undefined ? CelOptional.none : CelOptional.of(value);
+  }
+  throw new Error(`no such overload: optional ${how} on ${celTypeName(container)}`);
+}
+
+/** A select or index after an optional one: applied inside the optional; none stays none, and so does a missing key. */
+function optionalChain(target: CelValue, key: CelValue): CelOptional {
+  if (!(target instanceof CelOptional)) throw new Error(`no such overload: optional chain on ${celTypeName(target)}`);
+  return target.lookup(key);
 }
 
 interface VersionedEnvironment {
@@ -332,21 +365,27 @@ function parseFailure(error: unknown, source: string): ParseFailure {
   const location = (error as { location?: { start?: { offset?: number } } }).location;
   const offset = location?.start?.offset ?? 0;
   let message = error instanceof Error ? error.message.replace(/^<input>:\d+:\d+: /, '') : String(error);
-  if (/\.\?|\[\?/.test(source)) message += " (optional field selection '.?' and index '[?' are not supported by Rampart's CEL parser; use has() or optional.of())";
+  if (/\[\s*\?|\{\s*\?/.test(source)) message += " (optional list and map entries '[?x]', '{?k: v}' are not supported by Rampart's CEL parser; '.?field' and 'x[?key]' are)";
   message = `Syntax error: ${message}`;
   return { message, offset };
 }
 
 export function compile(source: string, version: KubernetesVersion, options: CompileOptions): CompileResult {
   const environment = environmentFor(version.minor, options.protobuf);
+  const preprocessed = preprocessOptionalSyntax(source);
   let parsed;
   try {
-    parsed = parse(source);
+    parsed = parse(preprocessed.text);
   } catch (error) {
     const failure = parseFailure(error, source);
-    return { ok: false, errors: [{ message: failure.message, position: positionOf(source, failure.offset) }] };
+    return { ok: false, errors: [{ message: failure.message, position: positionOf(source, preprocessed.toOriginal(failure.offset)) }] };
   }
-  const positions = parsed.sourceInfo?.positions ?? {};
+  if (preprocessed.usesOptionalSyntax && version.minor < OPTIONAL_SYNTAX_MINOR) {
+    const offset = Math.max(source.indexOf('.?'), source.indexOf('[?'));
+    return { ok: false, errors: [{ message: `optional syntax ('.?', '[?') is not available in Kubernetes 1.${version.minor}: optional types were added in 1.${OPTIONAL_SYNTAX_MINOR}`, position: positionOf(source, Math.max(0, offset)) }] };
+  }
+  const positions: Record<string, number> = {};
+  for (const [id, offset] of Object.entries(parsed.sourceInfo?.positions ?? {})) positions[id] = preprocessed.toOriginal(offset);
   let root: Expr;
   try {
     root = rewrite(parsed.expr, version.minor >= TWO_VARIABLE_COMPREHENSIONS_MINOR);

@@ -243,6 +243,16 @@ table('optional types', [
   ['optional.none().or(optional.of(2)).value()', 2],
   ['optional.none().value()', /optional.none\(\) dereference/],
   ['optional.of(1) == optional.of(1)', true],
+  ["{'a': {'b': 1}}.?a.?b.value()", 1],
+  ["{'a': {'b': 1}}.?x.?b.hasValue()", false],
+  ["{'a': {'b': 1}}.?a.c.orValue(7)", 7],
+  ['[1, 2][?1].value()', 2],
+  ['[1, 2][?9].hasValue()', false],
+  ["{'k': 'v'}[?'k'].orValue('')", 'v'],
+  ["'a.?b'.size()", 4],
+  ['optional.of(3).optMap(x, x + 1).value()', 4],
+  ['optional.none().optMap(x, x + 1).hasValue()', false],
+  ['optional.of(3).optFlatMap(x, x > 5 ? optional.of(x) : optional.none()).hasValue()', false],
 ]);
 
 table('two-variable comprehensions (1.32)', [

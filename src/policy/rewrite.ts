@@ -9,12 +9,18 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { ExprSchema, type Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { OPTIONAL_FIELD_SUFFIX, OPTIONAL_INDEX_MARK } from './optionalSyntax.js';
 
 export const TWO_VARIABLE_MACROS = new Set(['all', 'exists', 'existsOne', 'transformList', 'transformMap', 'transformMapEntry']);
 export const TICK = '@tick';
 export const PAIRS = '@pairs';
 export const MAP_INSERT = '@mapInsert';
 export const MAP_MERGE = '@mapMerge';
+export const OPT_SELECT = '@optSelect';
+export const OPT_INDEX = '@optIndex';
+export const OPT_CHAIN_SELECT = '@optChainSelect';
+export const OPT_CHAIN_INDEX = '@optChainIndex';
+const OPTIONAL_RESULTS = new Set([OPT_SELECT, OPT_INDEX, OPT_CHAIN_SELECT, OPT_CHAIN_INDEX]);
 const RESULT = '@result';
 const ITEM = '@item';
 
@@ -42,8 +48,15 @@ class Builder {
   bool(value: boolean): Expr {
     return create(ExprSchema, { id: this.id(), exprKind: { case: 'constExpr', value: { constantKind: { case: 'boolValue', value } } } });
   }
-  call(fn: string, args: Expr[]): Expr {
-    return create(ExprSchema, { id: this.id(), exprKind: { case: 'callExpr', value: { function: fn, args } } });
+  string(value: string): Expr {
+    return create(ExprSchema, { id: this.id(), exprKind: { case: 'constExpr', value: { constantKind: { case: 'stringValue', value } } } });
+  }
+  /** `id` keeps the position of the expression this call replaces, for runtime error positions. */
+  call(fn: string, args: Expr[], id?: bigint): Expr {
+    return create(ExprSchema, { id: id ?? this.id(), exprKind: { case: 'callExpr', value: { function: fn, args } } });
+  }
+  method(target: Expr, fn: string, args: Expr[]): Expr {
+    return create(ExprSchema, { id: this.id(), exprKind: { case: 'callExpr', value: { target, function: fn, args } } });
   }
   list(elements: Expr[]): Expr {
     return create(ExprSchema, { id: this.id(), exprKind: { case: 'listExpr', value: { elements } } });
@@ -96,15 +109,42 @@ function identName(expr: Expr | undefined): string | undefined {
   return expr?.exprKind.case === 'identExpr' ? expr.exprKind.value.name : undefined;
 }
 
+function isOptionalResult(expr: Expr): boolean {
+  return expr.exprKind.case === 'callExpr' && OPTIONAL_RESULTS.has(expr.exprKind.value.function);
+}
+
 /** Rewrites in place and returns the new root. `twoVariable` is false when the Kubernetes version lacks them. */
 export function rewrite(root: Expr, twoVariable: boolean): Expr {
   const builder = new Builder(maxId(root) + 1000n);
   const visit = (expr: Expr): Expr => {
     const kind = expr.exprKind;
+    if (kind.case === 'selectExpr' && kind.value.operand !== undefined && !kind.value.testOnly) {
+      const operand = visit(kind.value.operand);
+      const field = kind.value.field;
+      // `a.?b` (preprocessed to `a.b__rampart_opt__`); a select after an optional one stays in the optional chain.
+      if (field.endsWith(OPTIONAL_FIELD_SUFFIX)) return builder.call(OPT_SELECT, [operand, builder.string(field.slice(0, -OPTIONAL_FIELD_SUFFIX.length))], expr.id);
+      if (isOptionalResult(operand)) return builder.call(OPT_CHAIN_SELECT, [operand, builder.string(field)], expr.id);
+      kind.value.operand = operand;
+      return expr;
+    }
     if (kind.case === 'callExpr') {
       const call = kind.value;
       if (call.target !== undefined) call.target = visit(call.target);
       call.args = call.args.map(visit);
+      if (call.function === '_[_]' && call.args.length === 2) {
+        const [operand, key] = call.args as [Expr, Expr];
+        if (key.exprKind.case === 'callExpr' && key.exprKind.value.function === OPTIONAL_INDEX_MARK && key.exprKind.value.target === undefined && key.exprKind.value.args.length === 1) {
+          return builder.call(OPT_INDEX, [operand, key.exprKind.value.args[0] as Expr], expr.id);
+        }
+        if (isOptionalResult(operand)) return builder.call(OPT_CHAIN_INDEX, [operand, key], expr.id);
+      }
+      if (call.target !== undefined && (call.function === 'optMap' || call.function === 'optFlatMap') && call.args.length === 2 && identName(call.args[0]) !== undefined) {
+        const target = call.target;
+        const name = identName(call.args[0]) ?? '';
+        const body = builder.bind(name, builder.method(target, 'value', []), call.args[1] as Expr);
+        const some = call.function === 'optMap' ? builder.method(builder.ident('optional'), 'of', [body]) : body;
+        return builder.call('_?_:_', [builder.method(target, 'hasValue', []), some, builder.method(builder.ident('optional'), 'none', [])], expr.id);
+      }
       if (call.target !== undefined && TWO_VARIABLE_MACROS.has(call.function) && call.args.length >= 3 && identName(call.args[0]) !== undefined && identName(call.args[1]) !== undefined) {
         if (!twoVariable) throw new MacroError(`two-variable comprehension ${call.function}(${identName(call.args[0])}, ${identName(call.args[1])}, ...)`, expr.id);
         return expandTwoVariable(builder, expr.id, call.function, call.target, call.args);

@@ -25,6 +25,28 @@ export class CelOptional extends OpaqueValue {
   protected equalityKey(): string {
     return this.inner === undefined ? 'none' : `of:${keyOf(this.inner)}`;
   }
+  /** Selecting or indexing into an optional stays optional: none stays none, a missing key gives none. */
+  override get(key: unknown): CelValue | undefined {
+    if (key === '@equality') return super.get(key);
+    return this.lookup(key) as unknown as CelValue;
+  }
+  override has(key: unknown): boolean {
+    if (key === '@equality') return true;
+    return this.lookup(key).inner !== undefined;
+  }
+  lookup(key: unknown): CelOptional {
+    const inner = this.inner;
+    if (inner === undefined) return CelOptional.none;
+    if (isCelMap(inner) && !(inner instanceof OpaqueValue)) {
+      const value = inner.get(key as never);
+      return value === undefined ? CelOptional.none : CelOptional.of(value);
+    }
+    if (isCelList(inner) && (typeof key === 'bigint' || (typeof key === 'number' && Number.isInteger(key)))) {
+      const value = inner.get(Number(key));
+      return value === undefined ? CelOptional.none : CelOptional.of(value);
+    }
+    throw new Error(`no such key: ${String(key)} (the optional holds ${inner === null ? 'null' : typeof inner})`);
+  }
 }
 
 function keyOf(value: CelValue): string {
