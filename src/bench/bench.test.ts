@@ -9,7 +9,7 @@ import type { Target } from './controls/types.js';
 import { runBenchmark, type BenchResult } from './evaluate.js';
 import type { ControlResult, ControlStatus, NodeSnapshot } from './model.js';
 import { readSnapshot } from './snapshotFile.js';
-import { hardenedControlPlaneTree, kubeadmControlPlaneTree, kubeadmWorkerTree, removeTree, writeTree, type Tree } from './testTrees.js';
+import { hardenedControlPlaneTree, KUBEADM_APISERVER_FLAGS, KUBEADM_CONTROLLER_MANAGER_FLAGS, kubeadmControlPlaneTree, kubeadmWorkerTree, manifest, removeTree, writeTree, type Tree } from './testTrees.js';
 
 const roots: string[] = [];
 after(() => {
@@ -307,5 +307,24 @@ describe('snapshots', () => {
     const text = JSON.stringify(collect(kubeadmControlPlaneTree()));
     assert.doesNotMatch(text, /"content":"KEY/);
     assert.doesNotMatch(text, /"content":"apiVersion: v1\\nkind: Config/);
+  });
+});
+
+describe('flag values the way Kubernetes parses them', () => {
+  test('booleans follow Go (False, 0, t), repeated flags take the last value, --flag value works', () => {
+    const tree = kubeadmControlPlaneTree();
+    const extra = ['--profiling=False', '--anonymous-auth=0', '--service-account-lookup=t', '--audit-log-maxage=10', '--audit-log-maxage=30', '--audit-log-path', '/var/log/audit.log'];
+    tree['/etc/kubernetes/manifests/kube-apiserver.yaml'] = { content: manifest('kube-apiserver', 'registry.k8s.io/kube-apiserver:v1.32.0', [...KUBEADM_APISERVER_FLAGS, ...extra]), mode: 0o600 };
+    const cm = [...KUBEADM_CONTROLLER_MANAGER_FLAGS, '--feature-gates=Foo=true,RotateKubeletServerCertificate=False'];
+    tree['/etc/kubernetes/manifests/kube-controller-manager.yaml'] = { content: manifest('kube-controller-manager', 'registry.k8s.io/kube-controller-manager:v1.32.0', cm), mode: 0o600 };
+    const { byId } = bench(tree);
+    assert.equal(byId.get('1.2.15')?.status, 'PASS');
+    assert.equal(byId.get('1.2.1')?.status, 'PASS');
+    assert.equal(byId.get('1.2.21')?.status, 'PASS');
+    assert.equal(byId.get('1.2.17')?.status, 'PASS');
+    assert.match(details(byId, '1.2.17'), /--audit-log-maxage=30 \(flag, /);
+    assert.equal(byId.get('1.2.16')?.status, 'PASS');
+    assert.match(details(byId, '1.2.16'), /--audit-log-path=\/var\/log\/audit\.log/);
+    assert.equal(byId.get('1.3.6')?.status, 'FAIL');
   });
 });

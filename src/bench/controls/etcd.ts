@@ -4,7 +4,7 @@ import { fail, isSet, isTrue, judgeAll, judgeSetting, missingComponent, pass, sh
 import type { Control } from './types.js';
 
 const ETCD_MANIFEST = 'Edit the etcd manifest (/etc/kubernetes/manifests/etcd.yaml)';
-const notTrue = (value: string | undefined): boolean => value?.toLowerCase() !== 'true';
+const notTrue = (value: string | undefined): boolean => !isTrue(value);
 
 function bothSet(node: EffectiveNode, flags: string[]) {
   return judgeAll(flags.map((flag) => judgeSetting(node, 'etcd', flag, isSet, `--${flag} set`)));

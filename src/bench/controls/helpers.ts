@@ -60,8 +60,11 @@ export function judgeKnown(component: EffectiveComponent, setting: Setting, ok: 
   return ok ? pass([evidence], at) : fail([evidence, `expected: ${expectation}`], at);
 }
 
-export const isTrue = (value: string | undefined): boolean => value?.toLowerCase() === 'true';
-export const isFalse = (value: string | undefined): boolean => value?.toLowerCase() === 'false';
+/** Go's strconv.ParseBool, which Kubernetes flags use: 1, t, T, TRUE, true, True (and the false forms). */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+export const isTrue = (value: string | undefined): boolean => value !== undefined && GO_TRUE.has(value.trim());
+export const isFalse = (value: string | undefined): boolean => value !== undefined && GO_FALSE.has(value.trim());
 export const isSet = (value: string | undefined): boolean => value !== undefined && value !== '';
 export const listOf = (value: string | undefined): string[] =>
   value === undefined ? [] : value.split(',').map((item) => item.trim()).filter((item) => item !== '');

@@ -2,7 +2,7 @@
 import type { EffectiveNode } from '../effective.js';
 import { lastFlag } from '../flags.js';
 import { isRecord } from '../yamlText.js';
-import { fail, info, isSet, isTrue, judgeKnown, judgeOwnership, judgePermissions, judgeSetting, missingComponent, pass, show, warn, type FileRequirement } from './helpers.js';
+import { fail, info, isFalse, isSet, isTrue, judgeKnown, judgeOwnership, judgePermissions, judgeSetting, missingComponent, pass, show, warn, type FileRequirement } from './helpers.js';
 import { kubeletUnitFiles } from './files.js';
 import { isLoopback, strongCiphers } from './master.js';
 import type { Control, Outcome } from './types.js';
@@ -84,7 +84,7 @@ const KUBELET_STRONG_CIPHERS = new Set([
 ]);
 
 const KUBELET: Control[] = [
-  kubelet('4.2.1', 'The kubelet refuses anonymous requests', 'authentication.anonymous.enabled', (value) => value?.toLowerCase() === 'false', 'anonymous authentication disabled', `${KUBELET_CONFIG} set \`authentication: {anonymous: {enabled: false}}\` and remove \`--anonymous-auth=true\` from the kubelet's flags.`, 'critical'),
+  kubelet('4.2.1', 'The kubelet refuses anonymous requests', 'authentication.anonymous.enabled', isFalse, 'anonymous authentication disabled', `${KUBELET_CONFIG} set \`authentication: {anonymous: {enabled: false}}\` and remove \`--anonymous-auth=true\` from the kubelet's flags.`, 'critical'),
   kubelet('4.2.2', 'Kubelet authorization is not AlwaysAllow', 'authorization.mode', (value) => isSet(value) && value !== 'AlwaysAllow', 'authorization mode Webhook', `${KUBELET_CONFIG} set \`authorization: {mode: Webhook}\` and remove \`--authorization-mode=AlwaysAllow\` from the flags.`, 'critical'),
   kubelet('4.2.3', 'The kubelet verifies client certificates (client CA file)', 'authentication.x509.clientCAFile', isSet, 'a client CA file', `${KUBELET_CONFIG} set \`authentication: {x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}}\`.`, 'high'),
   kubelet('4.2.4', 'The kubelet read-only port is off (readOnlyPort: 0)', 'readOnlyPort', (value) => value === '0', 'readOnlyPort 0', `${KUBELET_CONFIG} set \`readOnlyPort: 0\` and remove \`--read-only-port\` from the flags.`, 'high', false),
@@ -141,7 +141,7 @@ const KUBELET: Control[] = [
     },
   },
   kubelet('4.2.10', 'The kubelet rotates its client certificate (rotateCertificates: true)', 'rotateCertificates', isTrue, 'rotateCertificates true', `${KUBELET_CONFIG} set \`rotateCertificates: true\` and remove \`--rotate-certificates=false\` from the flags.`, 'medium'),
-  kubelet('4.2.11', 'Kubelet serving-certificate rotation is not disabled (RotateKubeletServerCertificate)', 'featureGates.RotateKubeletServerCertificate', (value) => value?.toLowerCase() !== 'false', 'the RotateKubeletServerCertificate feature gate on', `${KUBELET_CONFIG} remove \`featureGates: {RotateKubeletServerCertificate: false}\` and the same from \`--feature-gates\`.`, 'medium', false),
+  kubelet('4.2.11', 'Kubelet serving-certificate rotation is not disabled (RotateKubeletServerCertificate)', 'featureGates.RotateKubeletServerCertificate', (value) => !isFalse(value), 'the RotateKubeletServerCertificate feature gate on', `${KUBELET_CONFIG} remove \`featureGates: {RotateKubeletServerCertificate: false}\` and the same from \`--feature-gates\`.`, 'medium', false),
   kubelet('4.2.12', 'The kubelet only offers strong TLS cipher suites', 'tlsCipherSuites', (value) => strongCiphers(value, KUBELET_STRONG_CIPHERS), 'tlsCipherSuites limited to ECDHE AES-GCM and ChaCha20-Poly1305 suites', `${KUBELET_CONFIG} set \`tlsCipherSuites\` to ECDHE suites with AES-GCM or ChaCha20-Poly1305 only.`, 'medium', false),
   kubelet('4.2.13', 'Pods have a process-ID limit (podPidsLimit)', 'podPidsLimit', (value) => value !== undefined && /^\d+$/.test(value) && Number(value) > 0, 'a positive podPidsLimit', `${KUBELET_CONFIG} set \`podPidsLimit\` (e.g. 4096) so a fork bomb in one pod cannot exhaust the node.`, 'medium', false),
   kubelet('4.2.14', 'Containers get the runtime default seccomp profile (seccompDefault: true)', 'seccompDefault', isTrue, 'seccompDefault true', `${KUBELET_CONFIG} set \`seccompDefault: true\` (test workloads first).`, 'medium', false),
