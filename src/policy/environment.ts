@@ -18,6 +18,7 @@ import { authzLibrary } from './libraries/authz.js';
 import { comparisonMethods } from './libraries/compare.js';
 import { formatLibrary } from './libraries/format.js';
 import { cidrLibrary, ipLibrary } from './libraries/ip.js';
+import { jsonPatchLibrary } from './libraries/jsonpatch.js';
 import { extListsLibrary, kubernetesListsLibrary, setsLibrary } from './libraries/lists.js';
 import { OpaqueValue } from './libraries/opaque.js';
 import { optionalLibrary } from './libraries/optional.js';
@@ -54,6 +55,7 @@ export const LIBRARIES: readonly CelLibrary[] = [
   formatLibrary,
   semverLibrary,
   extListsLibrary,
+  jsonPatchLibrary,
 ];
 
 export interface KubernetesVersion {

@@ -221,6 +221,11 @@ table('strings extension', [
   ["strings.quote('a\"b')", '"a\\"b"'],
 ]);
 
+table('jsonpatch', [
+  ["jsonpatch.escapeKey('k8s.io/my~label')", 'k8s.io~1my~0label'],
+  ["'/metadata/labels/' + jsonpatch.escapeKey('app.kubernetes.io/name')", '/metadata/labels/app.kubernetes.io~1name'],
+]);
+
 table('lists extension (1.34)', [
   ['[1, 2, 3, 4].slice(1, 3)', [2, 3]],
   ['[1, 2, 3].slice(2, 1)', /start index/],
