@@ -328,3 +328,19 @@ describe('flag values the way Kubernetes parses them', () => {
     assert.equal(byId.get('1.3.6')?.status, 'FAIL');
   });
 });
+
+describe('structured API server configuration', () => {
+  test('--authorization-config authorizers and --authentication-config anonymous conditions are read', () => {
+    const tree = kubeadmControlPlaneTree();
+    const flags = KUBEADM_APISERVER_FLAGS.filter((flag) => !flag.startsWith('--authorization-mode')).concat(['--authorization-config=/etc/kubernetes/authz.yaml', '--authentication-config=/etc/kubernetes/authn.yaml']);
+    tree['/etc/kubernetes/manifests/kube-apiserver.yaml'] = { content: manifest('kube-apiserver', 'registry.k8s.io/kube-apiserver:v1.32.0', flags), mode: 0o600 };
+    tree['/etc/kubernetes/authz.yaml'] = { content: 'apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: RBAC\n  name: rbac\n', mode: 0o600 };
+    tree['/etc/kubernetes/authn.yaml'] = { content: 'apiVersion: apiserver.config.k8s.io/v1beta1\nkind: AuthenticationConfiguration\nanonymous:\n  enabled: true\n  conditions:\n  - path: /livez\n  - path: /readyz\n', mode: 0o600 };
+    const { byId } = bench(tree);
+    assert.equal(byId.get('1.2.6')?.status, 'PASS');
+    assert.equal(byId.get('1.2.7')?.status, 'PASS');
+    assert.match(details(byId, '1.2.8'), /authorizers: Node,RBAC/);
+    assert.equal(byId.get('1.2.1')?.status, 'PASS');
+    assert.match(details(byId, '1.2.1'), /only to \/livez, \/readyz \(authentication config, \/etc\/kubernetes\/authn\.yaml:3\)/);
+  });
+});

@@ -316,7 +316,7 @@ function collectKubeletUnit(collector: Collector): ComponentFacts | undefined {
 }
 
 function collectReferencedFiles(collector: Collector, component: ComponentFacts): void {
-  const contentFlags = new Set(['config', 'audit-policy-file', 'admission-control-config-file', 'encryption-provider-config']);
+  const contentFlags = new Set(['config', 'audit-policy-file', 'admission-control-config-file', 'encryption-provider-config', 'authorization-config', 'authentication-config']);
   for (const flag of component.flags) {
     if (!flag.value.startsWith('/')) continue;
     if (flag.name === 'encryption-provider-config') collector.file(flag.value, true, redactSecrets);

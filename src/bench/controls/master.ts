@@ -331,8 +331,41 @@ function pathFlags(id: string, title: string, flags: string[], remediation: stri
   };
 }
 
+/** Anonymous authentication: --anonymous-auth, or the anonymous section of --authentication-config (which then replaces the flag). */
+function anonymousAuthentication(node: EffectiveNode): Outcome {
+  const component = node.component(API);
+  if (component === undefined) return missingComponent(node, API);
+  const config = component.setting('authentication-config');
+  if (config.source === 'flag' && config.value !== undefined) {
+    const facts = node.file(config.value);
+    const parsed = facts?.content === undefined ? undefined : parseYamlText(facts.content);
+    if (parsed === undefined || !parsed.ok) return warn([`${show(component, config)}: ${facts?.error ?? (parsed !== undefined && !parsed.ok ? `malformed: ${parsed.error}` : 'the file does not exist on the node')}`], config);
+    const document = parsed.documents[0];
+    const anonymous = isRecord(document?.value) ? document.value.anonymous : undefined;
+    if (isRecord(anonymous) && document !== undefined) {
+      const at = { file: config.value, ...(document.lineOf(['anonymous']) === undefined ? {} : { line: document.lineOf(['anonymous'])! }) };
+      const where = `${config.value}${at.line === undefined ? '' : `:${at.line}`}`;
+      if (anonymous.enabled !== true) return pass([`anonymous.enabled=${String(anonymous.enabled ?? false)} (authentication config, ${where})`], at);
+      const conditions = Array.isArray(anonymous.conditions) ? anonymous.conditions : [];
+      const paths = conditions.map((condition) => (isRecord(condition) ? String(condition.path) : '?'));
+      if (paths.length > 0) return pass([`anonymous requests are allowed only to ${paths.join(', ')} (authentication config, ${where})`], at);
+      return fail([`anonymous.enabled=true without conditions (authentication config, ${where})`, 'expected: anonymous disabled, or limited to health endpoints'], at);
+    }
+  }
+  return judgeSetting(node, API, 'anonymous-auth', isFalse, '--anonymous-auth=false');
+}
+
 const API_SERVER: Control[] = [
-  apiFlag('1.2.1', 'The API server refuses anonymous requests (--anonymous-auth=false)', 'anonymous-auth', isFalse, '--anonymous-auth=false', `${APISERVER_MANIFEST} and set \`--anonymous-auth=false\`. Health probes then need credentials or an anonymous-auth configuration limited to health endpoints.`, 'high', false),
+  {
+    id: '1.2.1',
+    section: '1.2',
+    title: 'The API server refuses anonymous requests (--anonymous-auth=false)',
+    automated: false,
+    automatedByRampart: true,
+    severity: 'high',
+    remediation: `${APISERVER_MANIFEST} and set \`--anonymous-auth=false\`, or in an AuthenticationConfiguration (--authentication-config) allow anonymous requests only to the health endpoints (\`anonymous: {enabled: true, conditions: [{path: /livez}, {path: /readyz}, {path: /healthz}]}\`).`,
+    evaluate: anonymousAuthentication,
+  },
   apiFlag('1.2.2', 'The API server does not read static tokens (--token-auth-file unset)', 'token-auth-file', (value) => !isSet(value), '--token-auth-file unset', `${APISERVER_MANIFEST}, remove \`--token-auth-file\` and authenticate with certificates, OIDC or webhooks instead.`, 'high'),
   pluginControl('1.2.3', 'DenyServiceExternalIPs', true, 'The DenyServiceExternalIPs admission plugin is enabled (Services cannot set externalIPs)', `${APISERVER_MANIFEST} and add DenyServiceExternalIPs to \`--enable-admission-plugins\`.`, false),
   pathFlags('1.2.4', 'The API server authenticates to kubelets with a client certificate', ['kubelet-client-certificate', 'kubelet-client-key'], `${APISERVER_MANIFEST} and set \`--kubelet-client-certificate\` and \`--kubelet-client-key\` to the API server's kubelet client certificate and key.`),
