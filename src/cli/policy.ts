@@ -35,9 +35,9 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
   const policy = program.command('policy').description('CEL admission policies: test ValidatingAdmissionPolicies offline');
   policy
     .command('test')
-    .description('evaluate ValidatingAdmissionPolicies and their bindings against CREATE of the given resources; exit 1 when a request is denied')
+    .description('evaluate ValidatingAdmissionPolicies and their bindings against CREATE of the given resources (or the UPDATE/DELETE/CONNECT of AdmissionReview files among them); exit 1 when a request is denied')
     .requiredOption('--policies <path>', 'policies, bindings, params and CRDs (file or directory); repeatable', collect, [])
-    .requiredOption('--resources <path>', 'objects to create (file or directory, or - for stdin); repeatable', collect, [])
+    .requiredOption('--resources <path>', 'objects to create, or AdmissionReview objects (file or directory, or - for stdin); repeatable', collect, [])
     .option('--namespaces <path>', 'Namespace objects, for namespaceSelector and namespaceObject; repeatable', collect, [])
     .option('--user <name>', `request user (default: ${DEFAULT_USER.username})`)
     .option('--groups <groups>', `request groups, comma-separated; repeatable (default with no --user: ${DEFAULT_USER.groups.join(',')})`, collect, [])
@@ -48,14 +48,15 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
       const version = parseKubernetesVersion(flags.kubernetesVersion);
       if (version === undefined) throw new UsageError(`--kubernetes-version must be 1.N (N >= ${OLDEST_KUBERNETES_MINOR}) or latest, got ${JSON.stringify(flags.kubernetesVersion)}`);
       const groups = flags.groups.flatMap((entry) => entry.split(',')).map((group) => group.trim()).filter((group) => group !== '');
+      // Without --user/--groups: kubernetes-admin for manifests, the review's own userInfo for AdmissionReviews.
       const user =
         flags.user === undefined && groups.length === 0
-          ? DEFAULT_USER
+          ? undefined
           : { username: flags.user ?? DEFAULT_USER.username, groups: [...new Set([...groups, 'system:authenticated'])] };
       const policies = await load(flags.policies);
       const resources = await load(flags.resources);
       const namespaces = await load(flags.namespaces);
-      const result = testPolicies({ policyObjects: policies.objects, resources: resources.objects, namespaceObjects: namespaces.objects, version, user });
+      const result = testPolicies({ policyObjects: policies.objects, resources: resources.objects, namespaceObjects: namespaces.objects, version, ...(user !== undefined ? { user } : {}) });
       const loadDiagnostics = [...policies.diagnostics, ...resources.diagnostics, ...namespaces.diagnostics];
       const full = { ...result, diagnostics: [...loadDiagnostics, ...result.diagnostics] };
       await writeOutput(flags.format === 'json' ? renderPolicyJson(full) : renderPolicyTable(full), flags.output);

@@ -48,8 +48,10 @@ export interface BindingOutcome {
   readonly notes: readonly string[];
 }
 
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
 export interface RequestOutcome {
-  readonly operation: 'CREATE';
+  readonly operation: Operation;
   readonly object: ObjectRef;
   readonly location: SourceLocation;
   readonly resource: ResourceInfo;
@@ -68,19 +70,32 @@ function labelsOf(raw: JsonObject): Record<string, string> {
   return out;
 }
 
-function matchesRule(rule: RuleWithOperations, resource: ResourceInfo, name: string): boolean {
+function matchesRule(rule: RuleWithOperations, request: RequestContext): boolean {
+  const { resource, name, operation, subResource } = request;
   const any = (list: readonly string[], value: string): boolean => list.includes('*') || list.includes(value);
-  if (!any(rule.operations, 'CREATE')) return false;
+  if (!any(rule.operations, operation)) return false;
   if (!any(rule.apiGroups, resource.group) || !any(rule.apiVersions, resource.version)) return false;
-  if (!rule.resources.some((entry) => entry === '*' || entry === '*/*' || entry === resource.resource)) return false;
+  const wanted = subResource === '' ? resource.resource : `${resource.resource}/${subResource}`;
+  const resourceMatches = (entry: string): boolean =>
+    entry === '*/*' || entry === wanted || (subResource === '' ? entry === '*' : entry === `${resource.resource}/*` || entry === `*/${subResource}`);
+  if (!rule.resources.some(resourceMatches)) return false;
   if (rule.scope === 'Cluster' && resource.namespaced) return false;
   if (rule.scope === 'Namespaced' && !resource.namespaced) return false;
   return rule.resourceNames.length === 0 || rule.resourceNames.includes(name);
 }
 
 interface RequestContext {
-  readonly object: KubeObject;
-  readonly raw: JsonObject;
+  /** The manifest or AdmissionReview the request comes from, for locations. */
+  readonly source: KubeObject;
+  readonly operation: Operation;
+  readonly name: string;
+  readonly subResource: string;
+  /** `object`: null for DELETE. */
+  readonly raw: JsonObject | null;
+  /** `oldObject`: null for CREATE. */
+  readonly oldRaw: JsonObject | null;
+  readonly options: JsonObject | null;
+  readonly dryRun: boolean;
   readonly resource: ResourceInfo;
   readonly namespace: string | undefined;
   readonly namespaceObject: KubeObject | undefined;
@@ -93,14 +108,16 @@ function selectorHolds(selector: LabelSelector | undefined, labels: Record<strin
 }
 
 function matches(match: MatchResources, request: RequestContext, emptyRulesMatchAll: boolean): boolean {
-  const name = request.object.name;
-  const included = match.resourceRules.length === 0 ? emptyRulesMatchAll : match.resourceRules.some((rule) => matchesRule(rule, request.resource, name));
+  const included = match.resourceRules.length === 0 ? emptyRulesMatchAll : match.resourceRules.some((rule) => matchesRule(rule, request));
   if (!included) return false;
-  if (match.excludeResourceRules.some((rule) => matchesRule(rule, request.resource, name))) return false;
+  if (match.excludeResourceRules.some((rule) => matchesRule(rule, request))) return false;
+  const objects = [request.raw, request.oldRaw].filter((raw): raw is JsonObject => raw !== null);
   // The namespace selector applies to namespaced objects and to Namespaces themselves; other cluster-scoped objects always match it.
-  const namespaceApplies = request.resource.namespaced || (request.resource.group === '' && request.resource.kind === 'Namespace');
-  if (namespaceApplies && !selectorHolds(match.namespaceSelector, request.resource.kind === 'Namespace' ? labelsOf(request.raw) : request.namespaceLabels)) return false;
-  return selectorHolds(match.objectSelector, labelsOf(request.raw));
+  const isNamespace = request.resource.group === '' && request.resource.kind === 'Namespace';
+  if (isNamespace && !objects.some((raw) => selectorHolds(match.namespaceSelector, labelsOf(raw)))) return false;
+  if (request.resource.namespaced && !selectorHolds(match.namespaceSelector, request.namespaceLabels)) return false;
+  // The object selector matches when the new or the old object matches, as in Kubernetes.
+  return match.objectSelector === undefined || objects.some((raw) => selectorHolds(match.objectSelector, labelsOf(raw)));
 }
 
 /** `variables` in CEL: each variable is evaluated on first use and cached, as composition does in Kubernetes. */
@@ -165,16 +182,16 @@ function requestVariable(request: RequestContext): JsonObject {
     uid: 'rampart-offline-request',
     kind,
     resource: gvr,
-    subResource: '',
     requestKind: kind,
     requestResource: gvr,
-    requestSubResource: '',
-    name: request.object.name,
+    subResource: request.subResource,
+    requestSubResource: request.subResource,
+    name: request.name,
     ...(request.namespace !== undefined ? { namespace: request.namespace } : {}),
-    operation: 'CREATE',
+    operation: request.operation,
     userInfo: { username: request.user.username, groups: [...request.user.groups] },
-    dryRun: false,
-    options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    dryRun: request.dryRun,
+    ...(request.options !== null ? { options: request.options } : {}),
   };
 }
 
@@ -257,15 +274,15 @@ class OutcomeBuilder {
 function authorizerFor(request: RequestContext, rbac: RbacPolicy): CelAuthorizer {
   const user = { name: request.user.username, groups: request.user.groups };
   const plain = new CelAuthorizer(rbac, user, undefined);
-  return new CelAuthorizer(rbac, user, new ResourceCheck(plain, request.resource.group, request.resource.resource, '', request.namespace ?? '', request.object.name));
+  return new CelAuthorizer(rbac, user, new ResourceCheck(plain, request.resource.group, request.resource.resource, request.subResource, request.namespace ?? '', request.name));
 }
 
 function evaluateWithParam(policy: ValidatingAdmissionPolicy, request: RequestContext, param: KubeObject | null, out: OutcomeBuilder, rbac: RbacPolicy): boolean {
   const budget = new CostBudget();
   const variables = new LazyVariables(policy.variables, budget);
   const bindings: Record<string, unknown> = {
-    object: jsonToCel(request.raw),
-    oldObject: null,
+    object: request.raw === null ? null : jsonToCel(request.raw),
+    oldObject: request.oldRaw === null ? null : jsonToCel(request.oldRaw),
     request: jsonToCel(requestVariable(request)),
     params: param === null ? null : jsonToCel(param.raw),
     namespaceObject: request.namespaceObject === undefined ? null : jsonToCel(request.namespaceObject.raw),
@@ -348,11 +365,91 @@ function requestContext(object: KubeObject, set: PolicySet, user: UserInfo): Req
   const namespaceLabels = namespaceObject !== undefined ? labelsOf(namespaceObject.raw) : {};
   // Kubernetes labels every namespace with its name.
   if (namespace !== undefined) namespaceLabels['kubernetes.io/metadata.name'] = namespace;
-  return { object, raw, resource, namespace, namespaceObject, namespaceLabels, user };
+  return {
+    source: object,
+    operation: 'CREATE',
+    name: object.name,
+    subResource: '',
+    raw,
+    oldRaw: null,
+    options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    dryRun: false,
+    resource,
+    namespace,
+    namespaceObject,
+    namespaceLabels,
+    user,
+  };
+}
+
+const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** An AdmissionReview (admission.k8s.io/v1) from a file: the request it carries, as the API server would send it. Undefined with a reason when it cannot be used. */
+function reviewContext(review: KubeObject, set: PolicySet, userOverride: UserInfo | undefined): RequestContext | string {
+  const request = review.raw.request;
+  if (!isJsonObject(request)) return 'an AdmissionReview needs a request';
+  const operation = text(request.operation) as Operation;
+  if (!OPERATIONS.includes(operation)) return `request.operation must be one of ${OPERATIONS.join(', ')}`;
+  const raw = isJsonObject(request.object) ? request.object : null;
+  const oldRaw = isJsonObject(request.oldObject) ? request.oldObject : null;
+  const subject = raw ?? oldRaw;
+  if (subject === null && operation !== 'CONNECT') return 'request.object or request.oldObject is required';
+  const kind = isJsonObject(request.kind) ? request.kind : {};
+  const gvr = isJsonObject(request.resource) ? request.resource : {};
+  const described = subject !== null && typeof subject.apiVersion === 'string' && typeof subject.kind === 'string'
+    ? set.catalogue.describe({ ...review, apiVersion: subject.apiVersion, kind: subject.kind, raw: subject, namespace: text(request.namespace) || undefined })
+    : undefined;
+  const namespace = text(request.namespace) || undefined;
+  const resource: ResourceInfo = {
+    group: text(gvr.group) || text(kind.group) || (described?.group ?? ''),
+    version: text(gvr.version) || text(kind.version) || (described?.version ?? ''),
+    kind: text(kind.kind) || (described?.kind ?? ''),
+    resource: text(gvr.resource) || (described?.resource ?? ''),
+    namespaced: namespace !== undefined,
+    source: described?.source ?? 'guessed',
+  };
+  const userInfo = isJsonObject(request.userInfo) ? request.userInfo : {};
+  const reviewUser: UserInfo = { username: text(userInfo.username), groups: Array.isArray(userInfo.groups) ? userInfo.groups.filter((group): group is string => typeof group === 'string') : [] };
+  const namespaceObject = namespace !== undefined ? set.namespaces.get(namespace) : undefined;
+  const namespaceLabels = namespaceObject !== undefined ? labelsOf(namespaceObject.raw) : {};
+  if (namespace !== undefined) namespaceLabels['kubernetes.io/metadata.name'] = namespace;
+  const metadata = subject !== null && isJsonObject(subject.metadata) ? subject.metadata : {};
+  return {
+    source: review,
+    operation,
+    name: text(request.name) || text(metadata.name),
+    subResource: text(request.subResource),
+    raw,
+    oldRaw,
+    options: isJsonObject(request.options) ? request.options : null,
+    dryRun: request.dryRun === true,
+    resource,
+    namespace,
+    namespaceObject,
+    namespaceLabels,
+    user: userOverride ?? reviewUser,
+  };
+}
+
+export function isAdmissionReview(object: KubeObject): boolean {
+  return object.kind === 'AdmissionReview' && object.apiVersion.startsWith('admission.k8s.io/');
 }
 
 export function evaluateCreate(object: KubeObject, set: PolicySet, user: UserInfo = DEFAULT_USER): RequestOutcome {
-  const request = requestContext(object, set, user);
+  return evaluateRequest(requestContext(object, set, user), set);
+}
+
+/** Evaluates the request an AdmissionReview carries; a review Rampart cannot use is returned as a message. */
+export function evaluateReview(review: KubeObject, set: PolicySet, userOverride?: UserInfo): RequestOutcome | string {
+  const request = reviewContext(review, set, userOverride);
+  return typeof request === 'string' ? request : evaluateRequest(request, set);
+}
+
+function evaluateRequest(request: RequestContext, set: PolicySet): RequestOutcome {
   const outcomes: BindingOutcome[] = [];
   for (const binding of set.bindings) {
     const policy = set.policies.get(binding.policyName);
@@ -372,10 +469,21 @@ export function evaluateCreate(object: KubeObject, set: PolicySet, user: UserInf
     }
     outcomes.push(out.build());
   }
+  const subject = request.raw ?? request.oldRaw;
+  const metadata = subject !== null && isJsonObject(subject.metadata) ? subject.metadata : {};
+  const object: ObjectRef =
+    request.source.kind === 'AdmissionReview'
+      ? {
+          apiVersion: subject !== null && typeof subject.apiVersion === 'string' ? subject.apiVersion : `${request.resource.group === '' ? '' : `${request.resource.group}/`}${request.resource.version}`,
+          kind: subject !== null && typeof subject.kind === 'string' ? subject.kind : request.resource.kind,
+          name: request.name,
+          ...(request.namespace !== undefined ? { namespace: request.namespace } : typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+        }
+      : objectRef(request.source);
   return {
-    operation: 'CREATE',
-    object: objectRef(object),
-    location: locate(object),
+    operation: request.operation,
+    object,
+    location: locate(request.source),
     resource: request.resource,
     allowed: outcomes.every((outcome) => outcome.decision === 'admit'),
     bindings: outcomes,

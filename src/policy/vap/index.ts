@@ -5,7 +5,8 @@
  */
 import type { Diagnostic, KubeObject } from '../../model/types.js';
 import type { KubernetesVersion } from '../environment.js';
-import { DEFAULT_USER, evaluateCreate, type PolicySet, type RequestOutcome, type UserInfo } from './evaluate.js';
+import { DEFAULT_USER, evaluateCreate, evaluateReview, isAdmissionReview, type PolicySet, type RequestOutcome, type UserInfo } from './evaluate.js';
+import { locate } from '../../model/types.js';
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './model.js';
 import { isBinding, isPolicy, parseBinding, parsePolicy } from './parse.js';
 import { ResourceCatalogue } from './resources.js';
@@ -19,6 +20,7 @@ export interface PolicyInput {
   /** Objects from --namespaces. */
   readonly namespaceObjects: readonly KubeObject[];
   readonly version: KubernetesVersion;
+  /** The requesting user; default: kubernetes-admin for manifests, the review's userInfo for AdmissionReviews. */
   readonly user?: UserInfo;
 }
 
@@ -89,6 +91,19 @@ export function buildPolicySet(input: PolicyInput): { set: PolicySet; notes: str
 export function testPolicies(input: PolicyInput): PolicyTestResult {
   const user = input.user ?? DEFAULT_USER;
   const { set, notes, diagnostics } = buildPolicySet(input);
-  const requests = input.resources.filter((object) => !isPolicy(object) && !isBinding(object)).map((object) => evaluateCreate(object, set, user));
+  const requests: RequestOutcome[] = [];
+  for (const object of input.resources) {
+    if (isPolicy(object) || isBinding(object)) continue;
+    if (!isAdmissionReview(object)) {
+      requests.push(evaluateCreate(object, set, user));
+      continue;
+    }
+    const outcome = evaluateReview(object, set, input.user);
+    if (typeof outcome !== 'string') requests.push(outcome);
+    else {
+      const location = locate(object, ['request']);
+      diagnostics.push({ severity: 'error', code: 'admission-review-invalid', message: `AdmissionReview ${object.name}: ${outcome}; skipped`, file: location.file, documentIndex: location.documentIndex, line: location.line, column: location.column });
+    }
+  }
   return { version: input.version, user, policies: [...set.policies.keys()], bindings: set.bindings.map((binding) => binding.name), requests, notes, diagnostics };
 }

@@ -26,7 +26,7 @@ export function renderPolicyTable(result: PolicyTestResult): string {
   lines.push('');
   for (const request of result.requests) {
     const verdict = request.allowed ? 'ADMITTED' : 'DENIED';
-    lines.push(`CREATE ${objectName(request)} (${request.location.file}:${request.location.line})  ${verdict}${request.bindings.length === 0 ? ' (no binding matches)' : ''}`);
+    lines.push(`${request.operation} ${objectName(request)} (${request.location.file}:${request.location.line})  ${verdict}${request.bindings.length === 0 ? ' (no binding matches)' : ''}`);
     for (const binding of request.bindings) {
       lines.push(`  [${binding.decision === 'deny' ? 'DENY' : 'ADMIT'}] ${binding.policy} / ${binding.binding}  actions ${binding.validationActions.join(', ')}${binding.params.length > 0 ? `  params ${binding.params.join(', ')}` : ''}`);
       for (const denial of binding.denials) lines.push(`      deny: ${denial}`);

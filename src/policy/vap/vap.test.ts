@@ -421,3 +421,72 @@ subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
     assert.match(result.diagnostics[0]?.message ?? '', /function 'group' is not available in Kubernetes 1\.26: the Kubernetes authz library was added in 1\.27/);
   });
 });
+
+describe('AdmissionReview files: UPDATE and DELETE with oldObject', () => {
+  const policy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: no-scale-down}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [UPDATE, DELETE], resources: [deployments, deployments/scale]}]
+    objectSelector: {matchLabels: {protected: "true"}}
+  validations:
+  - expression: "request.operation != 'DELETE'"
+    message: protected deployments cannot be deleted
+  - expression: "request.operation != 'UPDATE' || object.spec.replicas >= oldObject.spec.replicas"
+    messageExpression: "'scaling down from ' + string(oldObject.spec.replicas) + ' to ' + string(object.spec.replicas) + ' by ' + request.userInfo.username"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: no-scale-down}
+spec: {policyName: no-scale-down, validationActions: [Deny]}
+`;
+  const deploymentJson = (replicas: number, labels: Record<string, string>) =>
+    JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels }, spec: { replicas } });
+  const review = (name: string, operation: string, object: string, oldObject: string) => `---
+apiVersion: admission.k8s.io/v1
+kind: AdmissionReview
+metadata: {name: ${name}}
+request:
+  uid: 0b7a
+  kind: {group: apps, version: v1, kind: Deployment}
+  resource: {group: apps, version: v1, resource: deployments}
+  name: web
+  namespace: shop
+  operation: ${operation}
+  userInfo: {username: carol, groups: [devs, system:authenticated]}
+  object: ${object}
+  oldObject: ${oldObject}
+`;
+  const resources =
+    review('scale-down', 'UPDATE', deploymentJson(1, { protected: 'true' }), deploymentJson(3, { protected: 'true' })) +
+    review('scale-up', 'UPDATE', deploymentJson(5, { protected: 'true' }), deploymentJson(3, { protected: 'true' })) +
+    review('delete', 'DELETE', 'null', deploymentJson(3, { protected: 'true' })) +
+    review('unprotected', 'DELETE', 'null', deploymentJson(3, {}));
+  const result = evaluate(policy, resources);
+  const outcomes = result.requests;
+  it('reads the operation, objects and user of each review', () => {
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(
+      outcomes.map((request) => [request.operation, request.allowed]),
+      [
+        ['UPDATE', false],
+        ['UPDATE', true],
+        ['DELETE', false],
+        ['DELETE', true],
+      ],
+    );
+  });
+  it('UPDATE sees oldObject and the review user', () => {
+    assert.match(outcomes[0]?.bindings[0]?.denials[0] ?? '', /denied request: scaling down from 3 to 1 by carol$/);
+  });
+  it('DELETE: object is null, the object selector matches the old object', () => {
+    assert.match(outcomes[2]?.bindings[0]?.denials[0] ?? '', /protected deployments cannot be deleted/);
+    assert.equal(outcomes[3]?.bindings.length, 0);
+  });
+  it('a review without a request is a diagnostic', () => {
+    const bad = evaluate(policy, 'apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nmetadata: {name: empty}\n');
+    assert.equal(bad.requests.length, 0);
+    assert.match(bad.diagnostics[0]?.message ?? '', /AdmissionReview empty: an AdmissionReview needs a request; skipped/);
+  });
+});
