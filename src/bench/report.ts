@@ -5,7 +5,6 @@
  */
 import type { ScanResult, ScannedObject } from '../engine/scan.js';
 import type { Finding, Severity } from '../model/types.js';
-import { renderReport } from '../report/index.js';
 import { CIS_1_12, BENCHMARKS } from './catalogue.js';
 import type { BenchResult } from './evaluate.js';
 import type { ControlResult, ControlStatus } from './model.js';
@@ -24,15 +23,19 @@ export interface BenchReportContext {
   readonly color: boolean;
 }
 
-export function renderBench(format: BenchFormat, result: BenchResult, context: BenchReportContext): string {
+/** The core reporters (and the check catalogue SARIF describes) load only when SARIF or JUnit is asked for. */
+export async function renderBench(format: BenchFormat, result: BenchResult, context: BenchReportContext): Promise<string> {
   switch (format) {
     case 'table':
       return renderBenchTable(result, context.color);
     case 'json':
       return `${JSON.stringify(benchJson(result, context), null, 2)}\n`;
-    case 'sarif':
+    case 'sarif': {
+      const { renderReport } = await import('../report/index.js');
       return renderReport('sarif', toScanResult(result, true), { tool: context.tool, color: false, baseDirectory: '/' });
+    }
     case 'junit': {
+      const { renderReport } = await import('../report/index.js');
       const scan = toScanResult(result, false);
       return renderReport('junit', scan, { tool: context.tool, color: false, objects: scan.objects });
     }

@@ -63,7 +63,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
       });
       if ('error' in result) throw new UsageError(result.error);
       const color = flags.output === undefined && flags.format === 'table' && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-      await writeOutput(renderBench(flags.format, result, { tool: { name: 'rampart', version: VERSION }, color }), flags.output);
+      await writeOutput(await renderBench(flags.format, result, { tool: { name: 'rampart', version: VERSION }, color }), flags.output);
       if (result.nothingFound) {
         process.stderr.write(`rampart: no Kubernetes component found under ${snapshot.root}; nothing was judged\n`);
         setExitCode(2);
