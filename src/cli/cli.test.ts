@@ -75,7 +75,8 @@ test('stdin is read with -, and findings point into <stdin>', () => {
 test('--fail-on decides the exit code', () => {
   const clean = rampart(['scan', '-', '--format', 'json'], HARDENED_POD);
   assert.equal(clean.status, 0, clean.stderr);
-  assert.equal((JSON.parse(clean.stdout) as { findings: unknown[] }).findings.length, 0);
+  // Clean under Pod Security; the hardening catalogue still has low findings (digest pin, probes, network policy).
+  assert.equal((JSON.parse(clean.stdout) as { findings: Array<{ checkId: string }> }).findings.filter((finding) => finding.checkId.startsWith('PSS-')).length, 0);
   // The privileged pod has critical/high findings: fail-on critical still fails, but a clean pod never does.
   assert.equal(rampart(['scan', '-', '--fail-on', 'critical', '--format', 'json'], PRIVILEGED_POD).status, 1);
   assert.equal(rampart(['scan', '-', '--fail-on', 'bogus'], PRIVILEGED_POD).status, 2);
@@ -145,5 +146,5 @@ test('the quick-start demo scan reports the documented weaknesses', () => {
   assert.ok(has('db-backup', 'PSS-hostPathVolumes'));
   assert.ok(has('metrics-agent', 'PSS-hostNamespaces'));
   assert.ok(has('metrics-agent', 'PSS-hostPorts'));
-  assert.ok(!report.findings.some((finding) => finding.object.name === 'frontend'), 'the hardened frontend is clean');
+  assert.ok(!report.findings.some((finding) => finding.object.name === 'frontend' && finding.checkId.startsWith('PSS-')), 'the hardened frontend is clean under Pod Security');
 });
