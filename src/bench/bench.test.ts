@@ -344,3 +344,17 @@ describe('structured API server configuration', () => {
     assert.match(details(byId, '1.2.1'), /only to \/livez, \/readyz \(authentication config, \/etc\/kubernetes\/authn\.yaml:3\)/);
   });
 });
+
+describe('etcd as a process', () => {
+  test('ETCD_* environment variables count as flags; the command line wins', () => {
+    const tree = kubeadmWorkerTree();
+    tree['/proc/900/cmdline'] = { content: ['/usr/local/bin/etcd', '--name=etcd-1', '--peer-auto-tls=true'].join('\0') + '\0' };
+    tree['/proc/900/environ'] = { content: ['ETCD_CLIENT_CERT_AUTH=true', 'ETCD_CERT_FILE=/etc/etcd/server.crt', 'ETCD_KEY_FILE=/etc/etcd/server.key', 'ETCD_PEER_AUTO_TLS=false', 'PATH=/usr/bin'].join('\0') + '\0' };
+    const { byId } = bench(tree, ['etcd']);
+    assert.equal(byId.get('2.2')?.status, 'PASS');
+    assert.match(details(byId, '2.2'), /--client-cert-auth=true \(flag, \/proc\/900\/environ\)/);
+    assert.equal(byId.get('2.1')?.status, 'PASS');
+    assert.equal(byId.get('2.6')?.status, 'FAIL');
+    assert.match(details(byId, '2.6'), /--peer-auto-tls=true \(flag, \/proc\/900\/cmdline\)/);
+  });
+});

@@ -277,9 +277,33 @@ function collectProcesses(collector: Collector): ComponentFacts[] {
     if (name === undefined || found.some((component) => component.name === name)) continue;
     const file = `/proc/${pid}/cmdline`;
     const parsed = parseFlags(rest.map((text) => ({ text })), file);
+    if (name === 'etcd') parsed.flags.unshift(...etcdEnvironmentFlags(collector, pid, parsed.flags));
     found.push({ name, origin: 'process', file, flags: parsed.flags, problems: parsed.problems });
   }
   return found;
+}
+
+/**
+ * etcd also reads every flag from an ETCD_* environment variable (ETCD_CLIENT_CERT_AUTH for
+ * --client-cert-auth), as systemd-managed etcd often does; a flag on the command line wins.
+ */
+function etcdEnvironmentFlags(collector: Collector, pid: string, flags: readonly RawFlag[]): RawFlag[] {
+  let raw: string;
+  try {
+    raw = readFileSync(collector.hostPath(`/proc/${pid}/environ`), 'utf8');
+  } catch {
+    return [];
+  }
+  const file = `/proc/${pid}/environ`;
+  const out: RawFlag[] = [];
+  for (const entry of raw.split('\0')) {
+    const match = /^ETCD_([A-Z0-9_]+)=(.*)$/s.exec(entry);
+    if (match === null) continue;
+    const name = match[1]!.toLowerCase().replace(/_/g, '-');
+    if (flags.some((flag) => flag.name === name)) continue;
+    out.push({ name, value: match[2]!, explicitValue: true, file });
+  }
+  return out;
 }
 
 function collectKubeletUnit(collector: Collector): ComponentFacts | undefined {

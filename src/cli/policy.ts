@@ -5,6 +5,7 @@ import type { Diagnostic, KubeObject } from '../model/types.js';
 import { LATEST_KUBERNETES_MINOR, OLDEST_KUBERNETES_MINOR, parseKubernetesVersion } from '../policy/environment.js';
 import { DEFAULT_USER } from '../policy/vap/evaluate.js';
 import { testPolicies } from '../policy/vap/index.js';
+import { judgeExpectations, readExpectations, renderExpectationsJunit, renderExpectationsTable } from '../policy/vap/expectations.js';
 import { renderPolicyJson, renderPolicyTable } from '../policy/vap/report.js';
 import { choice, UsageError, writeOutput } from './common.js';
 
@@ -15,8 +16,9 @@ interface PolicyTestFlags {
   user?: string;
   groups: string[];
   kubernetesVersion: string;
-  format: 'table' | 'json';
+  format: 'table' | 'json' | 'junit';
   output?: string;
+  expect: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -42,7 +44,8 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
     .option('--user <name>', `request user (default: ${DEFAULT_USER.username})`)
     .option('--groups <groups>', `request groups, comma-separated; repeatable (default with no --user: ${DEFAULT_USER.groups.join(',')})`, collect, [])
     .option('--kubernetes-version <version>', `1.N or latest (1.${LATEST_KUBERNETES_MINOR}): decides which CEL libraries exist`, 'latest')
-    .option('--format <format>', 'table or json', choice(['table', 'json'] as const), 'table')
+    .option('--expect <path>', 'expected results (PolicyTestExpectations YAML, see docs/cel.md): exit 1 when one is not met instead of when a request is denied; repeatable', collect, [])
+    .option('--format <format>', 'table, json, or junit (with --expect)', choice(['table', 'json', 'junit'] as const), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (flags: PolicyTestFlags) => {
       const version = parseKubernetesVersion(flags.kubernetesVersion);
@@ -57,10 +60,19 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
       const resources = await load(flags.resources);
       const namespaces = await load(flags.namespaces);
       const result = testPolicies({ policyObjects: policies.objects, resources: resources.objects, namespaceObjects: namespaces.objects, version, ...(user !== undefined ? { user } : {}) });
-      const loadDiagnostics = [...policies.diagnostics, ...resources.diagnostics, ...namespaces.diagnostics];
+      if (flags.format === 'junit' && flags.expect.length === 0) throw new UsageError('--format junit needs --expect: JUnit reports expectations');
+      const expectFiles = await load(flags.expect);
+      const read = readExpectations(expectFiles.objects);
+      const judged = flags.expect.length > 0 ? judgeExpectations(read.expectations, result.requests) : undefined;
+      const loadDiagnostics = [...policies.diagnostics, ...resources.diagnostics, ...namespaces.diagnostics, ...expectFiles.diagnostics, ...read.diagnostics];
       const full = { ...result, diagnostics: [...loadDiagnostics, ...result.diagnostics] };
-      await writeOutput(flags.format === 'json' ? renderPolicyJson(full) : renderPolicyTable(full), flags.output);
-      if (loadDiagnostics.some((diagnostic) => diagnostic.code === 'path-not-found')) setExitCode(2);
+      let report: string;
+      if (flags.format === 'junit' && judged !== undefined) report = renderExpectationsJunit(judged);
+      else if (flags.format === 'json') report = renderPolicyJson(full, judged);
+      else report = renderPolicyTable(full) + (judged !== undefined ? `\n${renderExpectationsTable(judged)}` : '');
+      await writeOutput(report, flags.output);
+      if (loadDiagnostics.some((diagnostic) => diagnostic.code === 'path-not-found' || diagnostic.code === 'expectations-invalid')) setExitCode(2);
+      else if (judged !== undefined) setExitCode(judged.every((entry) => entry.passed) ? 0 : 1);
       else if (result.requests.some((request) => !request.allowed)) setExitCode(1);
     });
 }

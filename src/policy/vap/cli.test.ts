@@ -26,13 +26,30 @@ metadata: {name: max-replicas}
 spec: {policyName: max-replicas, validationActions: [Deny]}
 `;
 
-function setup(replicas: number): { policies: string; resources: string } {
+function setup(replicas: number): { policies: string; resources: string; expect: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-policy-'));
   const policies = join(dir, 'policies.yaml');
   const resources = join(dir, 'resources.yaml');
+  const expect = join(dir, 'expect.yaml');
   writeFileSync(policies, POLICY);
-  writeFileSync(resources, `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: ${replicas}}\n`);
-  return { policies, resources };
+  writeFileSync(resources, `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: ${replicas}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: small}\nspec: {replicas: 1}\n`);
+  writeFileSync(
+    expect,
+    `apiVersion: rampart.dev/v1alpha1
+kind: PolicyTestExpectations
+metadata: {name: replicas}
+expectations:
+- name: web is denied for its replicas
+  object: {kind: Deployment, name: web, namespace: default}
+  allowed: false
+  denials: ["replicas 9 > 5"]
+- name: small is admitted without warnings
+  object: {name: small}
+  allowed: true
+  warnings: []
+`,
+  );
+  return { policies, resources, expect };
 }
 
 function rampart(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -55,6 +72,23 @@ describe('rampart policy test', () => {
     const json = JSON.parse(result.stdout) as { summary: { denied: number }; user: { username: string; groups: string[] } };
     assert.equal(json.summary.denied, 0);
     assert.deepEqual(json.user, { username: 'alice', groups: ['dev', 'ops', 'system:authenticated'] });
+  });
+  it('--expect: exit 0 when every expectation holds, even though a request is denied; JUnit lists them', () => {
+    const { policies, resources, expect } = setup(9);
+    const table = rampart('policy', 'test', '--policies', policies, '--resources', resources, '--expect', expect);
+    assert.equal(table.status, 0, table.stdout);
+    assert.match(table.stdout, /2 expectations: 2 passed, 0 failed/);
+    const junit = rampart('policy', 'test', '--policies', policies, '--resources', resources, '--expect', expect, '--format', 'junit');
+    assert.equal(junit.status, 0);
+    assert.match(junit.stdout, /<testsuites name="rampart policy test" tests="2" failures="0">/);
+    assert.match(junit.stdout, /<testcase classname="[^"]*expect.yaml" name="web is denied for its replicas"/);
+  });
+  it('--expect: exit 1 and a JUnit failure when an expectation does not hold', () => {
+    const { policies, resources, expect } = setup(2);
+    const junit = rampart('policy', 'test', '--policies', policies, '--resources', resources, '--expect', expect, '--format', 'junit');
+    assert.equal(junit.status, 1);
+    assert.match(junit.stdout, /failures="1"/);
+    assert.match(junit.stdout, /<failure message="expected denied, was admitted">/);
   });
   it('exit 2 for a bad --kubernetes-version', () => {
     const { policies, resources } = setup(2);

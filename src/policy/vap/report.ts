@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../../model/types.js';
 import { formatVersion } from '../environment.js';
 import type { RequestOutcome } from './evaluate.js';
+import type { ExpectationResult } from './expectations.js';
 import type { PolicyTestResult } from './index.js';
 
 function objectName(request: RequestOutcome): string {
@@ -41,7 +42,7 @@ export function renderPolicyTable(result: PolicyTestResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderPolicyJson(result: PolicyTestResult): string {
+export function renderPolicyJson(result: PolicyTestResult, expectations?: readonly ExpectationResult[]): string {
   return `${JSON.stringify(
     {
       kubernetesVersion: formatVersion(result.version),
@@ -60,6 +61,9 @@ export function renderPolicyJson(result: PolicyTestResult): string {
         bindings: request.bindings,
       })),
       summary: { requests: result.requests.length, denied: result.requests.filter((request) => !request.allowed).length },
+      ...(expectations !== undefined
+        ? { expectations: expectations.map((entry) => ({ name: entry.expectation.name, source: entry.expectation.source, passed: entry.passed, failures: entry.failures })) }
+        : {}),
     },
     null,
     2,
