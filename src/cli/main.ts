@@ -1,12 +1,24 @@
 /** Entry point: builds the command tree and maps outcomes to exit codes. */
 import { Command, CommanderError } from 'commander';
-import { registerBenchCommand } from './bench.js';
-import { registerChecksCommand } from './checks.js';
-import { registerPolicyCommand } from './policy.js';
-import { registerRbacCommand } from './rbac.js';
-import { registerPssCommand } from './pss.js';
-import { registerScanCommand } from './scan.js';
 import { UsageError, VERSION } from './common.js';
+
+type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
+
+/**
+ * The commands, in help order. Each module is imported only when it is needed:
+ * `rampart scan` does not load the CIS benchmark, CEL or the RBAC graph, which
+ * cost a few hundred milliseconds of module loading (BENCHMARKS.md). When the
+ * first argument names a command, only that one is registered; otherwise
+ * (--help, --version, a typo) all are, so help and suggestions are unchanged.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]> = [
+  ['scan', async () => (await import('./scan.js')).registerScanCommand],
+  ['pss', async () => (await import('./pss.js')).registerPssCommand],
+  ['checks', async () => (await import('./checks.js')).registerChecksCommand],
+  ['rbac', async () => (await import('./rbac.js')).registerRbacCommand],
+  ['bench', async () => (await import('./bench.js')).registerBenchCommand],
+  ['policy', async () => (await import('./policy.js')).registerPolicyCommand],
+];
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -25,12 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  registerScanCommand(program, setExitCode);
-  registerPssCommand(program, setExitCode);
-  registerChecksCommand(program, setExitCode);
-  registerRbacCommand(program, setExitCode);
-  registerBenchCommand(program, setExitCode);
-  registerPolicyCommand(program, setExitCode);
+  const named = COMMANDS.filter(([name]) => name === argv[0]);
+  for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program, setExitCode);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,13 +1,10 @@
 /**
- * The fast path: js-yaml, with its event listener recording where every node
- * starts.
+ * js-yaml, for the documents the quick reader (quickYaml.ts) leaves, with its
+ * event listener recording where every node starts.
  *
  * js-yaml reports an `open` event when it starts composing a node and a
  * `close` event when the node is done. Numbering nodes in `open` order gives
- * a preorder table: node i's children are i+1, ends[i+1], ends[ends[i+1]], …
- * up to ends[i]. Three typed arrays and one array of scalar values per
- * document are the whole position index: no objects per node, no maps, and
- * nothing is converted to lines until a finding asks (`locate`).
+ * the preorder node table of nodeTable.ts directly.
  *
  * Quirks of js-yaml's events, and how the table absorbs them:
  * - A block mapping first tries to read a key. When the "key" turns out to be
@@ -19,7 +16,8 @@
  * - A node whose children do not line up with its value (an empty item `-`
  *   has no node of its own; an explicit `? key` without a value, flow pairs
  *   `[a: 1]`) is IRREGULAR: `locate` stops there rather than guess, and the
- *   document is handed to the careful path, whose AST is exact.
+ *   document goes to the careful path, whose AST is exact, when it is small
+ *   enough for it.
  * - Anchors and aliases are resolved by js-yaml as shared references, which
  *   a "billion laughs" document turns into an exponential tree for whoever
  *   walks it; such documents go to the careful path, which bounds expansion.
@@ -29,27 +27,9 @@
  * mapping that holds them.
  */
 import jsYaml from 'js-yaml';
-import type { FieldPath, LocatedPosition, PositionIndex } from '../model/types.js';
-import type { SourceText } from './sourceText.js';
-
-const NONE = 0;
-const SCALAR = 1;
-const SEQUENCE = 2;
-const MAPPING = 3;
-const WRAPPER = 4;
-const IRREGULAR = 5;
+import { IRREGULAR, MAPPING, NONE, SCALAR, SEQUENCE, WRAPPER, type NodeTable } from './nodeTable.js';
 
 const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
-
-/** The position table of one document. Offsets are relative to the parsed slice. */
-export interface NodeTable {
-  readonly starts: Int32Array;
-  /** Preorder index just past the node's last descendant. */
-  readonly ends: Int32Array;
-  readonly kinds: Uint8Array;
-  /** Scalar values by node, for matching mapping keys. */
-  readonly scalars: readonly unknown[];
-}
 
 export interface FastDocument {
   readonly value: unknown;
@@ -249,54 +229,4 @@ function findDuplicateKeys(table: NodeTable, document: number): DuplicateKey[] {
     }
   }
   return duplicates;
-}
-
-/** Positions of one fast-path document. */
-export class FastPositionIndex implements PositionIndex {
-  constructor(
-    private readonly table: NodeTable,
-    /** Offset of the parsed slice in the file. */
-    private readonly base: number,
-    private readonly source: SourceText,
-  ) {}
-
-  locate(path: FieldPath): LocatedPosition {
-    const { starts, ends, kinds, scalars } = this.table;
-    let node = 0;
-    let offset = starts[0] as number;
-    let exact = true;
-    for (const segment of path) {
-      while (kinds[node] === WRAPPER) node++;
-      const kind = kinds[node];
-      const end = ends[node] as number;
-      let next = -1;
-      if (kind === MAPPING) {
-        // The last occurrence of a repeated key is the one whose value was kept.
-        const wanted = String(segment);
-        for (let key = node + 1; key < end; ) {
-          const value = ends[key] as number;
-          if (value >= end) break;
-          if (kinds[key] === SCALAR && String(scalars[key]) === wanted) {
-            next = value;
-            offset = starts[key] as number;
-          }
-          key = ends[value] as number;
-        }
-      } else if (kind === SEQUENCE && typeof segment === 'number') {
-        let item = node + 1;
-        for (let index = 0; index < segment && item < end; index++) item = ends[item] as number;
-        if (segment >= 0 && item < end) {
-          next = item;
-          offset = starts[item] as number;
-        }
-      }
-      if (next === -1) {
-        exact = false;
-        break;
-      }
-      node = next;
-    }
-    const position = this.source.nodePosition(this.base + offset);
-    return { line: position.line, column: position.column, exact };
-  }
 }

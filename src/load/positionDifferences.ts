@@ -12,7 +12,7 @@ export interface PositionComparison {
   /** Positions compared. */
   readonly compared: number;
   /** Documents compared, by parser. */
-  readonly documents: { readonly 'js-yaml': number; readonly yaml: number };
+  readonly documents: { readonly quick: number; readonly 'js-yaml': number; readonly yaml: number };
   /** One line per disagreement (document count, or a position). */
   readonly differences: string[];
 }
@@ -60,7 +60,7 @@ export function comparePositions(text: string, parsed: ParsedFile, label = ''): 
   const reference = parseAllDocuments(text, { lineCounter, merge: true, uniqueKeys: false });
   const referenceDocuments = Array.isArray(reference) ? reference : [];
   const differences: string[] = [];
-  const documents = { 'js-yaml': 0, yaml: 0 };
+  const documents = { quick: 0, 'js-yaml': 0, yaml: 0 };
   let compared = 0;
   if (parsed.documentCount !== referenceDocuments.length) {
     differences.push(`${label}: ${parsed.documentCount} documents, the yaml package counts ${referenceDocuments.length}`);

@@ -4,21 +4,27 @@
  *
  * 1. The text is cut at its document markers (documentSlices.ts), so each
  *    document is parsed, limited and, if broken, reported on its own.
- * 2. Each slice goes to the fast path (fastYaml.ts: js-yaml with a typed-array
- *    position table built from its events). The `yaml` package composes
- *    documents about eight times slower, which alone would break the scan's
- *    speed target.
- * 3. A slice the fast path does not take (a syntax error, anchors, merge
- *    keys, an unknown tag, a shape its events cannot describe) goes to the
- *    careful path (carefulYaml.ts: the `yaml` package, loaded on first use).
+ * 2. Each slice goes to the quick reader (quickYaml.ts), a small parser for
+ *    the part of YAML manifests use, which records positions as it goes and
+ *    gives up on anything else. It reads about 99% of real documents.
+ * 3. What it gives up on goes to js-yaml (fastYaml.ts), with a position table
+ *    built from its events.
+ * 4. What js-yaml does not take (a syntax error, anchors, an unknown tag, a
+ *    shape its events cannot describe) goes to the careful path
+ *    (carefulYaml.ts: the `yaml` package, loaded on first use), which reports
+ *    precise errors and bounds alias expansion. It composes documents about
+ *    eight times slower than js-yaml, so it only sees the documents that need it.
  *
- * Both paths give the same value and the same positions for the same
- * document; a differential test over the real-world corpus holds them to it.
+ * All paths give the same value and the same positions for the same
+ * document: tests compare them with each other, with js-yaml's values over
+ * every corpus, and with the `yaml` AST's positions over the real-world corpus.
  */
 import type { Diagnostic, PositionIndex } from '../model/types.js';
 import { CAREFUL_ERROR_MAX_CHARACTERS, CAREFUL_MAX_CHARACTERS, CAREFUL_NESTING_BOUND, nestingBound, parseCareful } from './carefulYaml.js';
 import { splitDocuments } from './documentSlices.js';
-import { FastPositionIndex, parseFast } from './fastYaml.js';
+import { parseFast } from './fastYaml.js';
+import { TablePositionIndex } from './nodeTable.js';
+import { parseQuick } from './quickYaml.js';
 import type { InputLimits } from './limits.js';
 import { skipInsignificant, SourceText } from './sourceText.js';
 
@@ -30,8 +36,8 @@ export interface ParsedDocument {
   readonly index: number;
   readonly value: unknown;
   readonly positions: PositionIndex;
-  /** Which parser read it: `js-yaml` (fast path) or `yaml` (careful path). */
-  readonly parser: 'js-yaml' | 'yaml';
+  /** Which parser read it: `quick` or `js-yaml` (the fast paths), or `yaml` (the careful path). */
+  readonly parser: 'quick' | 'js-yaml' | 'yaml';
 }
 
 export interface ParsedFile {
@@ -42,8 +48,10 @@ export interface ParsedFile {
 }
 
 export interface ParseOptions {
-  /** Read every document with the careful path (tests compare the two paths). */
+  /** Read every document with the careful path (tests compare the paths). */
   readonly careful?: boolean;
+  /** `false`: skip the quick reader, so js-yaml reads what the careful path does not (tests compare the paths). */
+  readonly quick?: boolean;
 }
 
 export function parseYamlFile(input: string, file: string, limits: InputLimits, options: ParseOptions = {}): ParsedFile {
@@ -83,6 +91,12 @@ export function parseYamlFile(input: string, file: string, limits: InputLimits, 
       continue;
     }
     const sliceText = text.slice(slice.start, slice.end);
+    const quick = options.careful === true || options.quick === false ? undefined : parseQuick(sliceText, limits.maxDepth);
+    if (quick !== undefined) {
+      documents.push({ index, value: quick.value, positions: new TablePositionIndex(quick.table, slice.start, source), parser: 'quick' });
+      index++;
+      continue;
+    }
     const fast = options.careful === true ? undefined : parseFast(sliceText, limits.maxDepth);
     if (fast?.kind === 'too-deep') {
       diagnostics.push({
@@ -114,7 +128,7 @@ export function parseYamlFile(input: string, file: string, limits: InputLimits, 
     if (fast?.kind === 'documents' && !fast.anchors && (!fast.irregular || !carefulAffordable)) {
       diagnostics.push(...duplicateKeyDiagnostics(fast.duplicateKeys, (duplicate) => slice.start + duplicate.offset, (duplicate) => slice.start + duplicate.firstOffset, (duplicate) => index + duplicate.document, source, file));
       for (const document of fast.documents) {
-        documents.push({ index, value: document.value, positions: new FastPositionIndex(document.table, slice.start, source), parser: 'js-yaml' });
+        documents.push({ index, value: document.value, positions: new TablePositionIndex(document.table, slice.start, source), parser: 'js-yaml' });
         index++;
       }
       continue;
