@@ -28,7 +28,7 @@ const sc = (securityContext: Record<string, unknown>, spec: Record<string, unkno
 
 describe('container checks', () => {
   checkCases(readOnlyRootFilesystem, {
-    valid: [{ name: 'read-only root', objects: sc({ readOnlyRootFilesystem: true }) }],
+    valid: [{ name: 'read-only root', objects: sc({ readOnlyRootFilesystem: true }) }, { name: 'Windows pod', objects: sc({}, { os: { name: 'windows' } }) }],
     invalid: [
       { name: 'unset', objects: sc({}) },
       { name: 'false', objects: sc({ readOnlyRootFilesystem: false }) },

@@ -1,5 +1,6 @@
 /** GIDs below 10000 may coincide with groups on the node (GID 0 is root’s group). */
 import { containerCheck, contextPath } from '../common/define.js';
+import { isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 import { LOW_ID_LIMIT } from './lowUserId.js';
 
@@ -17,7 +18,9 @@ export const lowGroupId = containerCheck(
     mitre: [MITRE.escapeToHost],
     equivalents: ['kube-score:container-security-context-user-group-id', 'kubesec:RunAsGroup', 'trivy:KSV021'],
   },
-  (container) => {
+  (container, pod) => {
+    // Windows pods run without Linux user IDs and read-only root filesystems (the API rejects them with os.name windows).
+    if (isWindows(pod)) return undefined;
     const group = container.effective.runAsGroup;
     if (group !== undefined && group.value >= LOW_ID_LIMIT) return undefined;
     return { predicate: `must run with securityContext.runAsGroup >= ${LOW_ID_LIMIT}${group === undefined ? '' : ` (is ${group.value})`}`, path: group?.path ?? [...contextPath(container), 'runAsGroup'] };

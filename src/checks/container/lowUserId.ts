@@ -1,5 +1,6 @@
 /** UIDs below 10000 may coincide with accounts on the node; a high UID keeps an escaped process away from them. */
 import { containerCheck, contextPath } from '../common/define.js';
+import { isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const LOW_ID_LIMIT = 10000;
@@ -18,7 +19,9 @@ export const lowUserId = containerCheck(
     mitre: [MITRE.escapeToHost],
     equivalents: ['kube-score:container-security-context-user-group-id', 'kubesec:RunAsUser', 'trivy:KSV020'],
   },
-  (container) => {
+  (container, pod) => {
+    // Windows pods run without Linux user IDs and read-only root filesystems (the API rejects them with os.name windows).
+    if (isWindows(pod)) return undefined;
     const user = container.effective.runAsUser;
     if (user !== undefined && user.value >= LOW_ID_LIMIT) return undefined;
     return { predicate: `must run with securityContext.runAsUser >= ${LOW_ID_LIMIT}${user === undefined ? '' : ` (is ${user.value})`}`, path: user?.path ?? [...contextPath(container), 'runAsUser'] };

@@ -1,5 +1,6 @@
 /** A writable root filesystem lets an intruder drop tools and persist changes inside the container. */
 import { containerCheck, contextPath } from '../common/define.js';
+import { isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const readOnlyRootFilesystem = containerCheck(
@@ -25,7 +26,9 @@ export const readOnlyRootFilesystem = containerCheck(
       'kubeaudit:ReadOnlyRootFilesystemNil',
     ],
   },
-  (container) => {
+  (container, pod) => {
+    // Windows pods run without Linux user IDs and read-only root filesystems (the API rejects them with os.name windows).
+    if (isWindows(pod)) return undefined;
     const setting = container.effective.readOnlyRootFilesystem;
     if (setting?.value === true) return undefined;
     return { predicate: 'must set securityContext.readOnlyRootFilesystem=true', path: setting?.path ?? [...contextPath(container), 'readOnlyRootFilesystem'] };

@@ -1,5 +1,6 @@
 /** An explicit `runAsGroup: 0`: files owned by root’s group become writable where group-writable. */
 import { containerCheck } from '../common/define.js';
+import { isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const runAsRootGroup = containerCheck(
@@ -15,7 +16,9 @@ export const runAsRootGroup = containerCheck(
     mitre: [MITRE.privilegeEscalationExploit],
     equivalents: ['trivy:KSV029'],
   },
-  (container) => {
+  (container, pod) => {
+    // Windows pods run without Linux user IDs and read-only root filesystems (the API rejects them with os.name windows).
+    if (isWindows(pod)) return undefined;
     const group = container.effective.runAsGroup;
     if (group?.value !== 0) return undefined;
     return { predicate: `must not set securityContext.runAsGroup=0${group.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: group.path };

@@ -3,6 +3,8 @@ import { containerCheck } from '../common/define.js';
 import { list } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
+const SUDO = /(^|[\s/;&|])sudo(\s|$)/;
+
 export const sudoInEntrypoint = containerCheck(
   {
     id: 'container-sudo-in-command',
@@ -17,7 +19,7 @@ export const sudoInEntrypoint = containerCheck(
   },
   (container) => {
     for (const key of ['command', 'args'] as const) {
-      const index = list(container.raw[key]).findIndex((word) => typeof word === 'string' && /(^|[\s/;&|])sudo(\s|$)/.test(word));
+      const index = list(container.raw[key]).findIndex((word) => typeof word === 'string' && SUDO.test(word));
       if (index !== -1) return { predicate: `must not call sudo in ${key}`, path: [...container.path, key, index] };
     }
     return undefined;
