@@ -61,6 +61,10 @@ export const DISAGREEMENT_EXPLANATIONS: ReadonlyArray<readonly [string, string]>
     'Upstream label wrong per Kubernetes semantics. The only policy selecting the pod has policyTypes [Egress], which leaves its ingress unrestricted; Rampart reports the open direction.',
   ],
   [
+    'kubescape-regolibrary|linux-hardening/test/issue-container-with-capabilities-no-seccomp',
+    'The container without seccomp drops ALL capabilities, which is Linux hardening by the rule’s own description (“any linux security hardening”) and by Polaris’ linuxHardening; this upstream case asks for seccomp specifically, which container-seccomp-missing reports.',
+  ],
+  [
     'kubescape-regolibrary|system-authenticated-allowed-to-take-over-cluster/test/fail',
     'The binding is named `system:viewer`. Kubernetes reserves the `system:` prefix for its own objects, and Rampart’s manifest checks leave those to `rampart rbac` (consistently for every binding check, as Polaris does). kubescape judges the bound role’s content instead. A deliberate choice, listed as a disagreement.',
   ],

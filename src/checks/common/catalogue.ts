@@ -11,6 +11,7 @@ import { capabilityNetRaw } from '../container/capabilityNetRaw.js';
 import { capabilitySysAdmin } from '../container/capabilitySysAdmin.js';
 import { dangerousCapabilities } from '../container/dangerousCapabilities.js';
 import { lowGroupId } from '../container/lowGroupId.js';
+import { noLinuxHardening } from '../container/noLinuxHardening.js';
 import { lowUserId } from '../container/lowUserId.js';
 import { privilegeEscalationAllowed } from '../container/privilegeEscalationAllowed.js';
 import { privilegeEscalationNotDisabled } from '../container/privilegeEscalationNotDisabled.js';
@@ -106,6 +107,7 @@ export const HARDENING_CHECKS: readonly Check[] = [
   capabilitySysAdmin,
   dangerousCapabilities,
   lowGroupId,
+  noLinuxHardening,
   lowUserId,
   privilegeEscalationAllowed,
   privilegeEscalationNotDisabled,

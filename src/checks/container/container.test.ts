@@ -11,6 +11,7 @@ import { privileged } from './privileged.js';
 import { privilegedPorts } from './privilegedPorts.js';
 import { privilegeEscalationAllowed } from './privilegeEscalationAllowed.js';
 import { privilegeEscalationNotDisabled } from './privilegeEscalationNotDisabled.js';
+import { noLinuxHardening } from './noLinuxHardening.js';
 import { procMount } from './procMount.js';
 import { readOnlyRootFilesystem } from './readOnlyRootFilesystem.js';
 import { runAsNonRoot } from './runAsNonRoot.js';
@@ -98,6 +99,19 @@ describe('container checks', () => {
   checkCases(appArmorMissing, {
     valid: [{ name: 'pod-level profile', objects: sc({}, { securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'p' } } }) }],
     invalid: [{ name: 'unset', objects: sc({}) }],
+  });
+  checkCases(noLinuxHardening, {
+    valid: [
+      { name: 'seccomp from the pod', objects: sc({}, { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }) },
+      { name: 'capability drop', objects: sc({ capabilities: { drop: ['NET_RAW'] } }) },
+      { name: 'SELinux level', objects: sc({ seLinuxOptions: { level: 's0:c1,c2' } }) },
+      { name: 'AppArmor annotation', objects: [pod(withContainer(), { annotations: { 'container.apparmor.security.beta.kubernetes.io/app': 'runtime/default' } })] },
+    ],
+    invalid: [
+      { name: 'nothing', objects: sc({}) },
+      { name: 'drop undone by adding ALL', objects: sc({ capabilities: { drop: ['NET_RAW'], add: ['ALL'] } }) },
+      { name: 'seccomp Unconfined', objects: sc({ seccompProfile: { type: 'Unconfined' } }) },
+    ],
   });
   checkCases(procMount, {
     valid: [{ name: 'Default', objects: sc({ procMount: 'Default' }) }],
