@@ -1,7 +1,9 @@
 /** Evaluation: a snapshot and a benchmark in, one result per control out. Pure. */
 import { resolveBenchmark, type Benchmark } from './catalogue.js';
 import type { Target } from './controls/types.js';
+import type { RiskFinding } from '../rbac/risks.js';
 import { evaluateCoreDns, findCorefiles } from './coredns.js';
+import { evaluateRbacControls } from './controls/rbac.js';
 import { evaluateCves } from './cves.js';
 import { buildEffectiveNode, type KubernetesVersion } from './effective.js';
 import type { ControlResult, ControlStatus, NodeSnapshot } from './model.js';
@@ -10,6 +12,8 @@ export interface BenchOptions {
   readonly benchmark: string;
   readonly targets?: readonly Target[];
   readonly kubernetesVersion?: string;
+  /** Risk findings of the cluster's RBAC objects (`--rbac`): CIS 5.1 is then judged instead of pointed to. */
+  readonly rbacFindings?: readonly RiskFinding[];
 }
 
 export interface SectionResult {
@@ -45,24 +49,25 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
   for (const problem of snapshot.problems) notes.push(problem);
   for (const component of snapshot.components) for (const problem of component.problems) notes.push(`${component.name}: ${problem}`);
   const detected = detectTargets(snapshot);
-  const nothingFound = options.targets === undefined && detected.length === 0;
+  const nothingFound = options.targets === undefined && detected.length === 0 && options.rbacFindings === undefined;
   if (nothingFound) notes.push(`no Kubernetes component was found under ${snapshot.root}: nothing judged (name --targets to judge anyway)`);
   else if (options.targets === undefined) notes.push(`targets found on this node: ${detected.join(', ')}`);
-  const targets = new Set(options.targets ?? detected);
+  const targets = new Set(options.targets ?? (options.rbacFindings === undefined ? detected : [...detected, 'policies' as const]));
   const sections: SectionResult[] = [];
   const total = emptyCounts();
   for (const section of benchmark.sections) {
     if (!targets.has(section.target)) continue;
     const results: ControlResult[] = [];
     const counts = emptyCounts();
-    if (section.target === 'cves' || section.target === 'coredns') {
-      for (const result of section.target === 'cves' ? evaluateCves(node) : evaluateCoreDns(snapshot)) {
+    const dynamic = section.target === 'cves' ? evaluateCves(node) : section.target === 'coredns' ? evaluateCoreDns(snapshot) : section.id === '5.1' && options.rbacFindings !== undefined ? evaluateRbacControls(options.rbacFindings) : undefined;
+    if (dynamic !== undefined) {
+      for (const result of dynamic) {
         results.push(result);
         counts[result.status]++;
         total[result.status]++;
       }
     }
-    for (const control of benchmark.controls) {
+    for (const control of dynamic === undefined ? benchmark.controls : []) {
       if (control.section !== section.id) continue;
       const outcome = control.evaluate(node);
       const result: ControlResult = {

@@ -116,3 +116,55 @@ test('bench job: host PID, read-only host mounts, no capabilities, control-plane
   assert.equal(container.securityContext.allowPrivilegeEscalation, false);
   assert.equal(container.securityContext.privileged, undefined);
 });
+
+test('--rbac: CIS 5.1 judged by the RBAC engine on the cluster objects', () => {
+  const dir = writeTree({
+    '/rbac.yaml': {
+      content: `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: dev-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: shop}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects:
+- {kind: ServiceAccount, name: web, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: cluster-admin
+  labels: {kubernetes.io/bootstrapping: rbac-defaults}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: Group, name: system:masters, apiGroup: rbac.authorization.k8s.io}
+`,
+    },
+  });
+  try {
+    const { stdout } = rampart(['bench', '--root', worker, '--rbac', path.join(dir, 'rbac.yaml'), '--format', 'json', '--targets', 'policies']);
+    const report = JSON.parse(stdout) as { sections: { id: string; results: { id: string; status: string; details: string[] }[] }[] };
+    const rbac = new Map(report.sections.find((section) => section.id === '5.1')!.results.map((result) => [result.id, result]));
+    assert.equal(rbac.get('5.1.1')?.status, 'FAIL');
+    assert.match(rbac.get('5.1.1')?.details[0] ?? '', /User alice cluster-wide: RBAC-BINDING-CLUSTER-ADMIN \(ClusterRoleBinding dev-admin, /);
+    assert.equal(rbac.get('5.1.2')?.status, 'FAIL');
+    assert.equal(rbac.get('5.1.13')?.status, 'FAIL');
+    assert.ok(![...rbac.values()].some((result) => /ServiceAccount shop\/web/.test(result.details.join())), 'the pod reader holds none of the primitives');
+    // The bootstrap binding of system:masters, as a kubectl dump shows it, is the cluster's own.
+    assert.equal(rbac.get('5.1.7')?.status, 'PASS');
+    assert.doesNotMatch(rbac.get('5.1.1')?.details.join() ?? '', /system:masters/);
+    assert.equal(report.sections.find((section) => section.id === '5.2')?.results[0]?.status, 'INFO');
+  } finally {
+    removeTree(dir);
+  }
+});

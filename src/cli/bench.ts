@@ -9,6 +9,7 @@ import { jobManifest } from '../bench/job.js';
 import type { NodeSnapshot } from '../bench/model.js';
 import { BENCH_FORMATS, renderBench, type BenchFormat } from '../bench/report.js';
 import { readSnapshot } from '../bench/snapshotFile.js';
+import type { RiskFinding } from '../rbac/risks.js';
 import { choice, UsageError, VERSION, writeOutput } from './common.js';
 
 interface BenchFlags {
@@ -20,12 +21,43 @@ interface BenchFlags {
   output?: string;
   kubernetesVersion?: string;
   corefile?: string[];
+  rbac?: string[];
 }
 
 function parseTargets(value: string): Target[] {
   const targets = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
   for (const target of targets) if (!(TARGETS as readonly string[]).includes(target)) throw new InvalidArgumentError(`expected a comma-separated list of ${TARGETS.join(', ')}`);
   return targets as Target[];
+}
+
+/** The cluster's RBAC objects (files or directories) through the RBAC engine, for CIS 5.1. */
+async function rbacFindings(paths: readonly string[]): Promise<RiskFinding[]> {
+  const [{ loadFiles }, { RbacPolicyBuilder }, { loadBootstrapPolicy }, { findRisks }] = await Promise.all([
+    import('../load/load.js'),
+    import('../rbac/policy.js'),
+    import('../rbac/defaults/index.js'),
+    import('../rbac/risks.js'),
+  ]);
+  // A cluster has the bootstrap roles even when the input does not list them: cluster-admin's rules count for whoever is bound to it.
+  const builder = new RbacPolicyBuilder({});
+  const bootstrap = loadBootstrapPolicy();
+  builder.addDiagnostics(bootstrap.diagnostics);
+  for (const object of bootstrap.objects) builder.add(object, { isDefault: true });
+  for await (const batch of loadFiles(paths)) {
+    const missing = batch.diagnostics.find((diagnostic) => diagnostic.code === 'path-not-found');
+    if (missing !== undefined) throw new UsageError(missing.message);
+    builder.addDiagnostics(batch.diagnostics);
+    // Objects a real cluster marks as its bootstrap policy (kubectl dumps include them) stay defaults, not findings.
+    for (const object of batch.objects) builder.add(object, { isDefault: isBootstrapObject(object.raw) });
+  }
+  return findRisks(builder.finish());
+}
+
+function isBootstrapObject(raw: Record<string, unknown>): boolean {
+  const metadata = raw.metadata;
+  if (typeof metadata !== 'object' || metadata === null) return false;
+  const labels = (metadata as { labels?: unknown }).labels;
+  return typeof labels === 'object' && labels !== null && (labels as Record<string, unknown>)['kubernetes.io/bootstrapping'] === 'rbac-defaults';
 }
 
 async function snapshotFrom(flags: BenchFlags): Promise<NodeSnapshot> {
@@ -52,12 +84,14 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .option('--targets <list>', `comma-separated: ${TARGETS.join(',')} (default: what runs on the node)`, parseTargets)
     .option('--kubernetes-version <version>', 'Kubernetes version for defaults when images do not tell (e.g. v1.32.1)')
     .option('--corefile <file>', 'a CoreDNS Corefile or the coredns ConfigMap (YAML) to judge too; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--rbac <path>', "the cluster's RBAC objects (file or directory, repeatable): CIS 5.1 is judged by the RBAC engine", (value: string, previous: string[] = []) => [...previous, value])
     .option('-f, --format <format>', `output format: ${BENCH_FORMATS.join(', ')}`, choice(BENCH_FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (flags: BenchFlags) => {
       const snapshot = await snapshotFrom(flags);
       const result = runBenchmark(snapshot, {
         benchmark: flags.benchmark,
+        ...(flags.rbac === undefined ? {} : { rbacFindings: await rbacFindings(flags.rbac) }),
         ...(flags.targets === undefined ? {} : { targets: flags.targets }),
         ...(flags.kubernetesVersion === undefined ? {} : { kubernetesVersion: flags.kubernetesVersion }),
       });
