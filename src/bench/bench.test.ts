@@ -358,3 +358,18 @@ describe('etcd as a process', () => {
     assert.match(details(byId, '2.6'), /--peer-auto-tls=true \(flag, \/proc\/900\/cmdline\)/);
   });
 });
+
+describe('hostile input', () => {
+  test('a billion-laughs kubelet config and an oversized manifest are WARN, not a crash', () => {
+    const tree = kubeadmControlPlaneTree();
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 10; level++) laughs.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(',')}]`);
+    tree['/var/lib/kubelet/config.yaml'] = { content: `${laughs.join('\n')}\n`, mode: 0o600 };
+    tree['/etc/kubernetes/manifests/kube-scheduler.yaml'] = { content: `# ${'x'.repeat(1024 * 1024 + 10)}\n`, mode: 0o600 };
+    const { byId } = bench(tree);
+    assert.equal(byId.get('4.2.1')?.status, 'WARN');
+    assert.match(details(byId, '4.2.1'), /config\.yaml is malformed/);
+    assert.equal(byId.get('1.4.1')?.status, 'WARN');
+    assert.match(details(byId, '1.4.1'), /larger than 1048576 bytes/);
+  });
+});

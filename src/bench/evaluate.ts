@@ -1,11 +1,11 @@
 /** Evaluation: a snapshot and a benchmark in, one result per control out. Pure. */
 import { resolveBenchmark, type Benchmark } from './catalogue.js';
-import type { Target } from './controls/types.js';
+import type { Control, Outcome, Target } from './controls/types.js';
 import type { RiskFinding } from '../rbac/risks.js';
 import { evaluateCoreDns, findCorefiles } from './coredns.js';
 import { evaluateRbacControls } from './controls/rbac.js';
 import { evaluateCves } from './cves.js';
-import { buildEffectiveNode, type KubernetesVersion } from './effective.js';
+import { buildEffectiveNode, type EffectiveNode, type KubernetesVersion } from './effective.js';
 import type { ControlResult, ControlStatus, NodeSnapshot } from './model.js';
 
 export interface BenchOptions {
@@ -69,7 +69,7 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
     }
     for (const control of dynamic === undefined ? benchmark.controls : []) {
       if (control.section !== section.id) continue;
-      const outcome = control.evaluate(node);
+      const outcome = evaluateSafely(control, node);
       const result: ControlResult = {
         id: control.id,
         title: control.title,
@@ -97,6 +97,15 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
     components: snapshot.components.map((component) => ({ name: component.name, origin: component.origin, file: component.file })),
     nothingFound,
   };
+}
+
+/** A control that throws is a Rampart bug: reported as WARN with the error, and the benchmark goes on (like the scan engine's internal-error). */
+function evaluateSafely(control: Control, node: EffectiveNode): Outcome {
+  try {
+    return control.evaluate(node);
+  } catch (error) {
+    return { status: 'WARN', details: [`internal error in Rampart while judging this control: ${error instanceof Error ? error.message : String(error)}`] };
+  }
 }
 
 /**
