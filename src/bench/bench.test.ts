@@ -313,7 +313,7 @@ describe('snapshots', () => {
 describe('flag values the way Kubernetes parses them', () => {
   test('booleans follow Go (False, 0, t), repeated flags take the last value, --flag value works', () => {
     const tree = kubeadmControlPlaneTree();
-    const extra = ['--profiling=False', '--anonymous-auth=0', '--service-account-lookup=t', '--audit-log-maxage=10', '--audit-log-maxage=30', '--audit-log-path', '/var/log/audit.log'];
+    const extra = ['--enable-admission-plugins=AlwaysPullImages', '--profiling=False', '--anonymous-auth=0', '--service-account-lookup=t', '--audit-log-maxage=10', '--audit-log-maxage=30', '--audit-log-path', '/var/log/audit.log'];
     tree['/etc/kubernetes/manifests/kube-apiserver.yaml'] = { content: manifest('kube-apiserver', 'registry.k8s.io/kube-apiserver:v1.32.0', [...KUBEADM_APISERVER_FLAGS, ...extra]), mode: 0o600 };
     const cm = [...KUBEADM_CONTROLLER_MANAGER_FLAGS, '--feature-gates=Foo=true,RotateKubeletServerCertificate=False'];
     tree['/etc/kubernetes/manifests/kube-controller-manager.yaml'] = { content: manifest('kube-controller-manager', 'registry.k8s.io/kube-controller-manager:v1.32.0', cm), mode: 0o600 };
@@ -326,6 +326,9 @@ describe('flag values the way Kubernetes parses them', () => {
     assert.equal(byId.get('1.2.16')?.status, 'PASS');
     assert.match(details(byId, '1.2.16'), /--audit-log-path=\/var\/log\/audit\.log/);
     assert.equal(byId.get('1.3.6')?.status, 'FAIL');
+    // Slice flags accumulate: both occurrences of --enable-admission-plugins count.
+    assert.equal(byId.get('1.2.14')?.status, 'PASS');
+    assert.equal(byId.get('1.2.11')?.status, 'PASS');
   });
 });
 

@@ -83,6 +83,9 @@ function flagSetting(flag: RawFlag): Setting {
   return { name: flag.name, value: flag.value, source: 'flag', file: flag.file, ...(flag.line === undefined ? {} : { line: flag.line }) };
 }
 
+/** Flags declared as slices or maps: a repeated occurrence adds to the earlier ones (pflag). */
+const SLICE_FLAGS = new Set(['enable-admission-plugins', 'disable-admission-plugins', 'authorization-mode', 'tls-cipher-suites', 'service-account-key-file', 'service-account-issuer', 'feature-gates', 'etcd-servers']);
+
 function effectiveFlagComponent(facts: ComponentFacts, minor: number): EffectiveComponent {
   const defaults = FLAG_DEFAULTS[facts.name] ?? {};
   return {
@@ -92,8 +95,13 @@ function effectiveFlagComponent(facts: ComponentFacts, minor: number): Effective
     configFiles: [],
     setting(name) {
       const flag = lastFlag(facts.flags, name);
-      if (flag !== undefined) return flagSetting(flag);
-      return { name, value: defaultFor(defaults[name], minor)?.value, source: 'default' };
+      if (flag === undefined) return { name, value: defaultFor(defaults[name], minor)?.value, source: 'default' };
+      if (SLICE_FLAGS.has(name)) {
+        // pflag's slice and map flags accumulate over repeated occurrences instead of replacing.
+        const values = facts.flags.filter((candidate) => candidate.name === name).map((candidate) => candidate.value);
+        if (values.length > 1) return { ...flagSetting(flag), value: values.join(',') };
+      }
+      return flagSetting(flag);
     },
   };
 }
