@@ -39,7 +39,11 @@ for (const character of '~nNtTfF-+.0123456789') MAYBE_TYPED[character.charCodeAt
 
 /** What js-yaml refuses in any scalar (its own pattern): control characters are the point here. */
 // eslint-disable-next-line no-control-regex
+const MAYBE_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF\uD800-\uDFFF]/;
+// eslint-disable-next-line no-control-regex
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+const LONE_CR = /\r(?!\n)/;
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   '0': '\x00',
@@ -135,7 +139,10 @@ const builder = new TableBuilder();
 
 /** Reads one document; undefined when it uses anything beyond the subset (js-yaml reads it then). */
 export function parseQuick(text: string, maxDepth: number): { value: unknown; table: NodeTable } | undefined {
-  if (NON_PRINTABLE.test(text)) return undefined;
+  // The simple class finds any candidate quickly; the exact pattern (surrogate pairs are fine) runs only then.
+  if (MAYBE_NON_PRINTABLE.test(text) && NON_PRINTABLE.test(text)) return undefined;
+  // Lines are found with indexOf('\n'); a CR that is not part of a CRLF is a line break too: js-yaml's call.
+  if (text.includes('\r') && LONE_CR.test(text)) return undefined;
   builder.reset();
   try {
     const value = new QuickReader(text, Math.min(maxDepth, MAX_NESTING)).document();
@@ -367,11 +374,24 @@ class QuickReader {
       return code === 58 /* : */ && isBreakOrSpace(text.charCodeAt(position + 1)) ? position : -1;
     }
     if (!canStartPlain(text, position)) return -1;
-    for (let code = first; !(code === LF || code === CR || Number.isNaN(code)); code = text.charCodeAt(++position)) {
-      if (code === 58 /* : */ && isBreakOrSpace(text.charCodeAt(position + 1))) return position;
-      if (code === HASH && isSpace(text.charCodeAt(position - 1))) return -1;
+    // Searched with the engine's indexOf over the line, not character by character: this runs on every line.
+    const line = text.slice(position, this.lineEnd(position));
+    const comment = commentStart(line);
+    let colon = line.indexOf(':');
+    while (colon !== -1 && (comment === -1 || colon < comment)) {
+      const next = line.charCodeAt(colon + 1);
+      if (next === SPACE || next === TAB || Number.isNaN(next)) return position + colon;
+      colon = line.indexOf(':', colon + 1);
     }
     return -1;
+  }
+
+  /** Where the line holding `position` ends: its LF, the CR of a CRLF, or the end of the text. */
+  private lineEnd(position: number): number {
+    const text = this.text;
+    const newline = text.indexOf('\n', position);
+    if (newline === -1) return text.length;
+    return text.charCodeAt(newline - 1) === CR && newline - 1 >= position ? newline - 1 : newline;
   }
 
   /** Reads an implicit key and its `:`; returns the key as js-yaml makes it (resolved, then a string). */
@@ -406,14 +426,14 @@ class QuickReader {
       builder.scalar(start, value);
     } else {
       if (!canStartPlain(text, start)) throw GIVE_UP;
-      let position = start;
-      for (let character = code; !(character === LF || character === CR || Number.isNaN(character)); character = text.charCodeAt(++position)) {
-        if (character === 58 /* : */ && isBreakOrSpace(text.charCodeAt(position + 1))) throw GIVE_UP;
-        if (character === HASH && isSpace(text.charCodeAt(position - 1))) break;
-      }
-      let end = position;
+      const line = text.slice(start, this.lineEnd(start));
+      const comment = commentStart(line);
+      let end = start + (comment === -1 ? line.length : comment);
       while (isSpace(text.charCodeAt(end - 1))) end--;
-      value = resolvePlain(text.slice(start, end));
+      // `: ` inside a value (or a trailing `:`) would make it a mapping: not for the quick reader.
+      const body = text.slice(start, end);
+      if (body.includes(': ') || body.includes(':\t') || body.charCodeAt(body.length - 1) === 58) throw GIVE_UP;
+      value = resolvePlain(body);
       builder.scalar(start, value);
       this.position = end;
     }
@@ -671,6 +691,14 @@ class QuickReader {
       position++;
     }
   }
+}
+
+/** Offset in `line` where a comment starts (`#` after a space or a tab), or -1. */
+function commentStart(line: string): number {
+  const afterSpace = line.indexOf(' #');
+  const afterTab = line.indexOf('\t#');
+  const first = afterSpace === -1 ? afterTab : afterTab === -1 ? afterSpace : Math.min(afterSpace, afterTab);
+  return first === -1 ? -1 : first + 1;
 }
 
 function isSpace(code: number): boolean {

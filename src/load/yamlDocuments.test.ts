@@ -147,6 +147,9 @@ const EDGE_CASES: Record<string, string> = {
   'multi-line flow collections': 'a: [\n  1,\n  2\n]\nb: {\n  c: 1,\n  d: 2 }\n',
   'a directive before the marker': '%YAML 1.2\n---\na: 1\n',
   'repeated keys': 'a: 1\nb: {x: 1, x: 2}\na: 3\n',
+  'block scalars as sequence items': 'l:\n- |\n  a\n- >-\n  b\n  c\n- x\n',
+  'comments after values, and # inside them': 'a: b # c\nd: e#f\ng: "h" # i\nj: [k, l] # m\n',
+  'JSON with nested arrays ending lines': '{\n  "a": [\n    1,\n    [2, 3],\n    true\n  ],\n  "b": null\n}\n',
 };
 
 for (const [name, text] of Object.entries(EDGE_CASES)) {
