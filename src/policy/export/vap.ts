@@ -1,0 +1,201 @@
+/**
+ * `rampart policy export --vap`: the Pod Security Standards as
+ * ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding objects
+ * (admissionregistration.k8s.io/v1), one policy per level and policy
+ * version, one validation per PSA check active at that version.
+ *
+ * Scope: Pods on CREATE and UPDATE, as Pod Security Admission enforces them.
+ * PSA only warns and audits on workload objects; denying a Deployment would
+ * be stricter than the PSA verdict these policies claim (see docs/cel.md).
+ */
+import { stringify } from 'yaml';
+import { activeChecks, checkById, NEWEST_POLICY_MINOR, PSS_CHECKS } from '../../checks/pss/registry.js';
+import type { PssLevel } from '../../checks/pss/types.js';
+import { formatPolicyVersion, parsePolicyVersion, resolveMinor } from '../../checks/pss/versions.js';
+import { compile, type KubernetesVersion } from '../environment.js';
+import type { ValidationAction } from '../vap/model.js';
+import { lit, POD_VARIABLES, PSS_CEL, type CheckCel } from './pssCel.js';
+
+/** admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy is GA (and served) from Kubernetes 1.30. */
+export const OLDEST_EXPORT_KUBERNETES_MINOR = 30;
+
+export interface PssTarget {
+  readonly level: PssLevel;
+  /** Resolved policy version (minor). */
+  readonly minor: number;
+  /** As asked, e.g. `latest`. */
+  readonly requested: string;
+}
+
+export interface ExportOptions {
+  readonly targets: readonly PssTarget[];
+  /** PSA check IDs to keep (`privileged` or `PSS-privileged`); undefined: every active check. */
+  readonly checks?: readonly string[];
+  readonly validationActions?: readonly ValidationAction[];
+  /** Label selector for the binding's namespaceSelector; undefined: every namespace. */
+  readonly namespaceSelector?: LabelSelectorJson;
+  /** The Kubernetes version the CEL must compile on. */
+  readonly kubernetesVersion: KubernetesVersion;
+}
+
+export interface LabelSelectorJson {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
+}
+
+export type ExportProblem = string;
+
+export interface ExportResult {
+  readonly objects: readonly Record<string, unknown>[];
+  /** Compile errors and unknown check IDs; the CLI exits 2 on any. */
+  readonly problems: readonly ExportProblem[];
+}
+
+/** `restricted@v1.30`, `baseline@latest`, `restricted` (= latest); undefined when unreadable. */
+export function parsePssTarget(text: string): PssTarget | undefined {
+  const [level, version = 'latest', extra] = text.split('@');
+  if (extra !== undefined || (level !== 'baseline' && level !== 'restricted')) return undefined;
+  const parsed = parsePolicyVersion(version);
+  if (parsed === undefined) return undefined;
+  return { level, minor: resolveMinor(parsed, NEWEST_POLICY_MINOR), requested: version };
+}
+
+/** `a=b,c!=d,e` (equality and existence only) → a label selector; undefined when unreadable. */
+export function parseNamespaceSelector(text: string): LabelSelectorJson | undefined {
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: NonNullable<LabelSelectorJson['matchExpressions']> = [];
+  for (const term of text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')) {
+    const match = /^(!?)([A-Za-z0-9._/-]+)(?:(!=|==|=)(.*))?$/.exec(term);
+    if (match === null) return undefined;
+    const [, not, key = '', operator, value = ''] = match;
+    if (operator === undefined) matchExpressions.push({ key, operator: not === '!' ? 'DoesNotExist' : 'Exists' });
+    else if (not === '!') return undefined;
+    else if (operator === '!=') matchExpressions.push({ key, operator: 'NotIn', values: [value] });
+    else matchLabels[key] = value;
+  }
+  return {
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+  };
+}
+
+export function policyName(target: Pick<PssTarget, 'level' | 'minor'>): string {
+  return `rampart-pss-${target.level}-${formatPolicyVersion(target.minor)}`;
+}
+
+function normaliseCheckId(id: string): string {
+  return id.startsWith('PSS-') ? id.slice(4) : id;
+}
+
+/** The CEL of one check at one version, or undefined when no translation exists (a bug the tests catch). */
+export function checkCel(checkId: string, minimumVersion: `v1.${number}`): CheckCel | undefined {
+  return PSS_CEL[checkId]?.[minimumVersion]?.();
+}
+
+function policyFor(target: PssTarget, keep: ReadonlySet<string> | undefined, problems: ExportProblem[]): Record<string, unknown> {
+  const version = formatPolicyVersion(target.minor);
+  const validations: Record<string, unknown>[] = [];
+  for (const { check, implementation } of activeChecks(target.level, target.minor)) {
+    if (keep !== undefined && !keep.has(check.id)) continue;
+    const cel = checkCel(check.id, implementation.minimumVersion);
+    if (cel === undefined) {
+      problems.push(`no CEL translation for PSS check ${check.id} ${implementation.minimumVersion}`);
+      continue;
+    }
+    validations.push({
+      expression: cel.expression,
+      message: `violates PodSecurity "${target.level}:${version}": ${check.reason} (${check.id})`,
+      messageExpression: `'violates PodSecurity "' + variables.podSecurity + '": ' + ${lit(`${check.reason} (${check.id}): `)} + ${cel.messageExpression}`,
+      reason: 'Forbidden',
+    });
+  }
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: {
+      name: policyName(target),
+      labels: { 'app.kubernetes.io/managed-by': 'rampart', 'pod-security.rampart.dev/level': target.level, 'pod-security.rampart.dev/version': version },
+      annotations: { 'rampart.dev/generated-by': `rampart policy export --vap --pss ${target.level}@${version}` },
+    },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+      },
+      // The level and version as a variable keeps every other expression identical across versions.
+      variables: [{ name: 'podSecurity', expression: lit(`${target.level}:${version}`) }, ...POD_VARIABLES.map((variable) => ({ ...variable }))],
+      validations,
+    },
+  };
+}
+
+function bindingFor(target: PssTarget, options: ExportOptions): Record<string, unknown> {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: policyName(target), labels: { 'app.kubernetes.io/managed-by': 'rampart' } },
+    spec: {
+      policyName: policyName(target),
+      validationActions: [...(options.validationActions ?? ['Deny'])],
+      ...(options.namespaceSelector !== undefined ? { matchResources: { namespaceSelector: options.namespaceSelector } } : {}),
+    },
+  };
+}
+
+/** Compiles every CEL field of a policy on the target Kubernetes version; returns the errors. */
+export function compileProblems(policy: Record<string, unknown>, version: KubernetesVersion): string[] {
+  const spec = policy.spec as { variables: Array<{ name: string; expression: string }>; validations: Array<{ expression: string; messageExpression: string }> };
+  const name = (policy.metadata as { name: string }).name;
+  const variableNames = spec.variables.map((variable) => variable.name);
+  const options = { variables: ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'variables'], variableNames };
+  const fields: Array<[string, string]> = [
+    ...spec.variables.map((variable, index): [string, string] => [`spec.variables[${index}].expression`, variable.expression]),
+    ...spec.validations.flatMap((validation, index): Array<[string, string]> => [
+      [`spec.validations[${index}].expression`, validation.expression],
+      [`spec.validations[${index}].messageExpression`, validation.messageExpression],
+    ]),
+  ];
+  const problems: string[] = [];
+  for (const [field, source] of fields) {
+    const key = `${version.minor}\n${variableNames.join(',')}\n${source}`;
+    let errors = compileCache.get(key);
+    if (errors === undefined) {
+      const compiled = compile(source, version, options);
+      errors = compiled.ok ? '' : compiled.errors.map((error) => error.message).join('; ');
+      compileCache.set(key, errors);
+    }
+    if (errors !== '') problems.push(`${name}: ${field} does not compile on Kubernetes 1.${version.minor}: ${errors}`);
+  }
+  return problems;
+}
+
+/** Compile results by version and source: most checks are the same CEL at every policy version. */
+const compileCache = new Map<string, string>();
+
+export function exportPssPolicies(options: ExportOptions): ExportResult {
+  const problems: ExportProblem[] = [];
+  if (options.kubernetesVersion.minor < OLDEST_EXPORT_KUBERNETES_MINOR) {
+    problems.push(`ValidatingAdmissionPolicy admissionregistration.k8s.io/v1 needs Kubernetes 1.${OLDEST_EXPORT_KUBERNETES_MINOR} or newer, not 1.${options.kubernetesVersion.minor}`);
+  }
+  let keep: Set<string> | undefined;
+  if (options.checks !== undefined) {
+    keep = new Set(options.checks.map(normaliseCheckId));
+    for (const id of keep) if (checkById(id) === undefined) problems.push(`unknown PSS check ${JSON.stringify(id)}; known: ${PSS_CHECKS.map((check) => check.id).join(', ')}`);
+  }
+  const objects: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (const target of options.targets) {
+    const name = policyName(target);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const policy = policyFor(target, keep, problems);
+    problems.push(...compileProblems(policy, options.kubernetesVersion));
+    objects.push(policy, bindingFor(target, options));
+  }
+  return { objects, problems };
+}
+
+/** Multi-document YAML, long CEL kept on one line per field. */
+export function renderYaml(objects: readonly Record<string, unknown>[]): string {
+  return objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
+}
