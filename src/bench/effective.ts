@@ -176,9 +176,14 @@ function effectiveKubelet(snapshot: NodeSnapshot, facts: ComponentFacts, minor: 
       const flag = flagName === undefined ? undefined : lastFlag(facts.flags, flagName);
       if (flag !== undefined) return flagSetting(flag);
       if (field.startsWith('featureGates.') && featureGateFlag !== undefined) {
+        // --feature-gates is a map flag: every occurrence adds gates, a later mention of a gate wins.
         const gate = field.slice('featureGates.'.length);
-        const entry = featureGateFlag.value.split(',').map((item) => item.trim().split('=')).find(([key]) => key === gate);
-        if (entry !== undefined) return { ...flagSetting(featureGateFlag), value: entry[1] ?? 'true', shown: `--feature-gates=${featureGateFlag.value}` };
+        let found: { flag: RawFlag; value: string } | undefined;
+        for (const candidate of facts.flags) {
+          if (candidate.name !== 'feature-gates') continue;
+          for (const [key, value] of candidate.value.split(',').map((item) => item.trim().split('='))) if (key === gate) found = { flag: candidate, value: value ?? 'true' };
+        }
+        if (found !== undefined) return { ...flagSetting(found.flag), value: found.value, shown: `--feature-gates=${found.flag.value}` };
       }
       const path = field.split('.');
       let note: string | undefined;
