@@ -184,7 +184,7 @@ describe('broken variants', () => {
     const { byId } = bench(withKubeletExtraArgs('--config=/etc/kubelet/missing.yaml'));
     for (const id of ['4.2.1', '4.2.2', '4.2.4', '4.2.5', '4.2.6', '4.2.11']) {
       assert.equal(byId.get(id)?.status, 'WARN', id);
-      assert.match(details(byId, id), /\/etc\/kubelet\/missing\.yaml does not exist/, id);
+      assert.match(details(byId, id), /kubelet --config=\/etc\/kubelet\/missing\.yaml \(\/etc\/default\/kubelet:1\) does not exist on the node/, id);
     }
     assert.equal(byId.get('4.1.9')?.status, 'WARN');
   });
@@ -194,7 +194,7 @@ describe('broken variants', () => {
     tree['/var/lib/kubelet/config.yaml'] = { content: 'authentication: [\n  anonymous\n', mode: 0o600 };
     const { byId } = bench(tree);
     assert.equal(byId.get('4.2.1')?.status, 'WARN');
-    assert.match(details(byId, '4.2.1'), /config\.yaml is malformed/);
+    assert.match(details(byId, '4.2.1'), /kubelet --config=\/var\/lib\/kubelet\/config\.yaml \(.*\) is malformed/);
   });
 
   test('drop-ins override the config file in file-name order; *.conf only', () => {
@@ -371,7 +371,7 @@ describe('hostile input', () => {
     tree['/etc/kubernetes/manifests/kube-scheduler.yaml'] = { content: `# ${'x'.repeat(1024 * 1024 + 10)}\n`, mode: 0o600 };
     const { byId } = bench(tree);
     assert.equal(byId.get('4.2.1')?.status, 'WARN');
-    assert.match(details(byId, '4.2.1'), /config\.yaml is malformed/);
+    assert.match(details(byId, '4.2.1'), /kubelet --config=\/var\/lib\/kubelet\/config\.yaml \(.*\) is malformed/);
     assert.equal(byId.get('1.4.1')?.status, 'WARN');
     assert.match(details(byId, '1.4.1'), /larger than 1048576 bytes/);
   });

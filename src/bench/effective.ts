@@ -106,24 +106,25 @@ function effectiveFlagComponent(facts: ComponentFacts, minor: number): Effective
   };
 }
 
-function readLayer(snapshot: NodeSnapshot, path: string, source: 'config' | 'drop-in', problems: string[], what: string): ConfigLayer | undefined {
+/** `label` names the file in messages, e.g. `kubelet --config=/x.yaml (/etc/default/kubelet:1)`. */
+function readLayer(snapshot: NodeSnapshot, path: string, source: 'config' | 'drop-in', problems: string[], label: string): ConfigLayer | undefined {
   const facts = snapshot.files[path];
   if (facts === undefined || !facts.exists) {
-    problems.push(`${what} ${path} does not exist on the node`);
+    problems.push(`${label} does not exist on the node`);
     return undefined;
   }
   if (facts.content === undefined) {
-    problems.push(facts.error ?? `${what} ${path} could not be read`);
+    problems.push(facts.error ?? `${label} could not be read`);
     return undefined;
   }
   const parsed = parseYamlText(facts.content);
   if (!parsed.ok) {
-    problems.push(`${what} ${path} is malformed: ${parsed.error}`);
+    problems.push(`${label} is malformed: ${parsed.error}`);
     return undefined;
   }
   const document = parsed.documents[0];
   if (document === undefined || !isRecord(document.value)) {
-    problems.push(`${what} ${path} is not a mapping`);
+    problems.push(`${label} is not a mapping`);
     return undefined;
   }
   return { source, file: path, value: document.value, document };
@@ -150,7 +151,7 @@ function effectiveKubelet(snapshot: NodeSnapshot, facts: ComponentFacts, minor: 
   const configFlag = lastFlag(facts.flags, 'config');
   const configDir = lastFlag(facts.flags, 'config-dir');
   if (configFlag !== undefined) {
-    const layer = readLayer(snapshot, configFlag.value, 'config', problems, `kubelet --config (${configFlag.file}${configFlag.line === undefined ? '' : `:${configFlag.line}`})`);
+    const layer = readLayer(snapshot, configFlag.value, 'config', problems, `kubelet --config=${configFlag.value} (${configFlag.file}${configFlag.line === undefined ? '' : `:${configFlag.line}`})`);
     if (layer !== undefined) layers.push(layer);
   }
   if (configDir !== undefined) {
@@ -158,7 +159,8 @@ function effectiveKubelet(snapshot: NodeSnapshot, facts: ComponentFacts, minor: 
     if (directory === undefined || !directory.exists) problems.push(`kubelet --config-dir ${configDir.value} does not exist on the node`);
     // The kubelet merges the *.conf files of --config-dir in lexical order, after the --config file.
     for (const entry of [...(directory?.entries ?? [])].filter((name) => name.endsWith('.conf')).sort()) {
-      const layer = readLayer(snapshot, `${configDir.value.replace(/\/$/, '')}/${entry}`, 'drop-in', problems, 'kubelet drop-in');
+      const path = `${configDir.value.replace(/\/$/, '')}/${entry}`;
+      const layer = readLayer(snapshot, path, 'drop-in', problems, `kubelet drop-in ${path}`);
       if (layer !== undefined) layers.push(layer);
     }
   }
@@ -220,7 +222,7 @@ const ZERO_MEANS_DEFAULT = new Set(['streamingConnectionIdleTimeout', 'authoriza
 function effectiveProxy(snapshot: NodeSnapshot, facts: ComponentFacts, minor: number): EffectiveComponent {
   const problems = [...facts.problems];
   const configFlag = lastFlag(facts.flags, 'config');
-  const layer = configFlag === undefined ? undefined : readLayer(snapshot, configFlag.value, 'config', problems, 'kube-proxy --config');
+  const layer = configFlag === undefined ? undefined : readLayer(snapshot, configFlag.value, 'config', problems, `kube-proxy --config=${configFlag.value}`);
   const flagBased = effectiveFlagComponent(facts, minor);
   const configFields: Record<string, string> = { 'metrics-bind-address': 'metricsBindAddress' };
   return {
