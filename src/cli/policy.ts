@@ -7,6 +7,8 @@ import { DEFAULT_USER } from '../policy/vap/evaluate.js';
 import { testPolicies } from '../policy/vap/index.js';
 import { judgeExpectations, readExpectations, renderExpectationsJunit, renderExpectationsTable } from '../policy/vap/expectations.js';
 import { renderPolicyJson, renderPolicyTable } from '../policy/vap/report.js';
+import { exportPssPolicies, OLDEST_EXPORT_KUBERNETES_MINOR, parseNamespaceSelector, parsePssTarget, renderYaml, type PssTarget } from '../policy/export/vap.js';
+import type { ValidationAction } from '../policy/vap/model.js';
 import { choice, UsageError, writeOutput } from './common.js';
 
 interface PolicyTestFlags {
@@ -23,6 +25,28 @@ interface PolicyTestFlags {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+interface PolicyExportFlags {
+  vap?: boolean;
+  pss: string[];
+  checks: string[];
+  validationActions: string;
+  namespaceSelector?: string;
+  kubernetesVersion: string;
+  output?: string;
+}
+
+const VALIDATION_ACTIONS: readonly ValidationAction[] = ['Deny', 'Warn', 'Audit'];
+
+/** The --pss targets, default restricted@latest; comma-separated or repeated. */
+function exportTargets(values: readonly string[]): PssTarget[] {
+  const texts = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  return (texts.length === 0 ? ['restricted@latest'] : texts).map((text) => {
+    const target = parsePssTarget(text);
+    if (target === undefined) throw new UsageError(`--pss must be baseline or restricted, optionally @v1.N or @latest (e.g. restricted@v1.30), got ${JSON.stringify(text)}`);
+    return target;
+  });
+}
+
 async function load(paths: readonly string[]): Promise<{ objects: KubeObject[]; diagnostics: Diagnostic[] }> {
   const objects: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -34,7 +58,40 @@ async function load(paths: readonly string[]): Promise<{ objects: KubeObject[]; 
 }
 
 export function registerPolicyCommand(program: Command, setExitCode: (code: number) => void): void {
-  const policy = program.command('policy').description('CEL admission policies: test ValidatingAdmissionPolicies offline');
+  const policy = program.command('policy').description('CEL admission policies: test ValidatingAdmissionPolicies offline, export Rampart checks as ValidatingAdmissionPolicies');
+  policy
+    .command('export')
+    .description('write ValidatingAdmissionPolicies and bindings (admissionregistration.k8s.io/v1) that enforce the Pod Security Standards on pods, as Pod Security Admission does')
+    .option('--vap', 'ValidatingAdmissionPolicy output (the only format today)')
+    .option('--pss <level@version>', 'baseline or restricted, @v1.N or @latest (default restricted@latest); comma-separated or repeatable: one policy each', collect, [])
+    .option('--checks <ids>', 'only these PSA checks (e.g. privileged,hostPathVolumes or PSS-privileged); comma-separated or repeatable', collect, [])
+    .option('--validation-actions <actions>', 'binding validationActions, comma-separated: Deny, Warn, Audit', 'Deny')
+    .option('--namespace-selector <selector>', 'bind only in namespaces whose labels match: key=value, key!=value, key, !key, comma-separated')
+    .option('--kubernetes-version <version>', `1.N (N >= ${OLDEST_EXPORT_KUBERNETES_MINOR}) or latest (1.${LATEST_KUBERNETES_MINOR}): the CEL must compile there`, 'latest')
+    .option('-o, --output <file>', 'write the YAML to a file instead of stdout')
+    .action(async (flags: PolicyExportFlags) => {
+      if (flags.vap !== true) throw new UsageError('policy export needs --vap (ValidatingAdmissionPolicy is the only export format)');
+      const version = parseKubernetesVersion(flags.kubernetesVersion);
+      if (version === undefined || version.minor < OLDEST_EXPORT_KUBERNETES_MINOR) {
+        throw new UsageError(`--kubernetes-version must be 1.N (N >= ${OLDEST_EXPORT_KUBERNETES_MINOR}, when admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy is served) or latest, got ${JSON.stringify(flags.kubernetesVersion)}`);
+      }
+      const actions = flags.validationActions.split(',').map((action) => action.trim()).filter((action) => action !== '');
+      const unknown = actions.filter((action) => !(VALIDATION_ACTIONS as readonly string[]).includes(action));
+      if (actions.length === 0 || unknown.length > 0) throw new UsageError(`--validation-actions must be Deny, Warn and/or Audit, got ${JSON.stringify(flags.validationActions)}`);
+      if (actions.includes('Deny') && actions.includes('Warn')) throw new UsageError('--validation-actions: Deny and Warn together are not allowed (Kubernetes rejects the binding)');
+      const namespaceSelector = flags.namespaceSelector === undefined ? undefined : parseNamespaceSelector(flags.namespaceSelector);
+      if (flags.namespaceSelector !== undefined && namespaceSelector === undefined) throw new UsageError(`--namespace-selector: cannot read ${JSON.stringify(flags.namespaceSelector)}; use key=value, key!=value, key or !key, comma-separated`);
+      const checks = flags.checks.flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter((entry) => entry !== '');
+      const result = exportPssPolicies({
+        targets: exportTargets(flags.pss),
+        ...(checks.length > 0 ? { checks } : {}),
+        validationActions: [...new Set(actions)] as ValidationAction[],
+        ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
+        kubernetesVersion: version,
+      });
+      if (result.problems.length > 0) throw new UsageError(result.problems.join('\n'));
+      await writeOutput(renderYaml(result.objects), flags.output);
+    });
   policy
     .command('test')
     .description('evaluate ValidatingAdmissionPolicies and their bindings against CREATE of the given resources (or the UPDATE/DELETE/CONNECT of AdmissionReview files among them); exit 1 when a request is denied')

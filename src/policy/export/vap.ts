@@ -120,14 +120,34 @@ function policyFor(target: PssTarget, keep: ReadonlySet<string> | undefined, pro
     spec: {
       failurePolicy: 'Fail',
       matchConstraints: {
-        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] }],
       },
+      matchConditions: [{ name: 'significant-pod-change', expression: SIGNIFICANT_CHANGE }],
       // The level and version as a variable keeps every other expression identical across versions.
       variables: [{ name: 'podSecurity', expression: lit(`${target.level}:${version}`) }, ...POD_VARIABLES.map((variable) => ({ ...variable }))],
       validations,
     },
   };
 }
+
+const SECURITY_ANNOTATION = "(k.startsWith('seccomp.security.alpha.kubernetes.io/') || k.startsWith('container.seccomp.security.alpha.kubernetes.io/') || k.startsWith('container.apparmor.security.beta.kubernetes.io/'))";
+const NEW_ANNOTATIONS = '(has(object.metadata.annotations) ? object.metadata.annotations : {})';
+const OLD_ANNOTATIONS = '(has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})';
+
+/**
+ * Like PSA, an UPDATE is judged only when it may change the pod's security:
+ * a changed spec or a changed seccomp/AppArmor annotation. Other metadata
+ * updates of an existing pod (labels, finalizers) pass. PSA also ignores
+ * image-only spec changes; CEL before 1.32 cannot drop a field from a map,
+ * so here a changed image re-judges the pod (stricter than PSA).
+ */
+const SIGNIFICANT_CHANGE = [
+  "request.operation != 'UPDATE'",
+  'oldObject == null',
+  'object.spec != oldObject.spec',
+  `${NEW_ANNOTATIONS}.exists(k, ${SECURITY_ANNOTATION} && (!(k in ${OLD_ANNOTATIONS}) || ${OLD_ANNOTATIONS}[k] != ${NEW_ANNOTATIONS}[k]))`,
+  `${OLD_ANNOTATIONS}.exists(k, ${SECURITY_ANNOTATION} && !(k in ${NEW_ANNOTATIONS}))`,
+].join(' || ');
 
 function bindingFor(target: PssTarget, options: ExportOptions): Record<string, unknown> {
   return {
@@ -144,11 +164,16 @@ function bindingFor(target: PssTarget, options: ExportOptions): Record<string, u
 
 /** Compiles every CEL field of a policy on the target Kubernetes version; returns the errors. */
 export function compileProblems(policy: Record<string, unknown>, version: KubernetesVersion): string[] {
-  const spec = policy.spec as { variables: Array<{ name: string; expression: string }>; validations: Array<{ expression: string; messageExpression: string }> };
+  const spec = policy.spec as {
+    matchConditions: Array<{ expression: string }>;
+    variables: Array<{ name: string; expression: string }>;
+    validations: Array<{ expression: string; messageExpression: string }>;
+  };
   const name = (policy.metadata as { name: string }).name;
   const variableNames = spec.variables.map((variable) => variable.name);
   const options = { variables: ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'variables'], variableNames };
   const fields: Array<[string, string]> = [
+    ...spec.matchConditions.map((condition, index): [string, string] => [`spec.matchConditions[${index}].expression`, condition.expression]),
     ...spec.variables.map((variable, index): [string, string] => [`spec.variables[${index}].expression`, variable.expression]),
     ...spec.validations.flatMap((validation, index): Array<[string, string]> => [
       [`spec.validations[${index}].expression`, validation.expression],
