@@ -1,0 +1,69 @@
+// The exported PSS restricted ValidatingAdmissionPolicy (`rampart policy export --vap --pss restricted@latest`)
+// evaluated by Rampart's VAP evaluator against CREATE of a pod with three containers.
+// Run: npx tsc -p . && node bench/vap.mjs [runs]   (standalone; imports ../dist)
+// Prints p50/p90/p99 wall time per pod for an allowed pod (every validation runs to the end) and for a
+// denied pod (every validation fails, so every messageExpression runs too), the mean CPU time, and the
+// machine's load average, since wall-time percentiles on a shared machine move with the load.
+import { loadavg, cpus } from 'node:os';
+import { loadText } from '../dist/load/load.js';
+import { parseKubernetesVersion } from '../dist/policy/environment.js';
+import { exportPssPolicies } from '../dist/policy/export/vap.js';
+import { evaluateCreate } from '../dist/policy/vap/evaluate.js';
+import { buildPolicySet } from '../dist/policy/vap/index.js';
+
+const RUNS = Number(process.argv[2] ?? 5000);
+const WARMUP = 1000;
+
+const version = parseKubernetesVersion('latest');
+const exported = exportPssPolicies({ targets: [{ level: 'restricted', minor: 37, requested: 'latest' }], kubernetesVersion: version });
+if (exported.problems.length > 0) throw new Error(exported.problems.join('\n'));
+const policyObjects = loadText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: exported.objects }), 'exported.json').objects;
+const { set, diagnostics } = buildPolicySet({ policyObjects, resources: [], namespaceObjects: [], version });
+if (diagnostics.length > 0) throw new Error(JSON.stringify(diagnostics));
+const validations = exported.objects[0].spec.validations.length;
+
+const hardened = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
+const careless = { privileged: true, runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] }, seccompProfile: { type: 'Unconfined' }, procMount: 'Unmasked' };
+const podWith = (name, podContext, containerContext, extra = {}) =>
+  loadText(
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        securityContext: podContext,
+        containers: ['app', 'proxy', 'metrics'].map((container) => ({ name: container, image: `registry.example.com/${container}:1.0`, ports: [{ containerPort: 8080, ...(extra.hostPort ? { hostPort: 8080 } : {}) }], securityContext: containerContext })),
+        ...(extra.volumes ? { volumes: [{ name: 'host', hostPath: { path: '/' } }] } : {}),
+        ...(extra.hostNetwork ? { hostNetwork: true } : {}),
+      },
+    }),
+    `${name}.json`,
+  ).objects[0];
+
+const allowedPod = podWith('allowed', { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, hardened);
+const deniedPod = podWith('denied', { runAsNonRoot: false, sysctls: [{ name: 'kernel.msgmax', value: '1' }] }, careless, { hostPort: true, volumes: true, hostNetwork: true });
+
+function measure(label, object, expectAllowed) {
+  const first = evaluateCreate(object, set);
+  if (first.allowed !== expectAllowed || first.bindings.length !== 1 || first.bindings[0].notes.length > 0) throw new Error(`unexpected verdict: ${JSON.stringify(first)}`);
+  for (let index = 0; index < WARMUP; index++) evaluateCreate(object, set);
+  const times = new Float64Array(RUNS);
+  const cpuBefore = process.cpuUsage();
+  for (let index = 0; index < RUNS; index++) {
+    const started = process.hrtime.bigint();
+    evaluateCreate(object, set);
+    times[index] = Number(process.hrtime.bigint() - started) / 1000;
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  times.sort();
+  const at = (quantile) => times[Math.min(RUNS - 1, Math.floor(quantile * RUNS))].toFixed(0);
+  const denials = first.bindings[0].denials.length;
+  console.log(
+    `${label} (${denials} of ${validations} validations deny), ${RUNS} runs: p50 ${at(0.5)} µs, p90 ${at(0.9)} µs, p99 ${at(0.99)} µs, max ${times[RUNS - 1].toFixed(0)} µs; mean CPU ${((cpu.user + cpu.system) / RUNS).toFixed(0)} µs`,
+  );
+}
+
+console.log(`exported PSS restricted v1.37 VAP, CREATE of a pod with 3 containers; node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+measure('allowed pod', allowedPod, true);
+measure('denied pod ', deniedPod, false);
+console.log(`load average after: ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
