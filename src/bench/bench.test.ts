@@ -376,3 +376,24 @@ describe('hostile input', () => {
     assert.match(details(byId, '1.4.1'), /larger than 1048576 bytes/);
   });
 });
+
+describe('static pod command shapes', () => {
+  test('arguments in args:, and a shell wrapper (sh -c "exec kube-apiserver …")', () => {
+    const tree = kubeadmControlPlaneTree();
+    tree['/etc/kubernetes/manifests/kube-scheduler.yaml'] = {
+      content: 'apiVersion: v1\nkind: Pod\nmetadata: {name: kube-scheduler, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-scheduler\n    image: registry.k8s.io/kube-scheduler:v1.32.0\n    command: [kube-scheduler]\n    args:\n    - --bind-address=127.0.0.1\n    - --profiling=false\n',
+      mode: 0o600,
+    };
+    tree['/etc/kubernetes/manifests/kube-controller-manager.yaml'] = {
+      content: 'apiVersion: v1\nkind: Pod\nmetadata: {name: kube-controller-manager, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-controller-manager\n    image: registry.k8s.io/kube-controller-manager:v1.32.0\n    command:\n    - /bin/sh\n    - -c\n    - exec /usr/local/bin/kube-controller-manager --profiling=false --bind-address=0.0.0.0 --use-service-account-credentials=true\n',
+      mode: 0o600,
+    };
+    const { byId } = bench(tree);
+    assert.equal(byId.get('1.4.1')?.status, 'PASS');
+    assert.match(details(byId, '1.4.1'), /--profiling=false \(flag, \/etc\/kubernetes\/manifests\/kube-scheduler\.yaml:11\)/);
+    assert.equal(byId.get('1.3.2')?.status, 'PASS');
+    assert.equal(byId.get('1.3.3')?.status, 'PASS');
+    assert.equal(byId.get('1.3.7')?.status, 'FAIL');
+    assert.match(details(byId, '1.3.7'), /--bind-address=0\.0\.0\.0 \(flag, \/etc\/kubernetes\/manifests\/kube-controller-manager\.yaml:11\)/);
+  });
+});

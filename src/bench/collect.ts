@@ -7,7 +7,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { basename, join, posix } from 'node:path';
-import { lastFlag, parseFlags, type ArgumentWithLine } from './flags.js';
+import { lastFlag, parseFlags, splitCommandLine, type ArgumentWithLine } from './flags.js';
 import { SNAPSHOT_FORMAT, type ComponentFacts, type ComponentName, type FileFacts, type NodeSnapshot, type RawFlag } from './model.js';
 import { unitCommand, type UnitFile } from './systemd.js';
 import { isRecord, parseYamlText } from './yamlText.js';
@@ -226,10 +226,18 @@ function collectStaticPods(collector: Collector): ComponentFacts[] {
         if (name === undefined) return;
         const argumentList: ArgumentWithLine[] = [];
         const base = ['spec', 'containers', containerIndex];
-        command.forEach((item: unknown, index: number) => {
-          if (index === 0 && program !== undefined && COMPONENT_BY_PROGRAM[program] !== undefined) return;
-          argumentList.push(lineArgument(String(item), document.lineOf([...base, 'command', index])));
-        });
+        if ((program === 'sh' || program === 'bash') && command[1] === '-c' && typeof command[2] === 'string') {
+          // `sh -c "exec kube-apiserver --flag=…"`: the component's arguments are words of the script.
+          const words = splitCommandLine(command[2]);
+          const start = words.findIndex((word) => COMPONENT_BY_PROGRAM[basename(word)] === name);
+          const line = document.lineOf([...base, 'command', 2]);
+          for (const word of words.slice(start + 1)) argumentList.push(lineArgument(word, line));
+        } else {
+          command.forEach((item: unknown, index: number) => {
+            if (index === 0 && program !== undefined && COMPONENT_BY_PROGRAM[program] !== undefined) return;
+            argumentList.push(lineArgument(String(item), document.lineOf([...base, 'command', index])));
+          });
+        }
         args.forEach((item: unknown, index: number) => argumentList.push(lineArgument(String(item), document.lineOf([...base, 'args', index]))));
         const parsedFlags = parseFlags(argumentList, path);
         found.push({ name, origin: 'static-pod', file: path, flags: parsedFlags.flags, problems: parsedFlags.problems, ...(image === undefined ? {} : { image }) });
