@@ -41,6 +41,52 @@ export function lit(text: string): string {
   return /^[^'\\\n\r]*$/.test(text) ? `'${text}'` : JSON.stringify(text);
 }
 
+type Token = { readonly literal: string } | { readonly code: string };
+
+function tokens(source: string): Token[] {
+  const out: Token[] = [];
+  let code = '';
+  for (let index = 0; index < source.length; ) {
+    const quote = source[index];
+    if (quote !== "'" && quote !== '"') {
+      code += quote;
+      index++;
+      continue;
+    }
+    let end = index + 1;
+    while (end < source.length && source[end] !== quote) end += source[end] === '\\' ? 2 : 1;
+    const text = source.slice(index, end + 1);
+    if (code !== '') out.push({ code });
+    code = '';
+    out.push({ literal: quote === '"' ? (JSON.parse(text) as string) : text.slice(1, -1) });
+    index = end + 1;
+  }
+  if (code !== '') out.push({ code });
+  return out;
+}
+
+/**
+ * Joins adjacent string literals (`'container ' + '"' + c.name` → `'container "' + c.name`)
+ * so the exported YAML reads well. Only `lit + lit` where nothing binds tighter to either
+ * side (no `.method` or `[index]` after the second) is folded; `+` on strings is associative.
+ */
+export function foldLiterals(source: string): string {
+  const parts = tokens(source);
+  const out: Token[] = [];
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index] as Token;
+    const previous = out[out.length - 1];
+    const before = out[out.length - 2];
+    const after = parts[index + 1];
+    if ('literal' in part && previous !== undefined && 'code' in previous && previous.code === ' + ' && before !== undefined && 'literal' in before && !(after !== undefined && 'code' in after && /^[.[]/.test(after.code))) {
+      out.splice(out.length - 2, 2, { literal: before.literal + part.literal });
+      continue;
+    }
+    out.push(part);
+  }
+  return out.map((part) => ('literal' in part ? lit(part.literal) : part.code)).join('');
+}
+
 function list(values: Iterable<string>): string {
   return `[${[...values].map(lit).join(', ')}]`;
 }

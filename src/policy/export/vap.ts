@@ -14,7 +14,7 @@ import type { PssLevel } from '../../checks/pss/types.js';
 import { formatPolicyVersion, parsePolicyVersion, resolveMinor } from '../../checks/pss/versions.js';
 import { compile, type KubernetesVersion } from '../environment.js';
 import type { ValidationAction } from '../vap/model.js';
-import { lit, POD_VARIABLES, PSS_CEL, type CheckCel } from './pssCel.js';
+import { foldLiterals, lit, POD_VARIABLES, PSS_CEL, type CheckCel } from './pssCel.js';
 
 /** admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy is GA (and served) from Kubernetes 1.30. */
 export const OLDEST_EXPORT_KUBERNETES_MINOR = 30;
@@ -103,9 +103,9 @@ function policyFor(target: PssTarget, keep: ReadonlySet<string> | undefined, pro
       continue;
     }
     validations.push({
-      expression: cel.expression,
+      expression: foldLiterals(cel.expression),
       message: `violates PodSecurity "${target.level}:${version}": ${check.reason} (${check.id})`,
-      messageExpression: `'violates PodSecurity "' + variables.podSecurity + '": ' + ${lit(`${check.reason} (${check.id}): `)} + ${cel.messageExpression}`,
+      messageExpression: foldLiterals(`'violates PodSecurity "' + variables.podSecurity + '": ' + ${lit(`${check.reason} (${check.id}): `)} + ${cel.messageExpression}`),
       reason: 'Forbidden',
     });
   }
