@@ -44,8 +44,8 @@ const COMPONENT_BY_PROGRAM: Record<string, ComponentName> = {
 export interface CollectOptions {
   readonly root: string;
   readonly rampartVersion: string;
-  /** CoreDNS Corefiles or coredns ConfigMap manifests given on the command line (paths as given, not under the root). */
-  readonly corefiles?: readonly string[];
+  /** Files given on the command line (paths as given, not under the root): CoreDNS Corefiles, coredns and kube-proxy ConfigMaps. */
+  readonly extraFiles?: readonly string[];
 }
 
 class Collector {
@@ -168,7 +168,7 @@ export function collectNode(options: CollectOptions): NodeSnapshot {
   }
   for (const component of components) collectReferencedFiles(collector, component);
   collectCoreDns(collector);
-  for (const path of options.corefiles ?? []) collector.outsideRoot(path);
+  for (const path of options.extraFiles ?? []) collector.outsideRoot(path);
 
   return {
     format: SNAPSHOT_FORMAT,

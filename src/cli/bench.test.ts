@@ -168,3 +168,44 @@ subjects:
     removeTree(dir);
   }
 });
+
+test('--configmap: kubeadm kube-proxy and coredns ConfigMaps judge 4.3.1 and CoreDNS', () => {
+  const dir = writeTree({
+    '/kube-system.yaml': {
+      content: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: kube-proxy, namespace: kube-system}
+data:
+  config.conf: |-
+    apiVersion: kubeproxy.config.k8s.io/v1alpha1
+    kind: KubeProxyConfiguration
+    metricsBindAddress: 0.0.0.0:10249
+    mode: iptables
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: coredns, namespace: kube-system}
+data:
+  Corefile: |
+    .:53 {
+        kubernetes cluster.local {
+           pods insecure
+        }
+        forward . /etc/resolv.conf
+        loop
+    }
+`,
+    },
+  });
+  try {
+    const { stdout } = rampart(['bench', '--root', worker, '--configmap', path.join(dir, 'kube-system.yaml'), '--format', 'json']);
+    const report = JSON.parse(stdout) as { sections: { id: string; results: { id: string; status: string; details: string[] }[] }[] };
+    const all = new Map(report.sections.flatMap((section) => section.results).map((result) => [result.id, result]));
+    assert.equal(all.get('4.3.1')?.status, 'FAIL');
+    assert.match(all.get('4.3.1')?.details[0] ?? '', /metricsBindAddress=0\.0\.0\.0:10249 \(kube-proxy ConfigMap, .*kube-system\.yaml:8\)/);
+    assert.equal(all.get('DNS.1')?.status, 'FAIL');
+    assert.equal(all.get('DNS.5')?.status, 'PASS');
+  } finally {
+    removeTree(dir);
+  }
+});

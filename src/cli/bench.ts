@@ -21,6 +21,7 @@ interface BenchFlags {
   output?: string;
   kubernetesVersion?: string;
   corefile?: string[];
+  configmap?: string[];
   rbac?: string[];
 }
 
@@ -61,7 +62,8 @@ function isBootstrapObject(raw: Record<string, unknown>): boolean {
 }
 
 async function snapshotFrom(flags: BenchFlags): Promise<NodeSnapshot> {
-  if (flags.from === undefined) return collectNode({ root: flags.root, rampartVersion: VERSION, ...(flags.corefile === undefined ? {} : { corefiles: flags.corefile }) });
+  const extraFiles = [...(flags.corefile ?? []), ...(flags.configmap ?? [])];
+  if (flags.from === undefined) return collectNode({ root: flags.root, rampartVersion: VERSION, extraFiles });
   let text: string;
   try {
     text = await readFile(flags.from, 'utf8');
@@ -84,6 +86,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .option('--targets <list>', `comma-separated: ${TARGETS.join(',')} (default: what runs on the node)`, parseTargets)
     .option('--kubernetes-version <version>', 'Kubernetes version for defaults when images do not tell (e.g. v1.32.1)')
     .option('--corefile <file>', 'a CoreDNS Corefile or the coredns ConfigMap (YAML) to judge too; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--configmap <file>', 'kube-system ConfigMaps (YAML: coredns, kube-proxy) for the components that run as pods; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--rbac <path>', "the cluster's RBAC objects (file or directory, repeatable): CIS 5.1 is judged by the RBAC engine", (value: string, previous: string[] = []) => [...previous, value])
     .option('-f, --format <format>', `output format: ${BENCH_FORMATS.join(', ')}`, choice(BENCH_FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
@@ -109,9 +112,10 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .description("write what the benchmark needs from a node (components, flags, config files, permissions) as JSON, for `rampart bench --from`")
     .option('--root <dir>', "the node's filesystem root", '/')
     .option('--corefile <file>', 'a CoreDNS Corefile or coredns ConfigMap to include; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--configmap <file>', 'kube-system ConfigMaps (coredns, kube-proxy) to include; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(async (flags: { root: string; output?: string; corefile?: string[] }) => {
-      const snapshot = collectNode({ root: flags.root, rampartVersion: VERSION, ...(flags.corefile === undefined ? {} : { corefiles: flags.corefile }) });
+    .action(async (flags: { root: string; output?: string; corefile?: string[]; configmap?: string[] }) => {
+      const snapshot = collectNode({ root: flags.root, rampartVersion: VERSION, extraFiles: [...(flags.corefile ?? []), ...(flags.configmap ?? [])] });
       await writeOutput(`${JSON.stringify(snapshot, null, 2)}\n`, flags.output);
     });
 

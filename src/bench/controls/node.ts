@@ -1,7 +1,7 @@
 /** CIS 4: worker node files, kubelet, kube-proxy. */
 import type { EffectiveNode } from '../effective.js';
 import { lastFlag } from '../flags.js';
-import { isRecord } from '../yamlText.js';
+import { isRecord, parseYamlText } from '../yamlText.js';
 import { fail, info, isFalse, isSet, isTrue, judgeKnown, judgeOwnership, judgePermissions, judgeSetting, missingComponent, pass, show, warn, type FileRequirement } from './helpers.js';
 import { kubeletUnitFiles } from './files.js';
 import { isLoopback, strongCiphers } from './master.js';
@@ -147,6 +147,33 @@ const KUBELET: Control[] = [
   kubelet('4.2.14', 'Containers get the runtime default seccomp profile (seccompDefault: true)', 'seccompDefault', isTrue, 'seccompDefault true', `${KUBELET_CONFIG} set \`seccompDefault: true\` (test workloads first).`, 'medium', false),
 ];
 
+/** kubeadm's kube-proxy ConfigMap (data["config.conf"]), among the manifests or given with --configmap. */
+function proxyConfigMap(node: EffectiveNode): Outcome | undefined {
+  for (const facts of Object.values(node.snapshot.files)) {
+    if (facts.content === undefined || !/\.(ya?ml|json)$/.test(facts.path) || !facts.content.includes('kube-proxy')) continue;
+    const parsed = parseYamlText(facts.content);
+    if (!parsed.ok) continue;
+    for (const document of parsed.documents) {
+      const value = document.value;
+      if (!isRecord(value) || value.kind !== 'ConfigMap' || !isRecord(value.metadata) || value.metadata.name !== 'kube-proxy' || !isRecord(value.data)) continue;
+      const text = value.data['config.conf'];
+      if (typeof text !== 'string') return warn([`${facts.path}: the kube-proxy ConfigMap has no config.conf`], { file: facts.path });
+      const config = parseYamlText(text);
+      const inner = config.ok ? config.documents[0] : undefined;
+      if (inner === undefined || !isRecord(inner.value)) return warn([`${facts.path}: config.conf of the kube-proxy ConfigMap is malformed`], { file: facts.path });
+      const offset = document.lineOf(['data', 'config.conf']) ?? 0;
+      const raw = inner.value.metricsBindAddress;
+      const explicit = typeof raw === 'string' && raw !== '';
+      const value_ = explicit ? raw : '127.0.0.1:10249';
+      const line = explicit ? offset + (inner.lineOf(['metricsBindAddress']) ?? 0) : undefined;
+      const evidence = explicit ? `metricsBindAddress=${value_} (kube-proxy ConfigMap, ${facts.path}:${line})` : `metricsBindAddress=${value_} (default; the kube-proxy ConfigMap in ${facts.path} leaves it empty)`;
+      const at = line === undefined ? { file: facts.path } : { file: facts.path, line };
+      return isLoopback(value_) ? pass([evidence], at) : fail([evidence, 'expected: a loopback metrics address'], at);
+    }
+  }
+  return undefined;
+}
+
 const PROXY: Control[] = [
   {
     id: '4.3.1',
@@ -157,7 +184,11 @@ const PROXY: Control[] = [
     remediation: 'In the kube-proxy configuration (the kube-proxy ConfigMap for kubeadm) set `metricsBindAddress: 127.0.0.1:10249`, or pass `--metrics-bind-address=127.0.0.1:10249`.',
     evaluate: (node) => {
       const proxy = node.component('kube-proxy');
-      if (proxy === undefined) return info(['kube-proxy was not found on this node (it usually runs as a DaemonSet; check its ConfigMap)']);
+      if (proxy === undefined) {
+        const configMap = proxyConfigMap(node);
+        if (configMap === undefined) return info(['kube-proxy was not found on this node (it usually runs as a DaemonSet: pass its ConfigMap with --configmap)']);
+        return configMap;
+      }
       const setting = proxy.setting('metrics-bind-address');
       const outcome = judgeKnown(proxy, setting, isLoopback(setting.value), 'a loopback metrics address');
       return outcome.status === 'FAIL' && setting.value === undefined ? fail([...outcome.details], outcome) : outcome;
