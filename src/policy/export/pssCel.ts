@@ -119,8 +119,9 @@ interface Part {
   readonly messages: string;
 }
 
-function check(parts: readonly Part[], exemption?: string): CheckCel {
-  const offends = parts.map((part) => `(${part.when})`).join(' || ');
+/** `offends` replaces the parts' conditions with a single pass over the containers when a check has several container parts. */
+function check(parts: readonly Part[], exemption?: string, offendsInOnePass?: string): CheckCel {
+  const offends = offendsInOnePass ?? parts.map((part) => `(${part.when})`).join(' || ');
   const expression = exemption === undefined ? `!(${offends})` : `${exemption} || !(${offends})`;
   const messages = parts.map((part) => part.messages).join(' + ');
   return { expression, messageExpression: parts.length === 1 ? `${messages}.join('; ')` : `(${messages}).join('; ')` };
@@ -330,6 +331,7 @@ function runAsNonRoot(exemptInUserNamespace: boolean): () => CheckCel {
         containersPart(`!(${present('c', ...fields)}) && !(${podTrue})`, 'must set securityContext.runAsNonRoot=true (or inherit it from the pod)'),
       ],
       exemptInUserNamespace ? 'variables.userNamespace' : undefined,
+      `(${settingIs(POD_CONTEXT, fields, 'false')}) || variables.containers.exists(c, ${present('c', ...fields)} ? ${at('c', ...fields)} == false : !(${podTrue}))`,
     );
   };
 }
@@ -351,6 +353,7 @@ function seccompProfileRestricted(exemptWindows: boolean): () => CheckCel {
         containersPart(`!(${present('c', 'securityContext', 'seccompProfile')}) && !(${podProtects})`, 'must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost" (or inherit it from the pod)'),
       ],
       windowsExempt(exemptWindows),
+      `(${badProfile(POD_CONTEXT, 'seccompProfile')}) || variables.containers.exists(c, ${present('c', 'securityContext', 'seccompProfile')} ? !(has(c.securityContext.seccompProfile.type) && c.securityContext.seccompProfile.type in ${list(ALLOWED_SECCOMP_TYPES)}) : !(${podProtects}))`,
     );
   };
 }
@@ -369,6 +372,7 @@ function capabilitiesRestricted(exemptWindows: boolean): () => CheckCel {
         ),
       ],
       windowsExempt(exemptWindows),
+      `variables.containers.exists(c, !(${present('c', 'securityContext', 'capabilities')}) || !(has(${drop}) && 'ALL' in ${drop}) || (has(${ADD}) && ${ADD}.exists(a, ${forbidden})))`,
     );
   };
 }
