@@ -1,13 +1,15 @@
 /**
- * Writes docs/severity.md: the severity model and, for every catalogue check,
- * the gain and effort its severity follows from (`node dist/checks/common/severityDoc.js`).
+ * Writes docs/severity.md: the severity model and, for every catalogue check
+ * and every CIS 5.1 RBAC control, the gain and effort its severity follows
+ * from (`node dist/checks/common/severityDoc.js`).
  * A test keeps the committed page in step with the checks.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SEVERITIES } from '../../model/types.js';
-import type { Check } from '../types.js';
+import { RBAC_CHECK_METAS } from '../rbac/index.js';
+import type { CheckMeta } from '../types.js';
 import { HARDENING_CHECKS } from './catalogue.js';
 import { EFFORT_DESCRIPTIONS, GAIN_DESCRIPTIONS, SEVERITY_BASES, severityOf, type Effort, type Gain } from './define.js';
 
@@ -16,7 +18,12 @@ export const SEVERITY_DOC_PATH = path.join('docs', 'severity.md');
 const GAINS: readonly Gain[] = ['control', 'access', 'weakening', 'hygiene'];
 const EFFORTS: readonly Effort[] = ['none', 'foothold', 'chained'];
 
-export function renderSeverityDoc(checks: readonly Check[] = HARDENING_CHECKS): string {
+/** Every check whose severity follows from the model: the hardening catalogue, then the RBAC controls. */
+export function modelledCheckMetas(): readonly CheckMeta[] {
+  return [...HARDENING_CHECKS.map((check) => check.meta), ...RBAC_CHECK_METAS];
+}
+
+export function renderSeverityDoc(checks: readonly CheckMeta[] = modelledCheckMetas()): string {
   const out: string[] = [
     '<!-- Generated from check metadata by src/checks/common/severityDoc.ts. Do not edit by hand. -->',
     '',
@@ -27,7 +34,7 @@ export function renderSeverityDoc(checks: readonly Check[] = HARDENING_CHECKS): 
     '1. **What the attacker gains** when the weakness is used.',
     '2. **What it takes**: what the attacker must already have for the weakness to pay off.',
     '',
-    'Severity is the product of the two, read from a fixed table. A check declares its gain and effort with a one-sentence reason; `severityOf(gain, effort)` in `src/checks/common/define.ts` computes the severity, so a check cannot claim a severity its reasoning does not support. (The Pod Security Standards family predates this model; its severities and reasons are in docs/pss.md.)',
+    'Severity is the product of the two, read from a fixed table. A check declares its gain and effort with a one-sentence reason; `severityOf(gain, effort)` in `src/checks/common/define.ts` computes the severity, so a check cannot claim a severity its reasoning does not support. The CIS 5.1 RBAC controls of `src/checks/rbac/` declare theirs the same way and are listed with the catalogue below. (The Pod Security Standards family predates this model; its severities and reasons are in docs/pss.md.)',
     '',
     '## What the attacker gains',
     '',
@@ -53,13 +60,13 @@ export function renderSeverityDoc(checks: readonly Check[] = HARDENING_CHECKS): 
     '',
   ];
   const counts = new Map<string, number>();
-  for (const check of checks) counts.set(check.meta.severity, (counts.get(check.meta.severity) ?? 0) + 1);
+  for (const check of checks) counts.set(check.severity, (counts.get(check.severity) ?? 0) + 1);
   out.push(`${checks.length} checks: ${SEVERITIES.filter((severity) => counts.has(severity)).map((severity) => `${counts.get(severity)} ${severity}`).join(', ')}.`, '');
   out.push('| check | gain | effort | severity | why |', '|---|---|---|---|---|');
   for (const check of checks) {
-    const basis = SEVERITY_BASES.get(check.meta.id);
+    const basis = SEVERITY_BASES.get(check.id);
     if (basis === undefined) continue;
-    out.push(`| ${check.meta.id} | ${basis.gain} | ${basis.effort} | ${check.meta.severity} | ${basis.reason.replace(/\|/g, '\\|')} |`);
+    out.push(`| ${check.id} | ${basis.gain} | ${basis.effort} | ${check.severity} | ${basis.reason.replace(/\|/g, '\\|')} |`);
   }
   out.push('');
   return out.join('\n');

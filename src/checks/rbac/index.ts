@@ -5,11 +5,12 @@
  * the rule (for role controls) or on the binding's roleRef or subject.
  */
 import type { WholeInputCheck } from '../../engine/scan.js';
-import { describeBinding, describeSubject, formatRule, SYSTEM_MASTERS, type BindingEntry, type RoleEntry } from '../../rbac/model.js';
+import { describeBinding, describeRole, describeSubject, formatRule, SYSTEM_MASTERS, type BindingEntry, type RoleEntry, type SourcedRule } from '../../rbac/model.js';
 import { isRbacBinding, isRbacRole } from '../../rbac/parse.js';
 import { RbacPolicyBuilder, type RbacPolicy } from '../../rbac/policy.js';
 import { ruleGrantsProbe } from '../../rbac/risks.js';
-import { locate, objectRef, type FieldPath, type Finding, type KubeObject } from '../../model/types.js';
+import { locate, objectRef, type FieldPath, type Finding, type FrameworkMapping, type KubeObject } from '../../model/types.js';
+import { SEVERITY_BASES, severityOf } from '../common/define.js';
 import { documentationLink, type CheckMeta } from '../types.js';
 import { RBAC_CATEGORY, RBAC_CONTROLS, type RbacControl } from './controls.js';
 
@@ -17,19 +18,28 @@ import { RBAC_CATEGORY, RBAC_CONTROLS, type RbacControl } from './controls.js';
 const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
 
 function metaOf(control: RbacControl): CheckMeta {
+  // Severity follows from gain and effort, as for the hardening catalogue (docs/severity.md lists both).
+  SEVERITY_BASES.set(control.id, control.severity);
+  const frameworks: FrameworkMapping[] = [
+    { framework: 'CIS', id: control.cis },
+    ...control.nsa.map((id): FrameworkMapping => ({ framework: 'NSA-CISA', id })),
+    ...control.mitre.map((id): FrameworkMapping => ({ framework: 'MITRE-ATTACK', id })),
+  ];
   return {
     id: control.id,
     title: control.title,
-    severity: control.severity,
+    severity: severityOf(control.severity.gain, control.severity.effort),
     category: RBAC_CATEGORY,
     description: `${control.description} CIS Kubernetes Benchmark ${control.cis} (v1.8 to v1.12), automated.`,
     remediation: control.remediation,
-    frameworks: [{ framework: 'CIS', id: control.cis }],
+    frameworks,
     documentation: documentationLink(control.id),
+    equivalents: control.equivalents,
   };
 }
 
 export const RBAC_CHECK_METAS: readonly CheckMeta[] = RBAC_CONTROLS.map(metaOf);
+const META_BY_ID = new Map(RBAC_CHECK_METAS.map((meta) => [meta.id, meta]));
 
 export interface RbacScanOptions {
   readonly disabledChecks?: ReadonlySet<string>;
@@ -68,6 +78,25 @@ export function createRbacScanCheck(options: RbacScanOptions = {}): WholeInputCh
   };
 }
 
+/** The verbs that, on every resource of every group, make a role cluster-admin in all but name (Polaris and kubescape count them too). */
+const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/**
+ * The rule that makes a role cluster-admin in all but name, if any: every
+ * verb on every resource of every API group, unrestricted by resourceNames.
+ * Read from the rules the authorizer uses, so an aggregated ClusterRole that
+ * collects such a rule counts.
+ */
+function adminRule(role: RoleEntry): SourcedRule | undefined {
+  return role.rules.find(
+    ({ rule }) =>
+      rule.apiGroups.includes('*') &&
+      rule.resources.includes('*') &&
+      rule.resourceNames.length === 0 &&
+      (rule.verbs.includes('*') || ALL_VERBS.every((verb) => rule.verbs.includes(verb))),
+  );
+}
+
 /** Findings of the controls over a policy (exported for tests and other front-ends). */
 export function judgePolicy(policy: RbacPolicy, controls: readonly RbacControl[] = RBAC_CONTROLS): Finding[] {
   const findings: Finding[] = [];
@@ -81,14 +110,15 @@ export function judgePolicy(policy: RbacPolicy, controls: readonly RbacControl[]
     else list.push(binding);
   }
   const report = (control: RbacControl, object: KubeObject, path: FieldPath, message: string): void => {
+    const meta = META_BY_ID.get(control.id) ?? metaOf(control);
     findings.push({
       checkId: control.id,
-      severity: control.severity,
+      severity: meta.severity,
       title: control.title,
       message,
       object: objectRef(object),
       location: locate(object, path),
-      frameworks: [{ framework: 'CIS', id: control.cis }],
+      frameworks: meta.frameworks,
       path,
     });
   };
@@ -134,10 +164,17 @@ export function judgePolicy(policy: RbacPolicy, controls: readonly RbacControl[]
     for (const control of controls) {
       if (control.on !== 'binding') continue;
       if (control.matches === 'cluster-admin-role') {
-        if (binding.roleRef.kind !== 'ClusterRole' || binding.roleRef.name !== 'cluster-admin') continue;
+        const named = binding.roleRef.kind === 'ClusterRole' && binding.roleRef.name === 'cluster-admin';
+        const role = named ? undefined : policy.roleFor(binding);
+        const everything = role === undefined ? undefined : adminRule(role);
+        if (!named && everything === undefined) continue;
         const scope = binding.kind === 'RoleBinding' ? `in namespace ${binding.namespace ?? ''}` : 'cluster-wide';
         const subjects = binding.subjects.map(describeSubject).join(', ') || 'no subject';
-        report(control, binding.object, ['roleRef', 'name'], `${describeBinding(binding)} grants cluster-admin ${scope} to ${subjects}`);
+        const what =
+          role === undefined || everything === undefined
+            ? 'cluster-admin'
+            : `${describeRole(role)}, cluster-admin in all but name (every verb on every resource of every API group${everything.definedIn === role ? '' : `, aggregated from ${describeRole(everything.definedIn)}`}),`;
+        report(control, binding.object, ['roleRef', 'name'], `${describeBinding(binding)} grants ${what} ${scope} to ${subjects}`);
       } else {
         for (const subject of binding.subjects) {
           const hit =
