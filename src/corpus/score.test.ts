@@ -3,20 +3,21 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { HARDENING_CHECKS } from '../checks/common/catalogue.js';
 import { CORPORA, REPO_ROOT } from '../testing/paths.js';
-import { agreement, scoreAll } from './score.js';
+import { agreement, scoreAll, scoredCheckMetas } from './score.js';
 import { ACCURACY_PATH } from './scoreCorpora.js';
 import { explain } from './scoreExplanations.js';
 
 /** Agreement reached per corpus (docs/accuracy.md); the issue asks for at least 95% everywhere. */
 const THRESHOLDS: Readonly<Record<string, { agreement: number; minCases: number }>> = {
   'kube-score': { agreement: 0.97, minCases: 70 },
-  polaris: { agreement: 0.97, minCases: 175 },
+  // 95.6% since the CIS 5.1 RBAC controls replaced the literal role checks: they exempt bootstrap-labelled objects, not `system:` names.
+  polaris: { agreement: 0.955, minCases: 175 },
   kubesec: { agreement: 1, minCases: 130 },
   'kube-linter': { agreement: 0.98, minCases: 60 },
   kubeaudit: { agreement: 0.975, minCases: 230 },
-  'kubescape-regolibrary': { agreement: 0.975, minCases: 285 },
+  // 97.2%: a `*` on `*` rule is one RBAC-wildcard-rule finding, not one per CIS 5.1 control.
+  'kubescape-regolibrary': { agreement: 0.97, minCases: 285 },
 };
 
 const available = existsSync(path.join(CORPORA, 'kube-score'));
@@ -42,10 +43,10 @@ test('docs/accuracy.md is generated and lists no unexplained disagreement', () =
 
 test('equivalents are `tool:id` and name known tools', () => {
   const tools = new Set(['kubescape', 'trivy', 'polaris', 'kube-score', 'kubesec', 'kube-linter', 'kubeaudit']);
-  for (const check of HARDENING_CHECKS) {
-    for (const equivalent of check.meta.equivalents ?? []) {
+  for (const meta of scoredCheckMetas()) {
+    for (const equivalent of meta.equivalents ?? []) {
       const [tool, id] = equivalent.split(':', 2);
-      assert.ok(tool !== undefined && tools.has(tool) && id !== undefined && id !== '', `${check.meta.id}: ${equivalent}`);
+      assert.ok(tool !== undefined && tools.has(tool) && id !== undefined && id !== '', `${meta.id}: ${equivalent}`);
     }
   }
 });

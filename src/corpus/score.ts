@@ -2,14 +2,17 @@
  * Scores Rampart against the labelled corpora of other scanners through the
  * `equivalents` of each check: a labelled case counts only when its upstream
  * check maps to at least one Rampart check, and Rampart "fires" on the case
- * when any of those checks reports on the case's input. Each corpus's label
+ * when any of those checks reports on the case's input. Inputs are scanned as
+ * `rampart scan` scans them: the hardening catalogue plus the whole-input CIS
+ * 5.1 RBAC controls. Each corpus's label
  * semantics (read from its labels/index JSON) decide what "fires" means
  * upstream; see docs/accuracy.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HARDENING_CHECKS } from '../checks/common/catalogue.js';
-import type { Check } from '../checks/types.js';
+import { createRbacScanCheck, RBAC_CHECK_METAS } from '../checks/rbac/index.js';
+import type { Check, CheckMeta } from '../checks/types.js';
 import { Scanner } from '../engine/scan.js';
 import { loadText } from '../load/load.js';
 import { PodTemplateFinder } from '../model/podTemplates.js';
@@ -54,13 +57,18 @@ export function agreement(cases: readonly ScoredCase[]): number {
   return cases.length === 0 ? 1 : cases.filter((entry) => entry.expected === entry.actual).length / cases.length;
 }
 
+/** The checks scored: every check `scanFiles` runs (the hardening catalogue and the RBAC controls). */
+export function scoredCheckMetas(): readonly CheckMeta[] {
+  return [...HARDENING_CHECKS.map((check) => check.meta), ...RBAC_CHECK_METAS];
+}
+
 /** `tool:id` → IDs of the Rampart checks that declare it. */
-export function equivalenceIndex(checks: readonly Check[] = HARDENING_CHECKS): Map<string, string[]> {
+export function equivalenceIndex(metas: readonly CheckMeta[] = scoredCheckMetas()): Map<string, string[]> {
   const index = new Map<string, string[]>();
-  for (const check of checks) {
-    for (const equivalent of check.meta.equivalents ?? []) {
+  for (const meta of metas) {
+    for (const equivalent of meta.equivalents ?? []) {
       const list = index.get(equivalent) ?? [];
-      list.push(check.meta.id);
+      list.push(meta.id);
       index.set(equivalent, list);
     }
   }
@@ -75,9 +83,12 @@ function count(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** Scans files with the whole catalogue (cross-object checks see every file of the case) and returns the findings. */
+/**
+ * Scans files as `rampart scan` does, with the whole catalogue and the RBAC controls (cross-object and
+ * whole-input checks see every file of the case), and returns the findings.
+ */
 export function scanFiles(files: readonly string[], checks: readonly Check[] = HARDENING_CHECKS): Finding[] {
-  const scanner = new Scanner({ checks });
+  const scanner = new Scanner({ checks, wholeInputChecks: [createRbacScanCheck()] });
   for (const file of files) {
     const batch = loadText(readFileSync(file, 'utf8'), file);
     for (const object of batch.objects) scanner.add(object);

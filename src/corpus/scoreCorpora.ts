@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HARDENING_CHECKS } from '../checks/common/catalogue.js';
+import { createRbacScanCheck } from '../checks/rbac/index.js';
 import { Scanner } from '../engine/scan.js';
 import { loadText } from '../load/load.js';
 import { CORPORA, REPO_ROOT } from '../testing/paths.js';
@@ -43,6 +44,19 @@ const REAL_WORLD_JUDGEMENTS: Readonly<Record<string, string>> = {
   'workload-in-default-namespace': 'Right by the stated rule: the examples set no namespace, so kubectl would apply them to the context’s namespace, default unless configured.',
 };
 
+/**
+ * How the CIS 5.1 RBAC controls, the one reporter of grants in roles and of cluster-admin bindings, differ
+ * from the literal rule match of the hardening checks they replaced; the corpora’s RBAC cases are scored
+ * through them.
+ */
+const RBAC_SEMANTICS: readonly string[] = [
+  'Kubernetes’ own objects are recognised by the label the API server puts on its bootstrap policy (`kubernetes.io/bootstrapping: rbac-defaults`), not by name: a manifest’s unlabelled `system:…` binding or its own copy of the `admin` ClusterRole is judged like any other. The literal checks exempted the `system:` prefix and the names cluster-admin, admin, edit and view.',
+  'A rule of `*` verbs on `*` resources in every API group is one RBAC-wildcard-rule finding (its message says what that includes) instead of one finding per control; a binding to such a role is also RBAC-cluster-admin-binding.',
+  'RBAC-cluster-admin-binding reads the rules the authorizer uses, so a ClusterRole that aggregates a `*` on `*` rule (through `aggregationRule`) is cluster-admin in all but name too.',
+  'Grants are matched as the authorizer matches them: `*/proxy` grants nodes/proxy but `nodes/*` grants nothing (the authorizer has no such wildcard; the literal checks counted it); a rule narrowed by resourceNames is still reported, with the names, for the verbs that carry a name; wildcards in apiGroups and nonResourceURLs, impersonation of uids and user extras, and delete on webhook configurations count too.',
+  'Findings sit on the rule and name the bindings and subjects that hold it (or say it is not bound in the input).',
+];
+
 export interface RealWorldResult {
   readonly objects: number;
   readonly files: number;
@@ -64,7 +78,7 @@ export function scanRealWorld(corporaRoot: string): RealWorldResult {
   const files = listFiles(path.join(corporaRoot, 'real-world-manifests'));
   const objects = files.flatMap((file) => loadText(readFileSync(file, 'utf8'), file).objects);
   const started = process.hrtime.bigint();
-  const scanner = new Scanner({ checks: HARDENING_CHECKS });
+  const scanner = new Scanner({ checks: HARDENING_CHECKS, wholeInputChecks: [createRbacScanCheck()] });
   for (const object of objects) scanner.add(object);
   const result = scanner.finish();
   const checkMilliseconds = Number(process.hrtime.bigint() - started) / 1e6;
@@ -91,7 +105,7 @@ export function renderAccuracy(scores: readonly CorpusScore[], realWorld: RealWo
     '',
     '# Accuracy against other scanners’ labelled cases',
     '',
-    'Each check in the catalogue declares `equivalents`: the IDs of the matching checks of other tools. `npm run corpus` runs every labelled case of the corpora in `../shared/corpora` whose upstream check maps to a Rampart check, scans the case’s input with the whole catalogue (so cross-object checks see every file of the case), and compares “a mapped Rampart check reports on this input” with the upstream label. Only mapped cases count; the rest are listed as unmapped or skipped with the reason.',
+    'Each check in the catalogue declares `equivalents`: the IDs of the matching checks of other tools. `npm run corpus` runs every labelled case of the corpora in `../shared/corpora` whose upstream check maps to a Rampart check, scans the case’s input as `rampart scan` does, with the whole catalogue and the CIS 5.1 RBAC controls of the RBAC engine (so cross-object and whole-input checks see every file of the case), and compares “a mapped Rampart check reports on this input” with the upstream label. Only mapped cases count; the rest are listed as unmapped or skipped with the reason.',
     '',
     '## Summary',
     '',
@@ -102,6 +116,10 @@ export function renderAccuracy(scores: readonly CorpusScore[], realWorld: RealWo
     const agreeing = score.cases.filter((entry) => entry.expected === entry.actual).length;
     out.push(`| ${score.corpus} | ${score.cases.length} | ${agreeing} | ${score.cases.length - agreeing} | ${percent(agreement(score.cases))} |`);
   }
+  out.push('');
+  out.push('## RBAC grants: the CIS 5.1 controls', '');
+  out.push('Grants in Roles and ClusterRoles and bindings to cluster-admin are reported once, by the CIS 5.1 controls of the RBAC engine (the `RBAC-*` checks); they carry the equivalents of the literal rule checks they replaced, so the RBAC cases of kube-linter, Polaris and kubescape are scored through them. Where they differ from a literal rule match:', '');
+  for (const difference of RBAC_SEMANTICS) out.push(`- ${difference}`);
   out.push('');
   for (const score of scores) {
     out.push(`## ${score.corpus}`, '', METHOD[score.corpus] ?? '', '');
@@ -129,7 +147,7 @@ export function renderAccuracy(scores: readonly CorpusScore[], realWorld: RealWo
   out.push('');
   if (realWorld !== undefined) {
     out.push('## Real-world corpus: the ten checks that fire most', '');
-    out.push(`${realWorld.objects} objects in ${realWorld.files} files (microservices-demo, kubernetes/examples, kube-prometheus, ingress-nginx, sock-shop, example-voting-app), scanned with the whole hardening catalogue.`, '');
+    out.push(`${realWorld.objects} objects in ${realWorld.files} files (microservices-demo, kubernetes/examples, kube-prometheus, ingress-nginx, sock-shop, example-voting-app), scanned with the whole hardening catalogue and the RBAC controls.`, '');
     out.push('| check | findings | judgement |', '|---|---:|---|');
     for (const [id, count] of realWorld.counts.slice(0, 10)) out.push(`| ${id} | ${count} | ${cell(REAL_WORLD_JUDGEMENTS[id] ?? 'Not yet judged.')} |`);
     out.push('');

@@ -25,6 +25,10 @@ export const DISAGREEMENT_EXPLANATIONS: ReadonlyArray<readonly [string, string]>
     'The fixture is a `Deployment` with `apiVersion: v1`, which no API server serves (it would be rejected). Rampart reads pods only from kinds at their real API group, warns about the unknown kind, and judges nothing in it; Polaris ignores apiVersion.',
   ],
   [
+    'polaris|success.system_prefix_binding',
+    'Different definitions of Kubernetes’ own objects. The binding is named `system:test` and grants a ClusterRole of `*` on `*` to a user; Polaris exempts bindings by the reserved `system:` prefix. RBAC-cluster-admin-binding, driven by the RBAC engine, exempts only objects of the bootstrap policy (labelled kubernetes.io/bootstrapping: rbac-defaults, as the API server labels them), because anyone who can create bindings can choose a `system:` name, and a backdoor would. The literal check it replaced (binding-cluster-admin) exempted the prefix and agreed here.',
+  ],
+  [
     'kube-linter|dangling-service',
     'The fixture’s Deployment and DeploymentConfig have a pod template without a pod spec: not valid workloads (Rampart reports them as invalid). Rampart indexes only valid pod templates, and judges Services only when the input has pods at all, so the Services are not judged.',
   ],
@@ -50,7 +54,11 @@ export const DISAGREEMENT_EXPLANATIONS: ReadonlyArray<readonly [string, string]>
   ],
   [
     'kubescape-regolibrary|rule-list-all-cluster-admins-v1/test/clusterrole-rolebinding',
-    'The role grants every verb on every resource of the core API group only. Rampart calls a role cluster-admin-equivalent only when it covers every API group (apps, rbac, …); the grant is still reported, by role-wildcard and role-reads-secrets.',
+    'The role grants every verb on every resource of the core API group only. RBAC-cluster-admin-binding calls a role cluster-admin in all but name only when it covers every API group (apps, rbac, …); the grant is still reported, on the role’s rule, by RBAC-wildcard-rule and RBAC-secrets-access (and the other CIS 5.1 controls the core group’s resources meet).',
+  ],
+  [
+    'kubescape-regolibrary|rule-can-impersonate-users-groups-v1/test/role-rolebinding',
+    'The role’s rule is `*` verbs on `*` resources of every API group. The CIS 5.1 RBAC controls report such a rule once, as RBAC-wildcard-rule (whose message says it grants every verb on every resource, impersonate included), and the RoleBinding as RBAC-cluster-admin-binding, instead of one finding per control; so RBAC-bind-escalate-impersonate, the control mapped to this rule, is silent. The literal check it replaced (role-escalation-verbs) reported the wildcard as impersonation too.',
   ],
   [
     'kubescape-regolibrary|ingress-and-egress-blocked/test/cronjob',
@@ -66,7 +74,7 @@ export const DISAGREEMENT_EXPLANATIONS: ReadonlyArray<readonly [string, string]>
   ],
   [
     'kubescape-regolibrary|system-authenticated-allowed-to-take-over-cluster/test/fail',
-    'The binding is named `system:viewer`. Kubernetes reserves the `system:` prefix for its own objects, and Rampart’s manifest checks leave those to `rampart rbac` (consistently for every binding check, as Polaris does). kubescape judges the bound role’s content instead. A deliberate choice, listed as a disagreement.',
+    'The binding is named `system:viewer`. Kubernetes reserves the `system:` prefix for its own objects, and binding-all-authenticated (a manifest check of the hardening catalogue, like Polaris’ checks) leaves those to `rampart rbac`. kubescape judges the bound role’s content instead. A deliberate choice, listed as a disagreement. (The CIS 5.1 RBAC controls exempt only objects labelled kubernetes.io/bootstrapping: rbac-defaults, not names.)',
   ],
 ];
 
