@@ -30,12 +30,22 @@ interface PolicyExportFlags {
   pss: string[];
   checks: string[];
   validationActions: string;
+  workloads?: boolean;
+  workloadValidationActions: string;
   namespaceSelector?: string;
   kubernetesVersion: string;
   output?: string;
 }
 
 const VALIDATION_ACTIONS: readonly ValidationAction[] = ['Deny', 'Warn', 'Audit'];
+
+function validationActions(flag: string, text: string): ValidationAction[] {
+  const actions = text.split(',').map((action) => action.trim()).filter((action) => action !== '');
+  const unknown = actions.filter((action) => !(VALIDATION_ACTIONS as readonly string[]).includes(action));
+  if (actions.length === 0 || unknown.length > 0) throw new UsageError(`${flag} must be Deny, Warn and/or Audit, got ${JSON.stringify(text)}`);
+  if (actions.includes('Deny') && actions.includes('Warn')) throw new UsageError(`${flag}: Deny and Warn together are not allowed (Kubernetes rejects the binding)`);
+  return [...new Set(actions)] as ValidationAction[];
+}
 
 /** The --pss targets, default restricted@latest; comma-separated or repeated. */
 function exportTargets(values: readonly string[]): PssTarget[] {
@@ -66,6 +76,8 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
     .option('--pss <level@version>', 'baseline or restricted, @v1.N or @latest (default restricted@latest); comma-separated or repeatable: one policy each', collect, [])
     .option('--checks <ids>', 'only these PSA checks (e.g. privileged,hostPathVolumes or PSS-privileged); comma-separated or repeatable', collect, [])
     .option('--validation-actions <actions>', 'binding validationActions, comma-separated: Deny, Warn, Audit', 'Deny')
+    .option('--workloads', 'also a policy per target for the pod templates of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers and PodTemplates')
+    .option('--workload-validation-actions <actions>', 'validationActions of the workload bindings (PSA only warns and audits on workloads)', 'Warn,Audit')
     .option('--namespace-selector <selector>', 'bind only in namespaces whose labels match: key=value, key!=value, key, !key, comma-separated')
     .option('--kubernetes-version <version>', `1.N (N >= ${OLDEST_EXPORT_KUBERNETES_MINOR}) or latest (1.${LATEST_KUBERNETES_MINOR}): the CEL must compile there`, 'latest')
     .option('-o, --output <file>', 'write the YAML to a file instead of stdout')
@@ -75,17 +87,15 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
       if (version === undefined || version.minor < OLDEST_EXPORT_KUBERNETES_MINOR) {
         throw new UsageError(`--kubernetes-version must be 1.N (N >= ${OLDEST_EXPORT_KUBERNETES_MINOR}, when admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy is served) or latest, got ${JSON.stringify(flags.kubernetesVersion)}`);
       }
-      const actions = flags.validationActions.split(',').map((action) => action.trim()).filter((action) => action !== '');
-      const unknown = actions.filter((action) => !(VALIDATION_ACTIONS as readonly string[]).includes(action));
-      if (actions.length === 0 || unknown.length > 0) throw new UsageError(`--validation-actions must be Deny, Warn and/or Audit, got ${JSON.stringify(flags.validationActions)}`);
-      if (actions.includes('Deny') && actions.includes('Warn')) throw new UsageError('--validation-actions: Deny and Warn together are not allowed (Kubernetes rejects the binding)');
       const namespaceSelector = flags.namespaceSelector === undefined ? undefined : parseNamespaceSelector(flags.namespaceSelector);
       if (flags.namespaceSelector !== undefined && namespaceSelector === undefined) throw new UsageError(`--namespace-selector: cannot read ${JSON.stringify(flags.namespaceSelector)}; use key=value, key!=value, key or !key, comma-separated`);
       const checks = flags.checks.flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter((entry) => entry !== '');
       const result = exportPssPolicies({
         targets: exportTargets(flags.pss),
         ...(checks.length > 0 ? { checks } : {}),
-        validationActions: [...new Set(actions)] as ValidationAction[],
+        validationActions: validationActions('--validation-actions', flags.validationActions),
+        workloads: flags.workloads === true,
+        workloadValidationActions: validationActions('--workload-validation-actions', flags.workloadValidationActions),
         ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
         kubernetesVersion: version,
       });

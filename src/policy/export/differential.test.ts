@@ -16,6 +16,7 @@ import { PSA_FIXTURES } from '../../corpus/psa.js';
 import { loadText } from '../../load/load.js';
 import { PodTemplateFinder } from '../../model/podTemplates.js';
 import { buildPodView } from '../../model/podView.js';
+import type { JsonObject } from '../../model/types.js';
 import { parseKubernetesVersion } from '../environment.js';
 import { evaluateCreate, type PolicySet } from '../vap/evaluate.js';
 import { exportedPolicySet } from './testSupport.js';
@@ -28,7 +29,7 @@ interface FixtureEntry {
 }
 
 /** `…: violates PodSecurity "restricted:v1.34": runAsNonRoot != true (runAsNonRoot): container …` → the check ID. */
-const CHECK_IN_DENIAL = /violates PodSecurity "[a-z]+:v1\.\d+": [^(]*\(([A-Za-z_]+)\): /;
+const CHECK_IN_DENIAL = /(?:violates|would violate) PodSecurity "[a-z]+:v1\.\d+": [^(]*\(([A-Za-z_]+)\): /;
 
 describe('exported PSS policies agree with the built-in checks on the PSA fixtures', () => {
   it('gives the built-in verdict and the label on every fixture', () => {
@@ -66,5 +67,50 @@ describe('exported PSS policies agree with the built-in checks on the PSA fixtur
     assert.deepEqual(disagreements.slice(0, 20), []);
     assert.equal(agreed, index.fixtures.length);
     assert.equal(index.fixtures.length, 4093);
+  });
+
+  // The workload policies share the checks' CEL and differ only in where the pod comes from;
+  // the fixtures of four versions that changed the rules, wrapped in each template shape, cover that.
+  it('judges the same fixtures wrapped in workloads like the built-in checks (--workloads)', () => {
+    const index = JSON.parse(readFileSync(path.join(PSA_FIXTURES, 'index.json'), 'utf8')) as { fixtures: FixtureEntry[] };
+    const version = parseKubernetesVersion('latest');
+    assert.ok(version !== undefined);
+    const finder = new PodTemplateFinder();
+    const sets = new Map<string, PolicySet>();
+    const wrappers: Array<(pod: JsonObject) => JsonObject> = [
+      (pod) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', namespace: 'apps' }, spec: { selector: {}, template: { metadata: pod.metadata, spec: pod.spec } } }),
+      (pod) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'w', namespace: 'apps' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { metadata: pod.metadata, spec: pod.spec } } } } }),
+      (pod) => ({ apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'w', namespace: 'apps' }, template: { spec: pod.spec } }),
+    ];
+    const disagreements: string[] = [];
+    let judged = 0;
+    for (const fixture of index.fixtures.filter((entry) => ['v1.0', 'v1.19', 'v1.25', 'v1.34'].includes(entry.version))) {
+      const minor = parsePolicyVersion(fixture.version, true) as number;
+      const key = `${fixture.level}@${fixture.version}`;
+      let set = sets.get(key);
+      if (set === undefined) {
+        set = exportedPolicySet({ level: fixture.level, minor, requested: fixture.version }, version, { workloads: true, workloadValidationActions: ['Deny'] });
+        sets.set(key, set);
+      }
+      const pod = loadText(readFileSync(path.join(PSA_FIXTURES, fixture.path), 'utf8'), fixture.path).objects[0];
+      assert.ok(pod !== undefined);
+      for (const wrap of wrappers) {
+        const workload = loadText(JSON.stringify(wrap(pod.raw)), fixture.path).objects[0];
+        assert.ok(workload !== undefined);
+        const template = finder.find(workload);
+        // PodTemplate objects carry no pod metadata here, so annotation-based fixtures are judged on what is left, by both sides.
+        assert.ok(template.kind === 'template', `${workload.kind} ${fixture.path}`);
+        const builtIn = evaluatePod(buildPodView(template.template), fixture.level, minor).map((violation) => violation.check.id);
+        const outcome = evaluateCreate(workload, set);
+        const denials = outcome.bindings.flatMap((binding) => binding.denials);
+        const vapChecks = denials.map((denial) => CHECK_IN_DENIAL.exec(denial)?.[1] ?? `unreadable denial: ${denial}`);
+        judged++;
+        if (outcome.bindings.length !== 1 || JSON.stringify(vapChecks) !== JSON.stringify(builtIn) || outcome.bindings.some((binding) => binding.notes.length > 0)) {
+          disagreements.push(`${workload.kind} ${fixture.path}: built-in ${JSON.stringify(builtIn)}, VAP ${JSON.stringify(outcome.bindings)}`);
+        }
+      }
+    }
+    assert.deepEqual(disagreements.slice(0, 10), []);
+    assert.ok(judged > 500, `${judged}`);
   });
 });

@@ -25,15 +25,19 @@ export interface CheckCel {
   readonly messageExpression: string;
 }
 
-/** Variables every exported PSS policy declares, in order. */
+/**
+ * Variables the checks read, declared after `podSpec` and `podMetadata`
+ * (the pod's spec and metadata: `object.spec` for a Pod, the pod template's
+ * for a workload).
+ */
 export const POD_VARIABLES: ReadonlyArray<{ readonly name: string; readonly expression: string }> = [
   {
     name: 'containers',
     expression:
-      '(has(object.spec.initContainers) ? object.spec.initContainers : []) + (has(object.spec.containers) ? object.spec.containers : []) + (has(object.spec.ephemeralContainers) ? object.spec.ephemeralContainers : [])',
+      '(has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + (has(variables.podSpec.containers) ? variables.podSpec.containers : []) + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])',
   },
-  { name: 'windows', expression: "has(object.spec.os) && has(object.spec.os.name) && object.spec.os.name == 'windows'" },
-  { name: 'userNamespace', expression: 'has(object.spec.hostUsers) && object.spec.hostUsers == false' },
+  { name: 'windows', expression: "has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows'" },
+  { name: 'userNamespace', expression: 'has(variables.podSpec.hostUsers) && variables.podSpec.hostUsers == false' },
 ];
 
 /** A CEL string literal; single quotes when the text allows it, for readable YAML. */
@@ -106,8 +110,8 @@ function at(base: string, ...fields: string[]): string {
   return [base, ...fields].join('.');
 }
 
-const POD_CONTEXT = 'object.spec';
-const ANNOTATIONS = 'object.metadata.annotations';
+const POD_CONTEXT = 'variables.podSpec';
+const ANNOTATIONS = 'variables.podMetadata.annotations';
 const HAS_ANNOTATIONS = `has(${ANNOTATIONS})`;
 
 /**
@@ -180,7 +184,7 @@ function settingIs(base: string, fields: readonly string[], value: string): stri
 
 const hostNamespaces = (): CheckCel => {
   const fields = ['hostNetwork', 'hostPID', 'hostIPC'];
-  const offends = fields.map((field) => `(${settingIs('object.spec', [field], 'true')})`);
+  const offends = fields.map((field) => `(${settingIs(POD_CONTEXT, [field], 'true')})`);
   return {
     expression: `!(${offends.join(' || ')})`,
     messageExpression: `'pod must not set ' + (${fields.map((field, index) => `(${offends[index]} ? ['${field}=true'] : [])`).join(' + ')}).join(', ')`,
@@ -199,7 +203,7 @@ const capabilitiesBaseline = (): CheckCel => {
   ]);
 };
 
-const VOLUMES = 'object.spec.volumes';
+const VOLUMES = `${POD_CONTEXT}.volumes`;
 
 function volumesPart(offends: string, detail: string): Part {
   return {
@@ -283,11 +287,11 @@ const seccompProfiles = (): CheckCel => check(profileParts('seccompProfile'));
 
 function sysctls(allowed: readonly string[]): () => CheckCel {
   return () => {
-    const sysctlList = 'object.spec.securityContext.sysctls';
+    const sysctlList = `${POD_CONTEXT}.securityContext.sysctls`;
     const forbidden = `has(s.name) && !(s.name in ${list(allowed)})`;
     const names = `${sysctlList}.filter(s, ${forbidden}).map(s, ${quoted('s.name')})`;
     return check([
-      guarded(`${present('object.spec', 'securityContext', 'sysctls')} && ${sysctlList}.exists(s, ${forbidden})`, `(size(${names}) == 1 ? 'pod must not set sysctl ' : 'pod must not set sysctls ') + ${names}.join(', ')`),
+      guarded(`${present(POD_CONTEXT, 'securityContext', 'sysctls')} && ${sysctlList}.exists(s, ${forbidden})`, `(size(${names}) == 1 ? 'pod must not set sysctl ' : 'pod must not set sysctls ') + ${names}.join(', ')`),
     ]);
   };
 }

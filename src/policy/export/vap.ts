@@ -7,6 +7,8 @@
  * Scope: Pods on CREATE and UPDATE, as Pod Security Admission enforces them.
  * PSA only warns and audits on workload objects; denying a Deployment would
  * be stricter than the PSA verdict these policies claim (see docs/cel.md).
+ * With `workloads`, a second policy per target judges the pod templates of
+ * workloads, bound by default with Warn and Audit as PSA's warn and audit modes.
  */
 import { stringify } from 'yaml';
 import { activeChecks, checkById, NEWEST_POLICY_MINOR, PSS_CHECKS } from '../../checks/pss/registry.js';
@@ -32,6 +34,10 @@ export interface ExportOptions {
   /** PSA check IDs to keep (`privileged` or `PSS-privileged`); undefined: every active check. */
   readonly checks?: readonly string[];
   readonly validationActions?: readonly ValidationAction[];
+  /** Also export a policy per target for the pod templates of workloads (PSA warns and audits on them). */
+  readonly workloads?: boolean;
+  /** validationActions of the workload bindings; default Warn and Audit, as PSA's warn and audit modes. */
+  readonly workloadValidationActions?: readonly ValidationAction[];
   /** Label selector for the binding's namespaceSelector; undefined: every namespace. */
   readonly namespaceSelector?: LabelSelectorJson;
   /** The Kubernetes version the CEL must compile on. */
@@ -79,8 +85,8 @@ export function parseNamespaceSelector(text: string): LabelSelectorJson | undefi
   };
 }
 
-export function policyName(target: Pick<PssTarget, 'level' | 'minor'>): string {
-  return `rampart-pss-${target.level}-${formatPolicyVersion(target.minor)}`;
+export function policyName(target: Pick<PssTarget, 'level' | 'minor'>, scope: ExportScope = 'pods'): string {
+  return `rampart-pss-${target.level}-${formatPolicyVersion(target.minor)}${SCOPES[scope].suffix}`;
 }
 
 function normaliseCheckId(id: string): string {
@@ -92,8 +98,43 @@ export function checkCel(checkId: string, minimumVersion: `v1.${number}`): Check
   return PSS_CEL[checkId]?.[minimumVersion]?.();
 }
 
-function policyFor(target: PssTarget, keep: ReadonlySet<string> | undefined, problems: ExportProblem[]): Record<string, unknown> {
+/** What a policy matches: pods (PSA's enforce), or the pod templates of workloads (PSA's warn and audit). */
+export type ExportScope = 'pods' | 'workloads';
+
+/** `object.spec.template` and friends: where each workload kind keeps its pod template (PSA's list of workload resources). */
+function templateOf(root: string): string {
+  return `(${root}.kind == 'CronJob' ? ${root}.spec.jobTemplate.spec.template : (${root}.kind == 'PodTemplate' ? ${root}.template : ${root}.spec.template))`;
+}
+
+const WORKLOAD_RULES = [
+  { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['podtemplates', 'replicationcontrollers'] },
+  { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
+  { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['cronjobs', 'jobs'] },
+];
+
+const SCOPES: Record<ExportScope, { suffix: string; verb: string; rules: unknown[]; condition: { name: string; expression: string }; podSpec: string; podMetadata: string }> = {
+  pods: {
+    suffix: '',
+    verb: 'violates',
+    rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] }],
+    condition: { name: 'significant-pod-change', expression: '' },
+    podSpec: 'object.spec',
+    podMetadata: 'object.metadata',
+  },
+  workloads: {
+    suffix: '-workloads',
+    verb: 'would violate',
+    rules: WORKLOAD_RULES,
+    // As PSA: an UPDATE that leaves the pod template alone (scaling, labels) is not judged.
+    condition: { name: 'pod-template-changed', expression: `request.operation != 'UPDATE' || oldObject == null || ${templateOf('object')} != ${templateOf('oldObject')}` },
+    podSpec: `${templateOf('object')}.spec`,
+    podMetadata: `has(${templateOf('object')}.metadata) ? ${templateOf('object')}.metadata : {}`,
+  },
+};
+
+function policyFor(target: PssTarget, scope: ExportScope, keep: ReadonlySet<string> | undefined, problems: ExportProblem[]): Record<string, unknown> {
   const version = formatPolicyVersion(target.minor);
+  const { verb, rules, condition, podSpec, podMetadata } = SCOPES[scope];
   const validations: Record<string, unknown>[] = [];
   for (const { check, implementation } of activeChecks(target.level, target.minor)) {
     if (keep !== undefined && !keep.has(check.id)) continue;
@@ -104,8 +145,8 @@ function policyFor(target: PssTarget, keep: ReadonlySet<string> | undefined, pro
     }
     validations.push({
       expression: foldLiterals(cel.expression),
-      message: `violates PodSecurity "${target.level}:${version}": ${check.reason} (${check.id})`,
-      messageExpression: foldLiterals(`'violates PodSecurity "' + variables.podSecurity + '": ' + ${lit(`${check.reason} (${check.id}): `)} + ${cel.messageExpression}`),
+      message: `${verb} PodSecurity "${target.level}:${version}": ${check.reason} (${check.id})`,
+      messageExpression: foldLiterals(`'${verb} PodSecurity "' + variables.podSecurity + '": ' + ${lit(`${check.reason} (${check.id}): `)} + ${cel.messageExpression}`),
       reason: 'Forbidden',
     });
   }
@@ -113,18 +154,21 @@ function policyFor(target: PssTarget, keep: ReadonlySet<string> | undefined, pro
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
     metadata: {
-      name: policyName(target),
+      name: policyName(target, scope),
       labels: { 'app.kubernetes.io/managed-by': 'rampart', 'pod-security.rampart.dev/level': target.level, 'pod-security.rampart.dev/version': version },
-      annotations: { 'rampart.dev/generated-by': `rampart policy export --vap --pss ${target.level}@${version}` },
+      annotations: { 'rampart.dev/generated-by': `rampart policy export --vap --pss ${target.level}@${version}${scope === 'workloads' ? ' --workloads' : ''}` },
     },
     spec: {
       failurePolicy: 'Fail',
-      matchConstraints: {
-        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] }],
-      },
-      matchConditions: [{ name: 'significant-pod-change', expression: SIGNIFICANT_CHANGE }],
+      matchConstraints: { resourceRules: rules },
+      matchConditions: [{ name: condition.name, expression: scope === 'pods' ? SIGNIFICANT_CHANGE : condition.expression }],
       // The level and version as a variable keeps every other expression identical across versions.
-      variables: [{ name: 'podSecurity', expression: lit(`${target.level}:${version}`) }, ...POD_VARIABLES.map((variable) => ({ ...variable }))],
+      variables: [
+        { name: 'podSecurity', expression: lit(`${target.level}:${version}`) },
+        { name: 'podSpec', expression: podSpec },
+        { name: 'podMetadata', expression: podMetadata },
+        ...POD_VARIABLES.map((variable) => ({ ...variable })),
+      ],
       validations,
     },
   };
@@ -149,14 +193,15 @@ const SIGNIFICANT_CHANGE = [
   `${OLD_ANNOTATIONS}.exists(k, ${SECURITY_ANNOTATION} && !(k in ${NEW_ANNOTATIONS}))`,
 ].join(' || ');
 
-function bindingFor(target: PssTarget, options: ExportOptions): Record<string, unknown> {
+function bindingFor(target: PssTarget, scope: ExportScope, options: ExportOptions): Record<string, unknown> {
+  const actions = scope === 'pods' ? (options.validationActions ?? ['Deny']) : (options.workloadValidationActions ?? ['Warn', 'Audit']);
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: policyName(target), labels: { 'app.kubernetes.io/managed-by': 'rampart' } },
+    metadata: { name: policyName(target, scope), labels: { 'app.kubernetes.io/managed-by': 'rampart' } },
     spec: {
-      policyName: policyName(target),
-      validationActions: [...(options.validationActions ?? ['Deny'])],
+      policyName: policyName(target, scope),
+      validationActions: [...actions],
       ...(options.namespaceSelector !== undefined ? { matchResources: { namespaceSelector: options.namespaceSelector } } : {}),
     },
   };
@@ -213,9 +258,11 @@ export function exportPssPolicies(options: ExportOptions): ExportResult {
     const name = policyName(target);
     if (seen.has(name)) continue;
     seen.add(name);
-    const policy = policyFor(target, keep, problems);
-    problems.push(...compileProblems(policy, options.kubernetesVersion));
-    objects.push(policy, bindingFor(target, options));
+    for (const scope of options.workloads === true ? (['pods', 'workloads'] as const) : (['pods'] as const)) {
+      const policy = policyFor(target, scope, keep, problems);
+      problems.push(...compileProblems(policy, options.kubernetesVersion));
+      objects.push(policy, bindingFor(target, scope, options));
+    }
   }
   return { objects, problems };
 }
