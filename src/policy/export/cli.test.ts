@@ -48,11 +48,26 @@ describe('rampart policy export --vap', () => {
     assert.ok(denials.some((denial) => denial.includes('runAsNonRoot != true (runAsNonRoot): container "app" must set securityContext.runAsNonRoot=true')), denials.join('\n'));
   });
 
+  it('warns on workloads with --workloads, as PSA does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-export-'));
+    const policies = join(dir, 'pss.yaml');
+    const deployment = join(dir, 'deployment.yaml');
+    writeFileSync(deployment, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: a, securityContext: {privileged: true}}]\n');
+    assert.equal(rampart('policy', 'export', '--vap', '--pss', 'baseline', '--workloads', '-o', policies).status, 0);
+    const tested = rampart('policy', 'test', '--policies', policies, '--resources', deployment, '--format', 'json');
+    assert.equal(tested.status, 0, tested.stderr);
+    const report = JSON.parse(tested.stdout) as { requests: Array<{ bindings: Array<{ binding: string; warnings: string[] }> }> };
+    const binding = report.requests[0]?.bindings[0];
+    assert.equal(binding?.binding, 'rampart-pss-baseline-v1.37-workloads');
+    assert.match(binding?.warnings[0] ?? '', /would violate PodSecurity "baseline:v1\.37": privileged \(privileged\): container "app" must not set securityContext\.privileged=true/);
+  });
+
   it('rejects bad flags with exit 2', () => {
     assert.equal(rampart('policy', 'export', '--pss', 'restricted').status, 2);
     assert.equal(rampart('policy', 'export', '--vap', '--pss', 'privileged@v1.30').status, 2);
     assert.equal(rampart('policy', 'export', '--vap', '--kubernetes-version', '1.29').status, 2);
     assert.equal(rampart('policy', 'export', '--vap', '--validation-actions', 'Deny,Warn').status, 2);
     assert.equal(rampart('policy', 'export', '--vap', '--checks', 'privileged,unknown').status, 2);
+    assert.equal(rampart('policy', 'export', '--vap', '--workloads', '--workload-validation-actions', 'Block').status, 2);
   });
 });

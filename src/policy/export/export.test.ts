@@ -63,9 +63,9 @@ describe('PSS CEL translations', () => {
     for (const version of ['1.30', 'latest']) {
       const targets = [];
       for (let minor = 0; minor <= NEWEST_POLICY_MINOR; minor++) for (const level of ['baseline', 'restricted'] as const) targets.push({ level, minor, requested: `v1.${minor}` });
-      const result = exportPssPolicies({ targets, kubernetesVersion: k8s(version) });
+      const result = exportPssPolicies({ targets, kubernetesVersion: k8s(version), workloads: true });
       assert.deepEqual(result.problems, []);
-      assert.equal(result.objects.length, targets.length * 2);
+      assert.equal(result.objects.length, targets.length * 4);
     }
   });
 
