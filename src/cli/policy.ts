@@ -74,7 +74,7 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
     .description('write ValidatingAdmissionPolicies and bindings (admissionregistration.k8s.io/v1) that enforce the Pod Security Standards on pods, as Pod Security Admission does')
     .option('--vap', 'ValidatingAdmissionPolicy output (the only format today)')
     .option('--pss <level@version>', 'baseline or restricted, @v1.N or @latest (default restricted@latest); comma-separated or repeatable: one policy each', collect, [])
-    .option('--checks <ids>', 'only these PSA checks (e.g. privileged,hostPathVolumes or PSS-privileged); comma-separated or repeatable', collect, [])
+    .option('--checks <ids>', 'only these checks: PSA checks (privileged or PSS-privileged) and Rampart checks CEL can express (container-read-only-root-filesystem, … see docs/cel.md), which go to a rampart-checks policy; comma-separated or repeatable', collect, [])
     .option('--validation-actions <actions>', 'binding validationActions, comma-separated: Deny, Warn, Audit', 'Deny')
     .option('--workloads', 'also a policy per target for the pod templates of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers and PodTemplates')
     .option('--workload-validation-actions <actions>', 'validationActions of the workload bindings (PSA only warns and audits on workloads)', 'Warn,Audit')

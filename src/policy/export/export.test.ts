@@ -73,7 +73,7 @@ describe('PSS CEL translations', () => {
     const result = exportPssPolicies({ targets: [{ level: 'baseline', minor: 30, requested: 'v1.30' }], kubernetesVersion: k8s('1.29'), checks: ['PSS-privileged', 'nope'] });
     assert.equal(result.problems.length, 2);
     assert.match(result.problems[0] ?? '', /needs Kubernetes 1\.30/);
-    assert.match(result.problems[1] ?? '', /unknown PSS check "nope"/);
+    assert.match(result.problems[1] ?? '', /unknown check "nope"/);
   });
 });
 

@@ -96,7 +96,7 @@ function list(values: Iterable<string>): string {
 }
 
 /** `has(a.b) && has(a.b.c)` for the field chain under `base`. */
-function present(base: string, ...fields: string[]): string {
+export function present(base: string, ...fields: string[]): string {
   const guards: string[] = [];
   let path = base;
   for (const field of fields) {
@@ -106,11 +106,11 @@ function present(base: string, ...fields: string[]): string {
   return guards.join(' && ');
 }
 
-function at(base: string, ...fields: string[]): string {
+export function at(base: string, ...fields: string[]): string {
   return [base, ...fields].join('.');
 }
 
-const POD_CONTEXT = 'variables.podSpec';
+export const POD_CONTEXT = 'variables.podSpec';
 const ANNOTATIONS = 'variables.podMetadata.annotations';
 const HAS_ANNOTATIONS = `has(${ANNOTATIONS})`;
 
@@ -118,24 +118,24 @@ const HAS_ANNOTATIONS = `has(${ANNOTATIONS})`;
  * One offending part of a check: `when` is true if it offends; `messages`
  * (a CEL list of strings) describes it, empty when it does not offend.
  */
-interface Part {
+export interface Part {
   readonly when: string;
   readonly messages: string;
 }
 
 /** `offends` replaces the parts' conditions with a single pass over the containers when a check has several container parts. */
-function check(parts: readonly Part[], exemption?: string, offendsInOnePass?: string): CheckCel {
+export function check(parts: readonly Part[], exemption?: string, offendsInOnePass?: string): CheckCel {
   const offends = offendsInOnePass ?? parts.map((part) => `(${part.when})`).join(' || ');
   const expression = exemption === undefined ? `!(${offends})` : `${exemption} || !(${offends})`;
   const messages = parts.map((part) => part.messages).join(' + ');
   return { expression, messageExpression: parts.length === 1 ? `${messages}.join('; ')` : `(${messages}).join('; ')` };
 }
 
-function guarded(when: string, message: string): Part {
+export function guarded(when: string, message: string): Part {
   return { when, messages: `(${when} ? [${message}] : [])` };
 }
 
-function quoted(expression: string): string {
+export function quoted(expression: string): string {
   return `'"' + ${expression} + '"'`;
 }
 
@@ -146,10 +146,10 @@ function containersPart(offends: string, predicate: string): Part {
 }
 
 /** Containers that offend, each with its own detail: `container "a" must not add "X"; container "b" …`. */
-function eachContainerPart(offends: string, detail: string): Part {
+export function eachContainerPart(offends: string, detail: string, containers = 'variables.containers'): Part {
   return {
-    when: `variables.containers.exists(c, ${offends})`,
-    messages: `variables.containers.filter(c, ${offends}).map(c, 'container ' + ${quoted('c.name')} + ' ' + ${detail})`,
+    when: `${containers}.exists(c, ${offends})`,
+    messages: `${containers}.filter(c, ${offends}).map(c, 'container ' + ${quoted('c.name')} + ' ' + ${detail})`,
   };
 }
 
@@ -178,7 +178,7 @@ function profileParts(key: 'seccompProfile' | 'appArmorProfile'): Part[] {
   ];
 }
 
-function settingIs(base: string, fields: readonly string[], value: string): string {
+export function settingIs(base: string, fields: readonly string[], value: string): string {
   return `${present(base, ...fields)} && ${at(base, ...fields)} == ${value}`;
 }
 
@@ -203,9 +203,9 @@ const capabilitiesBaseline = (): CheckCel => {
   ]);
 };
 
-const VOLUMES = `${POD_CONTEXT}.volumes`;
+export const VOLUMES = `${POD_CONTEXT}.volumes`;
 
-function volumesPart(offends: string, detail: string): Part {
+export function volumesPart(offends: string, detail: string): Part {
   return {
     when: `has(${VOLUMES}) && ${VOLUMES}.exists(v, ${offends})`,
     messages: `(has(${VOLUMES}) ? ${VOLUMES}.filter(v, ${offends}).map(v, 'volume ' + ${quoted('v.name')} + ' ' + ${detail}) : [])`,

@@ -16,6 +16,8 @@ import type { PssLevel } from '../../checks/pss/types.js';
 import { formatPolicyVersion, parsePolicyVersion, resolveMinor } from '../../checks/pss/versions.js';
 import { compile, type KubernetesVersion } from '../environment.js';
 import type { ValidationAction } from '../vap/model.js';
+import { allCheckMetas } from '../../checks/index.js';
+import { HARDENING_CEL, WORKLOAD_CONTAINERS_VARIABLE } from './checksCel.js';
 import { foldLiterals, lit, POD_VARIABLES, PSS_CEL, type CheckCel } from './pssCel.js';
 
 /** admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy is GA (and served) from Kubernetes 1.30. */
@@ -134,7 +136,7 @@ const SCOPES: Record<ExportScope, { suffix: string; verb: string; rules: unknown
 
 function policyFor(target: PssTarget, scope: ExportScope, keep: ReadonlySet<string> | undefined, problems: ExportProblem[]): Record<string, unknown> {
   const version = formatPolicyVersion(target.minor);
-  const { verb, rules, condition, podSpec, podMetadata } = SCOPES[scope];
+  const { verb } = SCOPES[scope];
   const validations: Record<string, unknown>[] = [];
   for (const { check, implementation } of activeChecks(target.level, target.minor)) {
     if (keep !== undefined && !keep.has(check.id)) continue;
@@ -150,28 +152,69 @@ function policyFor(target: PssTarget, scope: ExportScope, keep: ReadonlySet<stri
       reason: 'Forbidden',
     });
   }
+  return policyObject(
+    policyName(target, scope),
+    scope,
+    { 'pod-security.rampart.dev/level': target.level, 'pod-security.rampart.dev/version': version },
+    `--pss ${target.level}@${version}`,
+    // The level and version as a variable keeps every other expression identical across versions.
+    [{ name: 'podSecurity', expression: lit(`${target.level}:${version}`) }],
+    [],
+    validations,
+  );
+}
+
+/** A policy of the given scope: matchConstraints, the UPDATE condition, the pod variables around the given ones, the validations. */
+function policyObject(
+  name: string,
+  scope: ExportScope,
+  labels: Record<string, string>,
+  flags: string,
+  leadingVariables: ReadonlyArray<{ name: string; expression: string }>,
+  trailingVariables: ReadonlyArray<{ name: string; expression: string }>,
+  validations: readonly Record<string, unknown>[],
+): Record<string, unknown> {
+  const { rules, condition, podSpec, podMetadata } = SCOPES[scope];
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
     metadata: {
-      name: policyName(target, scope),
-      labels: { 'app.kubernetes.io/managed-by': 'rampart', 'pod-security.rampart.dev/level': target.level, 'pod-security.rampart.dev/version': version },
-      annotations: { 'rampart.dev/generated-by': `rampart policy export --vap --pss ${target.level}@${version}${scope === 'workloads' ? ' --workloads' : ''}` },
+      name,
+      labels: { 'app.kubernetes.io/managed-by': 'rampart', ...labels },
+      annotations: { 'rampart.dev/generated-by': `rampart policy export --vap ${flags}${scope === 'workloads' ? ' --workloads' : ''}` },
     },
     spec: {
       failurePolicy: 'Fail',
       matchConstraints: { resourceRules: rules },
       matchConditions: [{ name: condition.name, expression: scope === 'pods' ? SIGNIFICANT_CHANGE : condition.expression }],
-      // The level and version as a variable keeps every other expression identical across versions.
       variables: [
-        { name: 'podSecurity', expression: lit(`${target.level}:${version}`) },
+        ...leadingVariables,
         { name: 'podSpec', expression: podSpec },
         { name: 'podMetadata', expression: podMetadata },
         ...POD_VARIABLES.map((variable) => ({ ...variable })),
+        ...trailingVariables,
       ],
       validations,
     },
   };
+}
+
+/** Name of the policy holding the hardening checks. */
+export const CHECKS_POLICY_NAME = 'rampart-checks';
+
+function hardeningPolicyFor(ids: readonly string[], scope: ExportScope): Record<string, unknown> {
+  const validations = ids.map((id) => {
+    const cel = (HARDENING_CEL[id] as () => CheckCel)();
+    const meta = allCheckMetas().find((candidate) => candidate.id === id);
+    const title = meta?.title ?? id;
+    return {
+      expression: foldLiterals(cel.expression),
+      message: `${id}: ${title}`,
+      messageExpression: foldLiterals(`${lit(`${id}${scope === 'workloads' ? ' (pod template)' : ''}: `)} + ${cel.messageExpression}`),
+      reason: 'Forbidden',
+    };
+  });
+  return policyObject(`${CHECKS_POLICY_NAME}${SCOPES[scope].suffix}`, scope, {}, `--checks ${ids.join(',')}`, [], [WORKLOAD_CONTAINERS_VARIABLE], validations);
 }
 
 const SECURITY_ANNOTATION = "(k.startsWith('seccomp.security.alpha.kubernetes.io/') || k.startsWith('container.seccomp.security.alpha.kubernetes.io/') || k.startsWith('container.apparmor.security.beta.kubernetes.io/'))";
@@ -193,14 +236,14 @@ const SIGNIFICANT_CHANGE = [
   `${OLD_ANNOTATIONS}.exists(k, ${SECURITY_ANNOTATION} && !(k in ${NEW_ANNOTATIONS}))`,
 ].join(' || ');
 
-function bindingFor(target: PssTarget, scope: ExportScope, options: ExportOptions): Record<string, unknown> {
+function bindingFor(name: string, scope: ExportScope, options: ExportOptions): Record<string, unknown> {
   const actions = scope === 'pods' ? (options.validationActions ?? ['Deny']) : (options.workloadValidationActions ?? ['Warn', 'Audit']);
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: policyName(target, scope), labels: { 'app.kubernetes.io/managed-by': 'rampart' } },
+    metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'rampart' } },
     spec: {
-      policyName: policyName(target, scope),
+      policyName: name,
       validationActions: [...actions],
       ...(options.namespaceSelector !== undefined ? { matchResources: { namespaceSelector: options.namespaceSelector } } : {}),
     },
@@ -248,20 +291,35 @@ export function exportPssPolicies(options: ExportOptions): ExportResult {
     problems.push(`ValidatingAdmissionPolicy admissionregistration.k8s.io/v1 needs Kubernetes 1.${OLDEST_EXPORT_KUBERNETES_MINOR} or newer, not 1.${options.kubernetesVersion.minor}`);
   }
   let keep: Set<string> | undefined;
+  const hardening: string[] = [];
   if (options.checks !== undefined) {
-    keep = new Set(options.checks.map(normaliseCheckId));
-    for (const id of keep) if (checkById(id) === undefined) problems.push(`unknown PSS check ${JSON.stringify(id)}; known: ${PSS_CHECKS.map((check) => check.id).join(', ')}`);
+    keep = new Set();
+    for (const id of options.checks) {
+      if (HARDENING_CEL[id] !== undefined) {
+        if (!hardening.includes(id)) hardening.push(id);
+      } else if (checkById(normaliseCheckId(id)) !== undefined) keep.add(normaliseCheckId(id));
+      else problems.push(`unknown check ${JSON.stringify(id)} or one CEL cannot express; PSS checks: ${PSS_CHECKS.map((check) => check.id).join(', ')}; other checks: ${Object.keys(HARDENING_CEL).join(', ')}`);
+    }
   }
+  const scopes = options.workloads === true ? (['pods', 'workloads'] as const) : (['pods'] as const);
   const objects: Record<string, unknown>[] = [];
   const seen = new Set<string>();
-  for (const target of options.targets) {
+  // With --checks naming only non-PSS checks, no PSS policy is written.
+  for (const target of keep === undefined || keep.size > 0 ? options.targets : []) {
     const name = policyName(target);
     if (seen.has(name)) continue;
     seen.add(name);
-    for (const scope of options.workloads === true ? (['pods', 'workloads'] as const) : (['pods'] as const)) {
+    for (const scope of scopes) {
       const policy = policyFor(target, scope, keep, problems);
       problems.push(...compileProblems(policy, options.kubernetesVersion));
-      objects.push(policy, bindingFor(target, scope, options));
+      objects.push(policy, bindingFor(policyName(target, scope), scope, options));
+    }
+  }
+  if (hardening.length > 0) {
+    for (const scope of scopes) {
+      const policy = hardeningPolicyFor(hardening, scope);
+      problems.push(...compileProblems(policy, options.kubernetesVersion));
+      objects.push(policy, bindingFor(`${CHECKS_POLICY_NAME}${SCOPES[scope].suffix}`, scope, options));
     }
   }
   return { objects, problems };
