@@ -224,9 +224,10 @@ const OLD_ANNOTATIONS = '(has(oldObject.metadata.annotations) ? oldObject.metada
 /**
  * Like PSA, an UPDATE is judged only when it may change the pod's security:
  * a changed spec or a changed seccomp/AppArmor annotation. Other metadata
- * updates of an existing pod (labels, finalizers) pass. PSA also ignores
- * image-only spec changes; CEL before 1.32 cannot drop a field from a map,
- * so here a changed image re-judges the pod (stricter than PSA).
+ * updates of an existing pod (labels, finalizers) pass. PSA's test is
+ * narrower (images, container lists, seccomp annotations); the other spec
+ * fields a pod may change in place (tolerations, activeDeadlineSeconds)
+ * re-judge it here, which is stricter.
  */
 const SIGNIFICANT_CHANGE = [
   "request.operation != 'UPDATE'",
