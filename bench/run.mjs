@@ -9,13 +9,16 @@
  * Parts:
  *   startup     `node -e 0`, `rampart --version` and a scan of an empty file: the floor under every run
  *   real-world  `rampart scan ../shared/corpora/real-world-manifests --format json`,
- *               whole process (target: 0.5 s wall, 150 MB peak RSS), and the
- *               loader alone on the same files
+ *               whole process (target: 0.5 s wall, 150 MB peak RSS), where its
+ *               time goes (bench/phases.mjs), and the loader alone on the same files
  *   generated   a generated tree of --objects objects (default 100,000), whole
  *               process (target: 10 s, 1 GB), plus a run at a fifth of the size
  *               and a loader-only run, to show how memory grows with the input
  *   hostile     the billion-laughs and deep-nesting fixtures: time to reject,
  *               in a warm process and as a whole process
+ *   compare     with --against <checkout> (another built copy of the repository):
+ *               the real-world scan of both, runs interleaved so both see the
+ *               same machine, for before/after figures
  *
  * Wall time is measured around the child process; peak RSS and CPU time are
  * the child's own (bench/peakRss.mjs, preloaded). The machine is shared, so
@@ -34,11 +37,12 @@ const ROOT = path.resolve(HERE, '..');
 const CLI = path.join(ROOT, 'bin', 'rampart.js');
 const PEAK_RSS = pathToFileURL(path.join(HERE, 'peakRss.mjs')).href;
 const LOAD_ONLY = path.join(HERE, 'loadOnly.mjs');
+const PHASES = pathToFileURL(path.join(HERE, 'phases.mjs')).href;
 const CORPORA = process.env.RAMPART_CORPORA ?? path.resolve(ROOT, '..', 'shared', 'corpora');
 const REAL_WORLD = path.join(CORPORA, 'real-world-manifests');
 const BAD_INPUT = path.join(ROOT, 'test', 'fixtures', 'bad-input');
 
-const options = { runs: 10, generatedRuns: 3, objects: 100_000, only: undefined, json: undefined };
+const options = { runs: 10, generatedRuns: 3, objects: 100_000, only: undefined, json: undefined, against: [] };
 const argv = process.argv.slice(2);
 for (let index = 0; index < argv.length; index++) {
   const flag = argv[index];
@@ -48,12 +52,13 @@ for (let index = 0; index < argv.length; index++) {
   else if (flag === '--objects') options.objects = Number(value);
   else if (flag === '--only') options.only = new Set(String(value).split(','));
   else if (flag === '--json') options.json = value;
+  else if (flag === '--against') options.against.push(path.resolve(value));
   else {
     process.stderr.write(`unknown option ${flag}\n`);
     process.exit(2);
   }
 }
-const wanted = (part) => options.only === undefined || options.only.has(part);
+const wanted = (part) => (options.only === undefined && part !== 'compare') || options.only?.has(part) === true || (part === 'compare' && options.against.length > 0);
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -95,6 +100,19 @@ function measure(args, runs, { usage = true } = {}) {
         }
       : {}),
   };
+}
+
+/** Where a scan's time goes (bench/phases.mjs, preloaded): medians of each phase over `runs` runs. */
+function phases(args, runs) {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-bench-')), 'phases.json');
+  const samples = [];
+  for (let run = 0; run < runs; run++) {
+    const result = spawnSync(process.execPath, ['--import', PHASES, ...args], { cwd: ROOT, env: { ...process.env, RAMPART_BENCH_PHASES: file }, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (result.status !== 0 && result.status !== 1 && result.status !== 2) throw new Error(`phases: exit ${result.status}: ${result.stderr}`);
+    samples.push(JSON.parse(readFileSync(file, 'utf8')));
+  }
+  rmSync(path.dirname(file), { recursive: true, force: true });
+  return Object.fromEntries(Object.keys(samples[0]).map((key) => [key, median(samples.map((sample) => sample[key]))]));
 }
 
 /** The loader alone in a fresh process (bench/loadOnly.mjs), `runs` times. */
@@ -147,9 +165,14 @@ if (wanted('real-world')) {
   out(`\nreal-world corpus (${REAL_WORLD})`);
   results.realWorld = {
     scan: measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
+    phases: phases([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
     loader: loadOnly([REAL_WORLD], options.runs, ['--repeat', '5']),
   };
   line('scan --format json (whole process)', results.realWorld.scan);
+  const phase = results.realWorld.phases;
+  out(
+    `  ${'where the time goes (medians)'.padEnd(34)} start ${ms(phase.startMs)}, load ${ms(phase.loadMs)}, checks ${ms(phase.checkMs)}, finish ${ms(phase.finishMs)}, report ${ms(phase.reportMs)}`,
+  );
   const loader = results.realWorld.loader;
   out(
     `  ${'loader alone, in process'.padEnd(34)} cold ${ms(loader.firstMs.median)} (min ${ms(loader.firstMs.min)}, cpu ${ms(loader.firstCpuMs.median)}), warm ${ms(loader.warmMedianMs.median)}; ${loader.objects} objects`,
@@ -200,6 +223,29 @@ if (wanted('hostile')) {
       `  ${file.padEnd(24)} rejected (${Object.keys(inProcess.diagnostics).join(', ')}) in ${ms(inProcess.firstMs.median)} cold, ${(inProcess.warmMedianMs.median).toFixed(1)} ms warm; whole process ${ms(whole.wallMs.median)}`,
     );
   }
+}
+
+if (wanted('compare')) {
+  out(`\nreal-world scan, interleaved: this checkout against ${options.against.join(', ')}`);
+  const roots = [ROOT, ...options.against];
+  const samples = roots.map(() => []);
+  for (let run = 0; run < options.runs; run++) {
+    roots.forEach((root, index) => {
+      samples[index].push(measure([path.join(root, 'bin', 'rampart.js'), 'scan', REAL_WORLD, '--format', 'json'], 1));
+    });
+  }
+  results.compare = roots.map((root, index) => {
+    const runs = samples[index];
+    return {
+      root,
+      runs: runs.length,
+      status: runs[0].status,
+      wallMs: stats(runs.map((run) => run.wallMs.median)),
+      cpuMs: stats(runs.map((run) => run.cpuMs.median)),
+      maxRssKb: stats(runs.map((run) => run.maxRssKb.median)),
+    };
+  });
+  for (const result of results.compare) line(result.root === ROOT ? 'this checkout' : result.root, result);
 }
 
 if (options.json !== undefined) {

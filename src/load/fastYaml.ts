@@ -27,13 +27,14 @@
  * mapping that holds them.
  */
 import jsYaml from 'js-yaml';
-import { IRREGULAR, MAPPING, NONE, SCALAR, SEQUENCE, WRAPPER, type NodeTable } from './nodeTable.js';
+import { IRREGULAR, MAPPING, NONE, SCALAR, SEQUENCE, WRAPPER, type NodeView } from './nodeTable.js';
 
 const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
 
 export interface FastDocument {
   readonly value: unknown;
-  readonly table: NodeTable;
+  /** Valid until the next parse (FileNodes copies it). */
+  readonly nodes: NodeView;
 }
 
 export interface DuplicateKey {
@@ -80,7 +81,7 @@ class Recorder {
 
   reset(): void {
     this.count = 0;
-    this.scalars = [];
+    this.scalars.length = 0;
     this.stack.length = 0;
     this.roots = [];
     this.lastResult = undefined;
@@ -154,12 +155,8 @@ class Recorder {
     this.kinds = kinds;
   }
 
-  /** Copies one document's nodes out of the shared buffers, renumbered from 0. */
-  table(root: number): NodeTable {
-    const end = this.ends[root] as number;
-    const ends = this.ends.slice(root, end);
-    if (root !== 0) for (let index = 0; index < ends.length; index++) ends[index] = (ends[index] as number) - root;
-    return { starts: this.starts.slice(root, end), ends, kinds: this.kinds.slice(root, end), scalars: this.scalars.slice(root, end) };
+  view(root: number): NodeView {
+    return { starts: this.starts, ends: this.ends, kinds: this.kinds, scalars: this.scalars, root };
   }
 }
 
@@ -185,8 +182,8 @@ export function parseFast(slice: string, maxDepth: number): FastResult {
   }
   const roots = recorder.roots;
   if (roots.length !== values.length) return { kind: 'error', message: 'js-yaml reported documents its events did not show', offset: 0 };
-  const documents = values.map((value, index) => ({ value, table: recorder.table(roots[index] as number) }));
-  const duplicateKeys = duplicatesAllowed ? documents.flatMap((document, index) => findDuplicateKeys(document.table, index).sort((a, b) => a.offset - b.offset)) : [];
+  const documents = values.map((value, index) => ({ value, nodes: recorder.view(roots[index] as number) }));
+  const duplicateKeys = duplicatesAllowed ? documents.flatMap((document, index) => findDuplicateKeys(document.nodes, index).sort((a, b) => a.offset - b.offset)) : [];
   return { kind: 'documents', documents, duplicateKeys, anchors: recorder.anchors, irregular: recorder.irregular };
 }
 
@@ -210,22 +207,24 @@ function describeError(error: unknown): { message: string; offset: number } {
   return { message: error instanceof Error ? error.message : String(error), offset: 0 };
 }
 
-function findDuplicateKeys(table: NodeTable, document: number): DuplicateKey[] {
+function findDuplicateKeys(view: NodeView, document: number): DuplicateKey[] {
+  const { starts, ends, kinds, scalars, root } = view;
   const duplicates: DuplicateKey[] = [];
-  for (let node = 0; node < table.kinds.length; node++) {
-    if (table.kinds[node] !== MAPPING) continue;
+  const last = ends[root] as number;
+  for (let node = root; node < last; node++) {
+    if (kinds[node] !== MAPPING) continue;
     const seen = new Map<string, number>();
-    const end = table.ends[node] as number;
+    const end = ends[node] as number;
     for (let key = node + 1; key < end; ) {
-      const value = table.ends[key] as number;
+      const value = ends[key] as number;
       if (value >= end) break;
-      if (table.kinds[key] === SCALAR) {
-        const name = String(table.scalars[key]);
+      if (kinds[key] === SCALAR) {
+        const name = String(scalars[key]);
         const first = seen.get(name);
         if (first === undefined) seen.set(name, key);
-        else duplicates.push({ document, key: name, offset: table.starts[key] as number, firstOffset: table.starts[first] as number });
+        else duplicates.push({ document, key: name, offset: starts[key] as number, firstOffset: starts[first] as number });
       }
-      key = table.ends[value] as number;
+      key = ends[value] as number;
     }
   }
   return duplicates;

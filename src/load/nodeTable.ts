@@ -1,10 +1,11 @@
 /**
  * The position index of a document read by js-yaml (fastYaml.ts) or by the
  * quick reader (quickYaml.ts): a preorder table of nodes. Node i's children
- * are i+1, ends[i+1], ends[ends[i+1]], … up to ends[i]; a mapping's children
- * alternate key, value. Three typed arrays and one array of scalar values per
- * document are the whole index: no object per node, and nothing is turned
- * into lines until a finding asks (`locate`).
+ * are i+1, end(i+1), end(end(i+1)), … up to end(i); a mapping's children
+ * alternate key, value. Each node is two integers, its start offset and its
+ * end packed with its kind; every document of a file shares one Int32Array
+ * and one array of scalar values. No object per node, one typed array per
+ * file, and nothing is turned into lines until a finding asks (`locate`).
  */
 import type { FieldPath, LocatedPosition, PositionIndex } from '../model/types.js';
 import type { SourceText } from './sourceText.js';
@@ -16,53 +17,103 @@ export const MAPPING = 3;
 export const WRAPPER = 4;
 export const IRREGULAR = 5;
 
-/** The position table of one document. Offsets are relative to the parsed slice. */
-export interface NodeTable {
+/**
+ * A parser's nodes for one document, in its scratch arrays, valid until its
+ * next parse: nodes `root` to `ends[root] - 1`, `ends` counted from 0 like the
+ * indexes.
+ */
+export interface NodeView {
   readonly starts: Int32Array;
-  /** Preorder index just past the node's last descendant. */
   readonly ends: Int32Array;
   readonly kinds: Uint8Array;
   /** Scalar values by node, for matching mapping keys. */
   readonly scalars: readonly unknown[];
+  readonly root: number;
 }
 
-/** Positions of one document from its node table. */
+const KIND_SHIFT = 28;
+const END_MASK = (1 << KIND_SHIFT) - 1;
+
+/** The nodes of every document of one file, packed into one Int32Array once the file is read. */
+export class FileNodes {
+  private pending: number[] = [];
+  private packed = new Int32Array(0);
+  readonly scalars: unknown[] = [];
+  private count = 0;
+
+  /** Copies one document's nodes out of a parser's scratch arrays; returns the file index of its root. */
+  add(view: NodeView): number {
+    const first = this.count;
+    const { starts, ends, kinds, scalars, root } = view;
+    const end = ends[root] as number;
+    const shift = first - root;
+    for (let node = root; node < end; node++) {
+      this.pending.push(starts[node] as number, ((ends[node] as number) + shift) | ((kinds[node] as number) << KIND_SHIFT));
+      const scalar = scalars[node];
+      if (scalar !== undefined) this.scalars[node + shift] = scalar;
+    }
+    this.count += end - root;
+    return first;
+  }
+
+  /** Called once every document of the file is added, before any `locate`. */
+  finish(): void {
+    this.packed = Int32Array.from(this.pending);
+    this.pending = [];
+  }
+
+  start(node: number): number {
+    return this.packed[node * 2] as number;
+  }
+
+  end(node: number): number {
+    return (this.packed[node * 2 + 1] as number) & END_MASK;
+  }
+
+  kind(node: number): number {
+    return (this.packed[node * 2 + 1] as number) >>> KIND_SHIFT;
+  }
+}
+
+/** Positions of one document from the node table of its file. */
 export class TablePositionIndex implements PositionIndex {
   constructor(
-    private readonly table: NodeTable,
+    private readonly nodes: FileNodes,
+    private readonly root: number,
     /** Offset of the parsed slice in the file. */
     private readonly base: number,
     private readonly source: SourceText,
   ) {}
 
   locate(path: FieldPath): LocatedPosition {
-    const { starts, ends, kinds, scalars } = this.table;
-    let node = 0;
-    let offset = starts[0] as number;
+    const nodes = this.nodes;
+    const scalars = nodes.scalars;
+    let node = this.root;
+    let offset = nodes.start(node);
     let exact = true;
     for (const segment of path) {
-      while (kinds[node] === WRAPPER) node++;
-      const kind = kinds[node];
-      const end = ends[node] as number;
+      while (nodes.kind(node) === WRAPPER) node++;
+      const kind = nodes.kind(node);
+      const end = nodes.end(node);
       let next = -1;
       if (kind === MAPPING) {
         // The last occurrence of a repeated key is the one whose value was kept.
         const wanted = String(segment);
         for (let key = node + 1; key < end; ) {
-          const value = ends[key] as number;
+          const value = nodes.end(key);
           if (value >= end) break;
-          if (kinds[key] === SCALAR && String(scalars[key]) === wanted) {
+          if (nodes.kind(key) === SCALAR && String(scalars[key]) === wanted) {
             next = value;
-            offset = starts[key] as number;
+            offset = nodes.start(key);
           }
-          key = ends[value] as number;
+          key = nodes.end(value);
         }
       } else if (kind === SEQUENCE && typeof segment === 'number') {
         let item = node + 1;
-        for (let index = 0; index < segment && item < end; index++) item = ends[item] as number;
+        for (let index = 0; index < segment && item < end; index++) item = nodes.end(item);
         if (segment >= 0 && item < end) {
           next = item;
-          offset = starts[item] as number;
+          offset = nodes.start(item);
         }
       }
       if (next === -1) {

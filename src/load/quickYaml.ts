@@ -22,7 +22,7 @@
  * positions the `yaml` AST gives.
  */
 import jsYaml from 'js-yaml';
-import { MAPPING, NONE, SCALAR, SEQUENCE, type NodeTable } from './nodeTable.js';
+import { MAPPING, NONE, SCALAR, SEQUENCE, type NodeView } from './nodeTable.js';
 
 interface CoreType {
   resolve(data: string): boolean;
@@ -94,7 +94,7 @@ class TableBuilder {
 
   reset(): void {
     this.count = 0;
-    this.scalars = [];
+    this.scalars.length = 0;
   }
 
   open(start: number): number {
@@ -129,16 +129,16 @@ class TableBuilder {
     this.kinds = kinds;
   }
 
-  table(): NodeTable {
-    const count = this.count;
-    return { starts: this.starts.slice(0, count), ends: this.ends.slice(0, count), kinds: this.kinds.slice(0, count), scalars: this.scalars };
+  /** The document just read; valid until the next parse (FileNodes copies it). */
+  view(): NodeView {
+    return { starts: this.starts, ends: this.ends, kinds: this.kinds, scalars: this.scalars, root: 0 };
   }
 }
 
 const builder = new TableBuilder();
 
 /** Reads one document; undefined when it uses anything beyond the subset (js-yaml reads it then). */
-export function parseQuick(text: string, maxDepth: number): { value: unknown; table: NodeTable } | undefined {
+export function parseQuick(text: string, maxDepth: number): { value: unknown; nodes: NodeView } | undefined {
   // The simple class finds any candidate quickly; the exact pattern (surrogate pairs are fine) runs only then.
   if (MAYBE_NON_PRINTABLE.test(text) && NON_PRINTABLE.test(text)) return undefined;
   // Lines are found with indexOf('\n'); a CR that is not part of a CRLF is a line break too: js-yaml's call.
@@ -146,7 +146,7 @@ export function parseQuick(text: string, maxDepth: number): { value: unknown; ta
   builder.reset();
   try {
     const value = new QuickReader(text, Math.min(maxDepth, MAX_NESTING)).document();
-    return { value, table: builder.table() };
+    return { value, nodes: builder.view() };
   } catch (error) {
     if (error === GIVE_UP) return undefined;
     throw error;
@@ -158,6 +158,9 @@ class QuickReader {
   /** Offset where the current line starts. */
   private lineStart = 0;
   private depth = 0;
+  /** The line whose end `lineEnd` last found, and that end. */
+  private cachedLineStart = -1;
+  private cachedLineEnd = 0;
 
   constructor(
     private readonly text: string,
@@ -386,12 +389,15 @@ class QuickReader {
     return -1;
   }
 
-  /** Where the line holding `position` ends: its LF, the CR of a CRLF, or the end of the text. */
+  /** Where the line holding `position` ends: its LF, the CR of a CRLF, or the end of the text. Remembered per line. */
   private lineEnd(position: number): number {
+    if (this.cachedLineStart === this.lineStart && position >= this.lineStart) return this.cachedLineEnd;
     const text = this.text;
     const newline = text.indexOf('\n', position);
-    if (newline === -1) return text.length;
-    return text.charCodeAt(newline - 1) === CR && newline - 1 >= position ? newline - 1 : newline;
+    const end = newline === -1 ? text.length : text.charCodeAt(newline - 1) === CR && newline - 1 >= position ? newline - 1 : newline;
+    this.cachedLineStart = this.lineStart;
+    this.cachedLineEnd = end;
+    return end;
   }
 
   /** Reads an implicit key and its `:`; returns the key as js-yaml makes it (resolved, then a string). */

@@ -23,7 +23,7 @@ import type { Diagnostic, PositionIndex } from '../model/types.js';
 import { CAREFUL_ERROR_MAX_CHARACTERS, CAREFUL_MAX_CHARACTERS, CAREFUL_NESTING_BOUND, nestingBound, parseCareful } from './carefulYaml.js';
 import { splitDocuments } from './documentSlices.js';
 import { parseFast } from './fastYaml.js';
-import { TablePositionIndex } from './nodeTable.js';
+import { FileNodes, TablePositionIndex } from './nodeTable.js';
 import { parseQuick } from './quickYaml.js';
 import type { InputLimits } from './limits.js';
 import { skipInsignificant, SourceText } from './sourceText.js';
@@ -72,6 +72,8 @@ export function parseYamlFile(input: string, file: string, limits: InputLimits, 
     return { documents, diagnostics, documentCount: 0 };
   }
 
+  // Node tables of every document, packed into one array when the file is done.
+  const nodes = new FileNodes();
   let index = 0;
   for (const slice of splitDocuments(text)) {
     if (slice.empty) {
@@ -93,7 +95,7 @@ export function parseYamlFile(input: string, file: string, limits: InputLimits, 
     const sliceText = text.slice(slice.start, slice.end);
     const quick = options.careful === true || options.quick === false ? undefined : parseQuick(sliceText, limits.maxDepth);
     if (quick !== undefined) {
-      documents.push({ index, value: quick.value, positions: new TablePositionIndex(quick.table, slice.start, source), parser: 'quick' });
+      documents.push({ index, value: quick.value, positions: new TablePositionIndex(nodes, nodes.add(quick.nodes), slice.start, source), parser: 'quick' });
       index++;
       continue;
     }
@@ -128,7 +130,7 @@ export function parseYamlFile(input: string, file: string, limits: InputLimits, 
     if (fast?.kind === 'documents' && !fast.anchors && (!fast.irregular || !carefulAffordable)) {
       diagnostics.push(...duplicateKeyDiagnostics(fast.duplicateKeys, (duplicate) => slice.start + duplicate.offset, (duplicate) => slice.start + duplicate.firstOffset, (duplicate) => index + duplicate.document, source, file));
       for (const document of fast.documents) {
-        documents.push({ index, value: document.value, positions: new TablePositionIndex(document.table, slice.start, source), parser: 'js-yaml' });
+        documents.push({ index, value: document.value, positions: new TablePositionIndex(nodes, nodes.add(document.nodes), slice.start, source), parser: 'js-yaml' });
         index++;
       }
       continue;
@@ -144,6 +146,7 @@ export function parseYamlFile(input: string, file: string, limits: InputLimits, 
       index++;
     }
   }
+  nodes.finish();
   return { documents, diagnostics, documentCount: index };
 }
 
