@@ -123,7 +123,10 @@ export interface Part {
   readonly messages: string;
 }
 
-/** `offends` replaces the parts' conditions with a single pass over the containers when a check has several container parts. */
+/**
+ * A check from its parts: allowed unless a part offends (or the exemption holds); the message lists every offending part.
+ * `offendsInOnePass`, when given, decides instead of the parts' conditions, in one pass over the containers.
+ */
 export function check(parts: readonly Part[], exemption?: string, offendsInOnePass?: string): CheckCel {
   const offends = offendsInOnePass ?? parts.map((part) => `(${part.when})`).join(' || ');
   const expression = exemption === undefined ? `!(${offends})` : `${exemption} || !(${offends})`;
@@ -160,7 +163,7 @@ function podPart(offends: string, message: string): Part {
 const CONTEXT = (base: string): string => `${base}.securityContext`;
 const CONTAINER_CONTEXT = CONTEXT('c');
 
-/** `securityContext.<key>` of `base` is set and its type (or '' when missing) is not RuntimeDefault or Localhost. */
+/** `securityContext.<key>` of `base` is set and its type (or '' when missing) is not RuntimeDefault or Localhost (the allowed types of seccomp and AppArmor alike). */
 function badProfile(base: string, key: 'seccompProfile' | 'appArmorProfile'): string {
   const profile = at(CONTEXT(base), key);
   return `${present(base, 'securityContext', key)} && (!has(${profile}.type) || !(${profile}.type in ${list(ALLOWED_SECCOMP_TYPES)}))`;
