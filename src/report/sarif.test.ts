@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -86,7 +86,7 @@ test('a real scan of the badPods corpus is valid SARIF 2.1.0 and agrees with the
     assert.ok(existsSync(path.join(CORPORA, decodeURIComponent(artifact.uri))), `${artifact.uri} resolves against the scan directory`);
   }
   const sourceRoot = run.originalUriBaseIds?.[SOURCE_ROOT_ID]?.uri;
-  if (run.results.length > 0) assert.equal(sourceRoot !== undefined ? fileURLToPath(sourceRoot) : undefined, `${path.resolve(CORPORA)}${path.sep}`);
+  if (run.results.length > 0) assert.equal(sourceRoot !== undefined ? fileURLToPath(sourceRoot) : undefined, `${realpathSync(CORPORA)}${path.sep}`);
 
   const json = JSON.parse(rampart(['scan', 'badpods/manifests', '--format', 'json'], CORPORA).stdout) as JsonReport;
   assert.deepEqual(
