@@ -32,6 +32,7 @@ const READ: Record<string, string> = {
   'a root scalar': 'just text\n',
   'tabs after colons and inside values': 'a:\tb\nc: d\te\n',
   'non-ASCII keys and values': 'ä: ü\n€: "😀"\n',
+  'comments where a value or an item could start': 'spec: # the spec\n  a: 1\nl:\n  - # first\n    b: 2\nc: |  # a block scalar\n  text\n',
 };
 
 for (const [name, text] of Object.entries(READ)) {

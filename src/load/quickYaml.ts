@@ -232,9 +232,10 @@ class QuickReader {
     const text = this.text;
     let position = this.position;
     let code = text.charCodeAt(position);
-    if (code === SPACE || code === TAB) {
-      while (code === SPACE || code === TAB) code = text.charCodeAt(++position);
-      if (code === HASH) while (!(code === LF || code === CR || Number.isNaN(code))) code = text.charCodeAt(++position);
+    while (code === SPACE || code === TAB) code = text.charCodeAt(++position);
+    // A comment needs white space before it (`a: b#c` is one scalar).
+    if (code === HASH && isBreakOrSpace(text.charCodeAt(position - 1))) {
+      while (!(code === LF || code === CR || Number.isNaN(code))) code = text.charCodeAt(++position);
     }
     if (code === LF) position++;
     else if (code === CR) {
@@ -260,11 +261,9 @@ class QuickReader {
     const text = this.text;
     if (text.charCodeAt(this.position) !== 45 /* - */) return false;
     const next = text.charCodeAt(this.position + 1);
-    return next === SPACE || next === LF || next === CR || Number.isNaN(next) || (next === TAB && this.giveUp());
-  }
-
-  private giveUp(): never {
-    throw GIVE_UP;
+    // `-` then a tab: js-yaml's call.
+    if (next === TAB) throw GIVE_UP;
+    return next === SPACE || next === LF || next === CR || Number.isNaN(next);
   }
 
   private enter(): void {
