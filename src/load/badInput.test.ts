@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -150,6 +150,7 @@ test('a file over the default size limit is refused before it is read', () => {
   writeFileSync(huge, 'apiVersion: v1\n');
   truncateSync(huge, 40 * 1024 * 1024); // sparse: nothing is written
   const { status, report } = scan([huge]);
+  rmSync(directory, { recursive: true, force: true });
   assert.equal(status, 2);
   assert.equal(report.diagnostics[0]?.code, 'file-too-large');
   assert.match(report.diagnostics[0]?.message ?? '', /larger than the limit of 33554432 bytes \(limits\.maxFileBytes/);

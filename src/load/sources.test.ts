@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -62,6 +62,7 @@ test('manifestFiles: sorted, manifests only, hidden folders skipped, symbolic li
   // A loop: b/up → root.
   symlinkSync(root, path.join(root, 'b', 'up'));
   const entries = [...manifestFiles([root])].map((entry) => [path.relative(root, entry.file), 'diagnostic' in entry ? entry.diagnostic.code : 'file']);
+  rmSync(root, { recursive: true, force: true });
   assert.deepEqual(entries, [
     ['a.yaml', 'file'],
     ['b/z.yml', 'file'],
