@@ -1,0 +1,33 @@
+/**
+ * `npm run bench`: every benchmark of the project, one after another, so each
+ * has the machine to itself. A benchmark that misses its budget says so in
+ * its own output; this script reports which did and exits 1 if any did.
+ *
+ *   scan  bench/run.mjs   rampart scan: real-world corpus, 100,000 objects, hostile input
+ *   rbac  bench/rbac.mjs  rbac risks and paths: 5,000 roles, 10,000 bindings, 30,000 pods
+ *   cis   bench/cis.mjs   rampart bench on generated control-plane node trees
+ *   cel   bench/cel.mjs   CEL environment: a PSS-restricted-style policy per pod
+ *   vap   bench/vap.mjs   the exported PSS restricted VAP per pod
+ *
+ * `node bench/all.mjs rbac cis` runs only those.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PARTS = { scan: 'run.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs' };
+const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
+const failed = [];
+for (const name of wanted) {
+  const script = PARTS[name];
+  if (script === undefined) {
+    process.stderr.write(`unknown benchmark ${name}; choose from ${Object.keys(PARTS).join(', ')}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`\n### ${name} (bench/${script})\n`);
+  const result = spawnSync(process.execPath, [path.join(HERE, script)], { stdio: 'inherit' });
+  if (result.status !== 0) failed.push(name);
+}
+process.stdout.write(failed.length === 0 ? '\nall benchmarks ran within their budgets\n' : `\nover budget or failed: ${failed.join(', ')}\n`);
+process.exitCode = failed.length === 0 ? 0 : 1;
