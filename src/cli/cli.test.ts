@@ -146,5 +146,8 @@ test('the quick-start demo scan reports the documented weaknesses', () => {
   assert.ok(has('db-backup', 'PSS-hostPathVolumes'));
   assert.ok(has('metrics-agent', 'PSS-hostNamespaces'));
   assert.ok(has('metrics-agent', 'PSS-hostPorts'));
+  assert.ok(has('api-secrets', 'RBAC-secrets-access'), 'weakness 2: the Role that reads every Secret');
+  assert.ok(has('postgres-config', 'configmap-secret-literal'), 'weakness 3: a password in a ConfigMap');
+  assert.ok(!JSON.stringify(report).includes('s3cr3t-demo-password'), 'the secret value is never printed');
   assert.ok(!report.findings.some((finding) => finding.object.name === 'frontend' && finding.checkId.startsWith('PSS-')), 'the hardened frontend is clean under Pod Security');
 });
