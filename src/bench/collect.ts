@@ -7,14 +7,16 @@
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { basename, join, posix } from 'node:path';
+import { readBinaryVersion } from './binaryVersion.js';
 import { lastFlag, parseFlags, splitCommandLine, type ArgumentWithLine } from './flags.js';
-import { SNAPSHOT_FORMAT, type ComponentFacts, type ComponentName, type FileFacts, type NodeSnapshot, type RawFlag } from './model.js';
+import { SNAPSHOT_FORMAT, type BinaryFacts, type ComponentFacts, type ComponentName, type FileFacts, type NodeSnapshot, type RawFlag } from './model.js';
 import { unitCommand, type UnitFile } from './systemd.js';
 import { isRecord, parseYamlText } from './yamlText.js';
 
 export const MANIFESTS_DIRECTORY = '/etc/kubernetes/manifests';
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_PROCESSES = 100_000;
+const MAX_LINK_HOPS = 16;
 
 /** Files the benchmark looks at whatever the flags say (kubeadm's layout). */
 export const WELL_KNOWN_FILES = [
@@ -123,6 +125,37 @@ class Collector {
     } catch (error) {
       this.problems.push(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
+  }
+
+  /**
+   * The Kubernetes version of an executable under the root. Symbolic links are
+   * followed inside the root; only a regular file is read, in bounded chunks.
+   */
+  binary(path: string): BinaryFacts {
+    let current = posix.normalize(path);
+    for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
+      let stats: Stats;
+      try {
+        stats = lstatSync(this.hostPath(current));
+      } catch (error) {
+        return { path, problem: `${current} is not visible under the root (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+      }
+      if (stats.isSymbolicLink()) {
+        let link: string;
+        try {
+          link = readlinkSync(this.hostPath(current));
+        } catch (error) {
+          return { path, problem: `cannot read the link ${current} (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+        }
+        current = link.startsWith('/') ? posix.normalize(link) : posix.join(posix.dirname(current), link);
+        continue;
+      }
+      if (!stats.isFile()) return { path, problem: `${current} is not a regular file` };
+      const read = readBinaryVersion(this.hostPath(current));
+      const shown = current === path ? path : `${path} → ${current}`;
+      return read.found ? { path: shown, version: read.version, marker: read.marker } : { path: shown, problem: read.reason };
+    }
+    return { path, problem: `${path}: too many symbolic links` };
   }
 
   text(path: string): string | undefined {
@@ -286,7 +319,8 @@ function collectProcesses(collector: Collector): ComponentFacts[] {
     const file = `/proc/${pid}/cmdline`;
     const parsed = parseFlags(rest.map((text) => ({ text })), file);
     if (name === 'etcd') parsed.flags.unshift(...etcdEnvironmentFlags(collector, pid, parsed.flags));
-    found.push({ name, origin: 'process', file, flags: parsed.flags, problems: parsed.problems });
+    const binary = argv[0]!.startsWith('/') ? collector.binary(argv[0]!) : undefined;
+    found.push({ name, origin: 'process', file, flags: parsed.flags, problems: parsed.problems, ...(binary === undefined ? {} : { binary }) });
   }
   return found;
 }
@@ -344,7 +378,8 @@ function collectKubeletUnit(collector: Collector): ComponentFacts | undefined {
   });
   if (command === undefined) return undefined;
   const parsed = parseFlags(command.args, command.file);
-  return { name: 'kubelet', origin: 'systemd', file: command.file, flags: parsed.flags, problems: [...command.problems, ...parsed.problems] };
+  const binary = command.program.startsWith('/') ? collector.binary(command.program) : undefined;
+  return { name: 'kubelet', origin: 'systemd', file: command.file, flags: parsed.flags, problems: [...command.problems, ...parsed.problems], ...(binary === undefined ? {} : { binary }) };
 }
 
 function collectReferencedFiles(collector: Collector, component: ComponentFacts): void {

@@ -1,7 +1,7 @@
 /**
  * Known Kubernetes CVEs (src/bench/data/kubernetes-cves.json) matched against
  * the versions of the components on the node. Versions come from the static
- * pod images, or from --kubernetes-version for everything.
+ * pod images, the components' binaries, or --kubernetes-version for everything.
  */
 import { readFileSync } from 'node:fs';
 import type { Severity } from '../model/types.js';
@@ -57,13 +57,15 @@ export function isAffected(cve: KubernetesCve, version: Version): { affected: bo
   return { affected: false };
 }
 
-/** Version of each component on the node: its image tag, else the cluster version from --kubernetes-version or the API server image. */
+/** Version of each component on the node: its image tag or the version linked into its binary, else the cluster version from --kubernetes-version or the API server image. */
 function componentVersion(node: EffectiveNode, name: ComponentName): { text: string; source: string } | undefined {
   const component = node.component(name);
   if (component === undefined) return undefined;
   if (node.version.source === '--kubernetes-version' && node.version.text !== undefined) return { text: node.version.text, source: '--kubernetes-version' };
   const tag = component.facts.image?.split('@')[0]?.split(':').pop();
   if (tag !== undefined && parseVersion(tag) !== undefined && name !== 'etcd') return { text: tag, source: `image ${component.facts.image}` };
+  const binary = component.facts.binary;
+  if (binary?.version !== undefined && parseVersion(binary.version) !== undefined) return { text: binary.version, source: `binary ${binary.path}` };
   if (node.version.text !== undefined) return { text: node.version.text, source: `assumed from the ${node.version.source}` };
   return undefined;
 }

@@ -76,7 +76,13 @@ function resolveVersion(snapshot: NodeSnapshot, requested: string | undefined): 
     const minor = tag === undefined ? undefined : parse(tag);
     if (minor !== undefined && component.name !== 'etcd') return { minor, text: tag, source: `image of ${component.name} (${component.file})` };
   }
-  return { minor: ASSUMED_MINOR_VERSION, text: undefined, source: `assumed 1.${ASSUMED_MINOR_VERSION} (no image or --kubernetes-version)` };
+  // No image tells: a version linked into a component's binary (kubelet from systemd, a process's executable).
+  for (const component of snapshot.components) {
+    const binary = component.binary;
+    const minor = binary?.version === undefined ? undefined : parse(binary.version);
+    if (minor !== undefined && component.name !== 'etcd') return { minor, text: binary!.version, source: `binary ${binary!.path} of ${component.name}` };
+  }
+  return { minor: ASSUMED_MINOR_VERSION, text: undefined, source: `assumed 1.${ASSUMED_MINOR_VERSION} (no image, binary version or --kubernetes-version)` };
 }
 
 function flagSetting(flag: RawFlag): Setting {

@@ -48,6 +48,7 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
   notes.push(`Kubernetes version: ${node.version.text ?? `1.${node.version.minor}`} (${node.version.source})`);
   for (const problem of snapshot.problems) notes.push(problem);
   for (const component of snapshot.components) for (const problem of component.problems) notes.push(`${component.name}: ${problem}`);
+  for (const component of snapshot.components) if (component.binary?.problem !== undefined) notes.push(`${component.name}: no version from its binary ${component.binary.path}: ${component.binary.problem}`);
   const detected = detectTargets(snapshot);
   const nothingFound = options.targets === undefined && detected.length === 0 && options.rbacFindings === undefined;
   if (nothingFound) notes.push(`no Kubernetes component was found under ${snapshot.root}: nothing judged (name --targets to judge anyway)`);

@@ -6,7 +6,7 @@
  */
 
 /** Bump when the snapshot's shape changes; `--from` refuses other versions. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 export const COMPONENT_NAMES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'kubelet', 'kube-proxy'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
@@ -35,6 +35,19 @@ export interface ComponentFacts {
   readonly image?: string;
   /** Flags Rampart could not parse (e.g. a positional argument where a flag was expected). */
   readonly problems: readonly string[];
+  /** The executable of a process or systemd unit, and the Kubernetes version read from it. */
+  readonly binary?: BinaryFacts;
+}
+
+export interface BinaryFacts {
+  /** Absolute path on the node. */
+  readonly path: string;
+  /** gitVersion linked into the binary (`v1.32.4`), when a valid one was found. */
+  readonly version?: string;
+  /** The marker the version followed, e.g. `k8s.io/component-base/version.gitVersion=`. */
+  readonly marker?: string;
+  /** Why no version was read (no marker, not a Kubernetes version, unreadable). */
+  readonly problem?: string;
 }
 
 export interface FileFacts {

@@ -26,6 +26,8 @@ export interface UnitCommand {
   readonly args: (ArgumentWithLine & { readonly file: string })[];
   /** File holding the effective ExecStart line. */
   readonly file: string;
+  /** The program ExecStart runs (`/usr/bin/kubelet`), variables expanded. */
+  readonly program: string;
   readonly problems: string[];
 }
 
@@ -94,7 +96,8 @@ export function unitCommand(units: readonly UnitFile[], readEnvironmentFile: (pa
     const expanded = word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => variables.get(name)?.value ?? '');
     args.push({ text: expanded, file: exec.file, line: exec.line });
   }
-  return { args, file: exec.file, problems };
+  const program = (words[0] ?? '').replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => variables.get(name)?.value ?? '');
+  return { args, file: exec.file, program, problems };
 }
 
 function joinContinuations(content: string): { text: string; line: number }[] {

@@ -1,7 +1,8 @@
 /** End-to-end tests of `rampart bench`: real processes on node trees in temporary directories. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
@@ -70,6 +71,26 @@ test('collect then --from gives the same report; a snapshot from another version
   const refused = rampart(['bench', '--from', snapshotFile]);
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /was collected by Rampart 0\.0\.1-old .*Collect again with this version/);
+});
+
+test('bench collect records the version read from the kubelet binary; --from matches CVEs with it and names the binary', () => {
+  const root = writeTree(kubeadmWorkerTree());
+  try {
+    const binary = randomBytes(2 * 1024 * 1024);
+    binary.write('-X k8s.io/component-base/version.gitVersion=v1.30.0 ', 1024 * 1024 - 20, 'latin1');
+    mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+    writeFileSync(path.join(root, 'usr/bin/kubelet'), binary);
+    const snapshotFile = path.join(root, 'node.json');
+    const collected = rampart(['bench', 'collect', '--root', root, '-o', snapshotFile]);
+    assert.equal(collected.status, 0, collected.stderr);
+    const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { components: { name: string; binary?: unknown }[] };
+    assert.deepEqual(snapshot.components.find((component) => component.name === 'kubelet')?.binary, { path: '/usr/bin/kubelet', version: 'v1.30.0', marker: 'k8s.io/component-base/version.gitVersion=' });
+    const { stdout } = rampart(['bench', '--from', snapshotFile, '--targets', 'cves']);
+    assert.match(stdout, /note: Kubernetes version: v1\.30\.0 \(binary \/usr\/bin\/kubelet of kubelet\)/);
+    assert.match(stdout, /^\[FAIL\] CVE-\S+ .*\n {7}kubelet v1\.30\.0 \(binary \/usr\/bin\/kubelet\) is affected$/m);
+  } finally {
+    removeTree(root);
+  }
 });
 
 test('a hardened node passes: exit 0', () => {
