@@ -50,3 +50,29 @@ test('a wrong value is an error naming the field', async () => {
 test('malformed YAML in the config is a ConfigError, not a crash', async () => {
   await assert.rejects(parseConfig('pss: [unclosed\n', 'broken.yaml'), (error: unknown) => error instanceof ConfigError && /broken\.yaml:\d+:/.test(error.message));
 });
+
+test('central exceptions are read with the line of each entry; owner and reason are required, dates must exist', async () => {
+  const text = [
+    'exceptions:',
+    '  - checks: [PSS-privileged]',
+    '    match: {kind: Pod, namespace: tools, labels: {app: debug}}',
+    '    reason: break-glass debugging pod',
+    '    owner: sre@example.com',
+    '    expires: "2027-03-31"',
+    '  - checks: [a, b]',
+    '    match: {}',
+    '    reason: r',
+    '    owner: o',
+    '',
+  ].join('\n');
+  const config = await parseConfig(text, 'rampart.yaml');
+  assert.deepEqual(config.exceptions, [
+    { checks: ['PSS-privileged'], match: { kind: 'Pod', namespace: 'tools', labels: { app: 'debug' } }, reason: 'break-glass debugging pod', owner: 'sre@example.com', expires: '2027-03-31', file: 'rampart.yaml', line: 2 },
+    { checks: ['a', 'b'], match: {}, reason: 'r', owner: 'o', file: 'rampart.yaml', line: 7 },
+  ]);
+  assert.deepEqual(DEFAULT_CONFIG.exceptions, []);
+  await assert.rejects(parseConfig('exceptions:\n  - {checks: [a], match: {}, reason: r}\n', 'c.yaml'), /c\.yaml:2: \/exceptions\/0 must have required property 'owner'/);
+  await assert.rejects(parseConfig('exceptions:\n  - {checks: [a], match: {}, owner: o, reason: " "}\n', 'c.yaml'), /\/exceptions\/0\/reason must match/);
+  await assert.rejects(parseConfig('exceptions:\n  - {checks: [a], match: {}, owner: o, reason: r, expires: "2027-02-30"}\n', 'c.yaml'), /c\.yaml:2: \/exceptions\/0\/expires is not a calendar date/);
+  await assert.rejects(parseConfig('exceptions:\n  - {checks: [a], match: {team: x}, owner: o, reason: r}\n', 'c.yaml'), ConfigError);
+});

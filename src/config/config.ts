@@ -16,6 +16,19 @@ export interface RampartConfig {
   readonly disabledChecks: ReadonlySet<string>;
   /** `images.allowedRegistries`: registries (or path prefixes) images may come from; undefined allows any. */
   readonly allowedRegistries?: readonly string[];
+  /** Central exceptions (docs/exceptions.md), with the config file line of each entry. */
+  readonly exceptions: readonly ConfigException[];
+}
+
+export interface ConfigException {
+  readonly checks: readonly string[];
+  readonly match: { readonly kind?: string; readonly namespace?: string; readonly name?: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly reason: string;
+  readonly owner: string;
+  readonly expires?: string;
+  readonly container?: string;
+  readonly file: string;
+  readonly line: number;
 }
 
 export const DEFAULT_CONFIG: RampartConfig = {
@@ -24,6 +37,7 @@ export const DEFAULT_CONFIG: RampartConfig = {
   limits: DEFAULT_LIMITS,
   failOn: undefined,
   disabledChecks: new Set(),
+  exceptions: [],
 };
 
 const SEVERITY_ENUM = ['critical', 'high', 'medium', 'low', 'info'];
@@ -76,6 +90,31 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { allowedRegistries: { type: 'array', items: { type: 'string', minLength: 1 } } },
     },
+    exceptions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['checks', 'match', 'reason', 'owner'],
+        properties: {
+          checks: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          match: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              kind: { type: 'string', minLength: 1 },
+              namespace: { type: 'string' },
+              name: { type: 'string', minLength: 1 },
+              labels: { type: 'object', additionalProperties: { type: 'string' } },
+            },
+          },
+          reason: { type: 'string', pattern: '\\S' },
+          owner: { type: 'string', pattern: '\\S' },
+          expires: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
+          container: { type: 'string', minLength: 1 },
+        },
+      },
+    },
   },
 } as const;
 
@@ -88,6 +127,7 @@ interface RawConfig {
   failOn?: Severity;
   checks?: { disabled?: string[] };
   images?: { allowedRegistries?: string[] };
+  exceptions?: Array<Omit<ConfigException, 'file' | 'line'>>;
 }
 
 export async function loadConfig(file: string | undefined): Promise<RampartConfig> {
@@ -127,6 +167,8 @@ export async function parseConfig(text: string, file: string): Promise<RampartCo
     throw new ConfigError(`invalid config file:\n  ${messages.join('\n  ')}`);
   }
   const raw = value;
+  const badDate = (raw.exceptions ?? []).findIndex((entry) => entry.expires !== undefined && !isCalendarDate(entry.expires));
+  if (badDate >= 0) throw new ConfigError(`invalid config file:\n  ${file}:${document?.positions.locate(['exceptions', badDate, 'expires']).line ?? 1}: /exceptions/${badDate}/expires is not a calendar date`);
   return {
     pss: { level: raw.pss?.level ?? DEFAULT_CONFIG.pss.level, version: raw.pss?.version ?? DEFAULT_CONFIG.pss.version },
     podTemplates: (raw.podTemplates ?? []).map((entry) => {
@@ -137,5 +179,11 @@ export async function parseConfig(text: string, file: string): Promise<RampartCo
     failOn: raw.failOn,
     disabledChecks: new Set(raw.checks?.disabled ?? []),
     ...(raw.images?.allowedRegistries !== undefined ? { allowedRegistries: raw.images.allowedRegistries } : {}),
+    exceptions: (raw.exceptions ?? []).map((entry, index) => ({ ...entry, file, line: document?.positions.locate(['exceptions', index]).line ?? 1 })),
   };
+}
+
+function isCalendarDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
