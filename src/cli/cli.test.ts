@@ -88,7 +88,7 @@ test('--output writes the report to a file', () => {
   const result = rampart(['scan', '-', '--format', 'json', '--output', output], HARDENED_POD);
   assert.equal(result.status, 0);
   assert.equal(result.stdout, '');
-  assert.equal((JSON.parse(readFileSync(output, 'utf8')) as { schemaVersion: string }).schemaVersion, '1.0');
+  assert.equal((JSON.parse(readFileSync(output, 'utf8')) as { schemaVersion: string }).schemaVersion, '1.1');
 });
 
 test('a broken config file is a usage error naming the file', () => {

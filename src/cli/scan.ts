@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { hardeningChecks } from '../checks/index.js';
 import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
 import { createRbacScanCheck } from '../checks/rbac/index.js';
-import { Scanner, worstSeverity } from '../engine/scan.js';
+import type { RampartConfig } from '../config/config.js';
+import { Scanner, worstSeverity, type ScanResult } from '../engine/scan.js';
+import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
 import { loadFiles } from '../load/load.js';
 import { severityRank, type Severity } from '../model/types.js';
 import type { LoadedCelChecks } from '../policy/checks/celChecks.js';
@@ -17,6 +19,43 @@ interface ScanFlags {
   pssLevel?: 'baseline' | 'restricted';
   pssVersion?: string;
   policies: string[];
+  inlineExceptions: boolean;
+}
+
+export interface ScanRun {
+  readonly result: ScanResult;
+  readonly exceptions: ExceptionOutcome;
+  readonly pss: { readonly level: 'baseline' | 'restricted'; readonly version: string; readonly requestedVersion: string };
+}
+
+/** Loads, scans and applies exceptions; shared by `scan` and `exceptions report`. */
+export async function runScan(paths: string[], config: RampartConfig, flags: Pick<ScanFlags, 'pssLevel' | 'pssVersion' | 'policies' | 'inlineExceptions'>): Promise<ScanRun> {
+  const pssLevel = flags.pssLevel ?? config.pss.level;
+  const requestedVersion = flags.pssVersion ?? config.pss.version;
+  if (!/^(latest|v1\.\d+)$/.test(requestedVersion)) throw new UsageError(`--pss-version must be latest or v1.N, got ${JSON.stringify(requestedVersion)}`);
+  // CEL and its libraries are loaded only when --policies asks for them: about 150 ms of module loading.
+  const custom: LoadedCelChecks =
+    flags.policies.length === 0 ? { checks: [], diagnostics: [] } : await (await import('../policy/checks/load.js')).loadCelChecks(flags.policies, config.limits);
+  const scanner = new Scanner({
+    checks: [...hardeningChecks({ allowedRegistries: config.allowedRegistries }), ...custom.checks].filter((check) => !config.disabledChecks.has(check.meta.id)),
+    podTemplates: podTemplateFinderFor(config),
+    deferredPodChecks: [createPssDeferredCheck({ level: pssLevel, version: requestedVersion, disabledChecks: config.disabledChecks })],
+    wholeInputChecks: [createRbacScanCheck({ disabledChecks: config.disabledChecks })],
+  });
+  scanner.addDiagnostics(custom.diagnostics);
+  const collector = new ExceptionCollector({ inline: flags.inlineExceptions, keepLabels: config.exceptions.some((entry) => entry.match.labels !== undefined) });
+  for await (const batch of loadFiles(paths, config.limits)) {
+    scanner.noteFile(batch.file);
+    scanner.addDiagnostics(batch.diagnostics);
+    for (const object of batch.objects) {
+      scanner.add(object);
+      collector.observe(object);
+    }
+  }
+  scanner.addDiagnostics(collector.diagnostics);
+  const central: ExceptionRule[] = config.exceptions.map((entry) => ({ ...entry, source: 'config' }));
+  const exceptions = applyExceptions(scanner.finish(), [...collector.inline, ...central], { now: exceptionClock(), labels: collector.labels });
+  return { result: exceptions.result, exceptions, pss: { level: pssLevel, version: resolvePssVersion(requestedVersion), requestedVersion } };
 }
 
 export function registerScanCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -31,35 +70,22 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('--pss-level <level>', 'Pod Security level for pods whose namespace has no pod-security labels (default: restricted)', choice(['baseline', 'restricted'] as const))
     .option('--pss-version <version>', 'Pod Security Standards policy version: v1.N or latest (default: latest)')
     .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, see docs/cel.md); repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--no-inline-exceptions', 'ignore exceptions written in object annotations (only the config file may grant them)')
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
-      const pssLevel = flags.pssLevel ?? config.pss.level;
-      const requestedVersion = flags.pssVersion ?? config.pss.version;
-      if (!/^(latest|v1\.\d+)$/.test(requestedVersion)) throw new UsageError(`--pss-version must be latest or v1.N, got ${JSON.stringify(requestedVersion)}`);
-      // CEL and its libraries are loaded only when --policies asks for them: about 150 ms of module loading.
-      const custom: LoadedCelChecks =
-        flags.policies.length === 0 ? { checks: [], diagnostics: [] } : await (await import('../policy/checks/load.js')).loadCelChecks(flags.policies, config.limits);
-      const scanner = new Scanner({
-        checks: [...hardeningChecks({ allowedRegistries: config.allowedRegistries }), ...custom.checks].filter((check) => !config.disabledChecks.has(check.meta.id)),
-        podTemplates: podTemplateFinderFor(config),
-        deferredPodChecks: [createPssDeferredCheck({ level: pssLevel, version: requestedVersion, disabledChecks: config.disabledChecks })],
-        wholeInputChecks: [createRbacScanCheck({ disabledChecks: config.disabledChecks })],
-      });
-      scanner.addDiagnostics(custom.diagnostics);
-      for await (const batch of loadFiles(paths, config.limits)) {
-        scanner.noteFile(batch.file);
-        scanner.addDiagnostics(batch.diagnostics);
-        for (const object of batch.objects) scanner.add(object);
-      }
-      const result = scanner.finish();
+      const { result, exceptions, pss } = await runScan(paths, config, flags);
       const color = flags.output === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
       const report = renderReport(flags.format, result, {
         tool: { name: 'rampart', version: VERSION },
-        pss: { level: pssLevel, version: resolvePssVersion(requestedVersion), requestedVersion },
+        pss,
         color,
+        suppressed: exceptions.suppressed,
         objects: result.objects,
       });
       await writeOutput(report, flags.output);
+      if (exceptions.suppressed.length > 0 && flags.format === 'table') {
+        process.stderr.write(`${exceptions.suppressed.length} finding${exceptions.suppressed.length === 1 ? '' : 's'} suppressed by exceptions (rampart exceptions report lists them)\n`);
+      }
       const failOn = flags.failOn ?? config.failOn ?? 'high';
       const worst = worstSeverity(result.findings);
       // Exit 2 when part of the input could not be judged: any diagnostic of severity error (a missing

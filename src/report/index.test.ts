@@ -12,7 +12,7 @@ test('renderReport dispatches every format to its own renderer', () => {
   assert.equal(new Set(outputs.values()).size, REPORT_FORMATS.length, 'each format renders differently');
   for (const [format, output] of outputs) assert.ok(output.endsWith('\n'), `${format} ends with a newline`);
   assert.match(outputs.get('table') ?? '', /^Deployment shop\/api {2}manifests\/api\.yaml\n/);
-  assert.equal((JSON.parse(outputs.get('json') ?? '') as { schemaVersion: string }).schemaVersion, '1.0');
+  assert.equal((JSON.parse(outputs.get('json') ?? '') as { schemaVersion: string }).schemaVersion, '1.1');
   assert.equal((JSON.parse(outputs.get('sarif') ?? '') as { version: string }).version, '2.1.0');
   assert.equal(parseXml(outputs.get('junit') ?? '').attributes.failures, '1');
 });

@@ -5,14 +5,17 @@
  * here, to the documentation and to the schema.
  */
 import type { ScanResult } from '../engine/scan.js';
+import type { SuppressedFinding } from '../exceptions/exceptions.js';
 import type { Diagnostic, Finding, FrameworkMapping, Severity } from '../model/types.js';
 
 /** Bump the minor version when fields are added, the major version when a field changes or goes away. */
-export const JSON_SCHEMA_VERSION = '1.0';
+export const JSON_SCHEMA_VERSION = '1.1';
 
 export interface JsonReportContext {
   readonly tool: { readonly name: string; readonly version: string };
   readonly pss?: { readonly level: string; readonly version: string; readonly requestedVersion: string };
+  /** Findings an exception in force suppressed (docs/exceptions.md); listed only when there are some. */
+  readonly suppressed?: readonly SuppressedFinding[];
 }
 
 export interface JsonReport {
@@ -21,7 +24,19 @@ export interface JsonReport {
   readonly pss?: { readonly level: string; readonly version: string; readonly requestedVersion: string };
   readonly findings: readonly JsonFinding[];
   readonly diagnostics: readonly JsonDiagnostic[];
+  readonly suppressed?: readonly JsonSuppressedFinding[];
   readonly summary: JsonSummary;
+}
+
+export interface JsonSuppressedFinding extends JsonFinding {
+  readonly exception: {
+    readonly source: 'inline' | 'config';
+    readonly reason: string;
+    readonly owner?: string;
+    readonly expires?: string;
+    readonly file: string;
+    readonly line: number;
+  };
 }
 
 export interface JsonFinding {
@@ -52,6 +67,8 @@ export interface JsonSummary {
   readonly findings: number;
   readonly bySeverity: Record<Severity, number>;
   readonly diagnostics: { readonly errors: number; readonly warnings: number };
+  /** Findings suppressed by exceptions, not counted in `findings`; present when there are some. */
+  readonly suppressed?: number;
 }
 
 export function renderJson(result: ScanResult, context: JsonReportContext): string {
@@ -66,6 +83,7 @@ export function toJsonReport(result: ScanResult, context: JsonReportContext): Js
     ...(context.pss !== undefined ? { pss: { level: context.pss.level, version: context.pss.version, requestedVersion: context.pss.requestedVersion } } : {}),
     findings: result.findings.map(toJsonFinding),
     diagnostics: result.diagnostics.map(toJsonDiagnostic),
+    ...(context.suppressed !== undefined && context.suppressed.length > 0 ? { suppressed: context.suppressed.map(toJsonSuppressed) } : {}),
     summary: {
       files: summary.files,
       objects: summary.objects,
@@ -78,6 +96,21 @@ export function toJsonReport(result: ScanResult, context: JsonReportContext): Js
         info: summary.bySeverity.info,
       },
       diagnostics: { errors: summary.diagnostics.errors, warnings: summary.diagnostics.warnings },
+      ...(context.suppressed !== undefined && context.suppressed.length > 0 ? { suppressed: context.suppressed.length } : {}),
+    },
+  };
+}
+
+function toJsonSuppressed({ finding, exception }: SuppressedFinding): JsonSuppressedFinding {
+  return {
+    ...toJsonFinding(finding),
+    exception: {
+      source: exception.source,
+      reason: exception.reason,
+      ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
+      ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
+      file: exception.file,
+      line: exception.line,
     },
   };
 }
