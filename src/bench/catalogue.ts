@@ -4,6 +4,7 @@ import { CONTROLPLANE_CONTROLS } from './controls/controlplane.js';
 import { MASTER_CONTROLS } from './controls/master.js';
 import { NODE_CONTROLS } from './controls/node.js';
 import { POLICY_CONTROLS } from './controls/policies.js';
+import { SERVICE_ACCOUNT_KEY_ROTATION } from './controls/serviceAccountKeys.js';
 import type { Control, Section, Target } from './controls/types.js';
 
 export interface Benchmark {
@@ -39,7 +40,7 @@ export const CIS_1_12: Benchmark = {
     { id: 'dns', title: 'CoreDNS (Rampart, not CIS)', target: 'coredns' },
     { id: 'cve', title: 'Known Kubernetes CVEs (Rampart, not CIS)', target: 'cves' },
   ],
-  controls: [...MASTER_CONTROLS, ...ETCD_CONTROLS, ...CONTROLPLANE_CONTROLS, ...NODE_CONTROLS, ...POLICY_CONTROLS],
+  controls: [...MASTER_CONTROLS, SERVICE_ACCOUNT_KEY_ROTATION, ...ETCD_CONTROLS, ...CONTROLPLANE_CONTROLS, ...NODE_CONTROLS, ...POLICY_CONTROLS],
 };
 
 export const BENCHMARKS: readonly Benchmark[] = [CIS_1_12];

@@ -48,6 +48,8 @@ export interface CollectOptions {
   readonly rampartVersion: string;
   /** Files given on the command line (paths as given, not under the root): CoreDNS Corefiles, coredns and kube-proxy ConfigMaps. */
   readonly extraFiles?: readonly string[];
+  /** Collection time to record (tests); now by default. */
+  readonly now?: Date;
 }
 
 class Collector {
@@ -93,7 +95,7 @@ class Collector {
         return { path, exists: true, type, error: `symbolic link ${path} points to nothing readable (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
       }
     }
-    const facts: { -readonly [K in keyof FileFacts]: FileFacts[K] } = { path, exists: true, type, mode: target.mode & 0o7777, uid: target.uid, gid: target.gid };
+    const facts: { -readonly [K in keyof FileFacts]: FileFacts[K] } = { path, exists: true, type, mode: target.mode & 0o7777, uid: target.uid, gid: target.gid, modified: target.mtime.toISOString() };
     if (target.isDirectory()) {
       if (type !== 'symlink') type = 'directory';
       facts.type = type;
@@ -207,6 +209,7 @@ export function collectNode(options: CollectOptions): NodeSnapshot {
     format: SNAPSHOT_FORMAT,
     rampartVersion: options.rampartVersion,
     root: options.root,
+    collectedAt: (options.now ?? new Date()).toISOString(),
     components,
     files: collector.files,
     users: readIdNames(collector, '/etc/passwd'),

@@ -29,9 +29,21 @@ export interface EffectiveComponent {
   readonly config?: Record<string, unknown>;
 }
 
+/** Thresholds of controls that judge ages; the defaults are documented constants. */
+export interface JudgementOptions {
+  /** A service-account signing key older than this many days is WARN (1.2.R1). */
+  readonly serviceAccountKeyMaxAgeDays?: number;
+}
+
+/** 1.2.R1's default threshold: a signing key is rotated at least once a year. */
+export const SERVICE_ACCOUNT_KEY_MAX_AGE_DAYS = 365;
+
 export interface EffectiveNode {
   readonly snapshot: NodeSnapshot;
   readonly version: KubernetesVersion;
+  /** Time file ages are measured from: the snapshot's collection time, or now for snapshots without one. */
+  readonly now: Date;
+  readonly serviceAccountKeyMaxAgeDays: number;
   component(name: ComponentName): EffectiveComponent | undefined;
   file(path: string): FileFacts | undefined;
   userName(uid: number | undefined): string;
@@ -45,16 +57,19 @@ interface ConfigLayer {
   readonly document: ParsedYaml;
 }
 
-export function buildEffectiveNode(snapshot: NodeSnapshot, kubernetesVersion?: string): EffectiveNode {
+export function buildEffectiveNode(snapshot: NodeSnapshot, kubernetesVersion?: string, judgement: JudgementOptions = {}): EffectiveNode {
   const version = resolveVersion(snapshot, kubernetesVersion);
   const components = new Map<ComponentName, EffectiveComponent>();
   for (const facts of snapshot.components) {
     if (components.has(facts.name)) continue;
     components.set(facts.name, facts.name === 'kubelet' ? effectiveKubelet(snapshot, facts, version.minor) : facts.name === 'kube-proxy' ? effectiveProxy(snapshot, facts, version.minor) : effectiveFlagComponent(facts, version.minor));
   }
+  const collectedAt = snapshot.collectedAt === undefined ? undefined : new Date(snapshot.collectedAt);
   return {
     snapshot,
     version,
+    now: collectedAt === undefined || Number.isNaN(collectedAt.getTime()) ? new Date() : collectedAt,
+    serviceAccountKeyMaxAgeDays: judgement.serviceAccountKeyMaxAgeDays ?? SERVICE_ACCOUNT_KEY_MAX_AGE_DAYS,
     component: (name) => components.get(name),
     file: (path) => snapshot.files[path],
     userName: (uid) => (uid === undefined ? '?' : (snapshot.users[String(uid)] ?? String(uid))),

@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly kubernetesVersion?: string;
   /** Risk findings of the cluster's RBAC objects (`--rbac`): CIS 5.1 is then judged instead of pointed to. */
   readonly rbacFindings?: readonly RiskFinding[];
+  /** Age in days above which the service-account signing key is WARN (1.2.R1); 365 by default. */
+  readonly serviceAccountKeyMaxAgeDays?: number;
 }
 
 export interface SectionResult {
@@ -39,7 +41,7 @@ export interface BenchResult {
 const emptyCounts = (): Record<ControlStatus, number> => ({ PASS: 0, FAIL: 0, WARN: 0, INFO: 0 });
 
 export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): BenchResult | { error: string } {
-  const node = buildEffectiveNode(snapshot, options.kubernetesVersion);
+  const node = buildEffectiveNode(snapshot, options.kubernetesVersion, options.serviceAccountKeyMaxAgeDays === undefined ? {} : { serviceAccountKeyMaxAgeDays: options.serviceAccountKeyMaxAgeDays });
   const resolved = resolveBenchmark(options.benchmark, node.version.minor);
   if (resolved === undefined) return { error: `unknown benchmark ${options.benchmark}` };
   const benchmark: Benchmark = resolved.benchmark;
@@ -78,6 +80,7 @@ export function runBenchmark(snapshot: NodeSnapshot, options: BenchOptions): Ben
         status: outcome.status,
         automated: control.automated,
         automatedByRampart: control.automatedByRampart === true,
+        ...(control.rampartOnly === true ? { rampartOnly: true } : {}),
         details: outcome.details,
         remediation: control.remediation,
         ...(outcome.file === undefined ? {} : { file: outcome.file }),

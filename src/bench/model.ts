@@ -65,6 +65,8 @@ export interface FileFacts {
   readonly error?: string;
   /** Names of the entries of a directory. */
   readonly entries?: readonly string[];
+  /** Modification time (ISO 8601), of what a symbolic link points to. */
+  readonly modified?: string;
 }
 
 export interface NodeSnapshot {
@@ -72,6 +74,8 @@ export interface NodeSnapshot {
   readonly rampartVersion: string;
   /** Root the node's filesystem was read from. */
   readonly root: string;
+  /** When collection ran (ISO 8601): file ages are measured from it, so `--from` gives the same ages later. */
+  readonly collectedAt?: string;
   readonly components: readonly ComponentFacts[];
   /** Keyed by absolute node path. */
   readonly files: Readonly<Record<string, FileFacts>>;
@@ -114,6 +118,8 @@ export interface ControlResult {
   readonly automated: boolean;
   /** Whether Rampart decides it automatically although CIS calls it Manual. */
   readonly automatedByRampart: boolean;
+  /** Rampart's own control, not in CIS (set only when true). */
+  readonly rampartOnly?: boolean;
   /** The evidence: effective values with their sources, file modes, reasons. */
   readonly details: readonly string[];
   readonly remediation: string;

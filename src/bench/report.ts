@@ -13,7 +13,7 @@ export const BENCH_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
 export type BenchFormat = (typeof BENCH_FORMATS)[number];
 
 /** Bump the minor version when fields are added, the major version when one changes or goes away. */
-export const BENCH_JSON_SCHEMA_VERSION = '1.0';
+export const BENCH_JSON_SCHEMA_VERSION = '1.1';
 
 const COLORS: Record<ControlStatus, string> = { PASS: '\u001b[32m', FAIL: '\u001b[31m', WARN: '\u001b[33m', INFO: '\u001b[34m' };
 const RESET = '\u001b[0m';
@@ -55,7 +55,7 @@ export function renderBenchTable(result: BenchResult, color: boolean): string {
   for (const section of result.sections) {
     lines.push(`${tag('INFO', color)} ${section.id} ${section.title}`);
     for (const control of section.results) {
-      lines.push(`${tag(control.status, color)} ${control.id} ${control.title}${control.automated ? '' : control.automatedByRampart ? ' (Manual in CIS, automated)' : ' (Manual)'}`);
+      lines.push(`${tag(control.status, color)} ${control.id} ${control.title}${control.rampartOnly === true ? ' (Rampart, not in CIS)' : control.automated ? '' : control.automatedByRampart ? ' (Manual in CIS, automated)' : ' (Manual)'}`);
       if (control.status !== 'PASS') for (const detail of control.details) lines.push(`       ${detail}`);
     }
     lines.push('');
@@ -94,6 +94,7 @@ export function benchJson(result: BenchResult, context: Pick<BenchReportContext,
         status: control.status,
         automated: control.automated,
         automatedByRampart: control.automatedByRampart,
+        rampartOnly: control.rampartOnly === true,
         details: control.details,
         remediation: control.remediation,
         ...(control.file === undefined ? {} : { file: control.file }),

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
@@ -31,8 +31,8 @@ test('table: kube-bench-like lines, details under failures, remediations and sec
   assert.match(stdout, /^ {7}--profiling=true \(default\)$/m);
   assert.match(stdout, /^\[PASS\] 2\.2 etcd requires client certificates/m);
   assert.match(stdout, /^== Remediations ==$/m);
-  assert.match(stdout, /^1\.2 API server: 15 PASS, 14 FAIL, 1 WARN, 0 INFO$/m);
-  assert.match(stdout, /^Total: 61 PASS, 26 FAIL, 5 WARN, 5 INFO$/m);
+  assert.match(stdout, /^1\.2 API server: 16 PASS, 14 FAIL, 1 WARN, 0 INFO$/m);
+  assert.match(stdout, /^Total: 62 PASS, 26 FAIL, 5 WARN, 5 INFO$/m);
   assert.match(withCves, /^\[FAIL\] CVE-2025-5187 /m);
 });
 
@@ -40,7 +40,7 @@ test('json: every control with status, details and source; targets narrow the se
   const { status, stdout } = rampart(['bench', '--root', controlPlane, '--format', 'json', '--targets', 'etcd']);
   assert.equal(status, 0);
   const report = JSON.parse(stdout) as { schemaVersion: string; benchmark: { id: string }; sections: { id: string; results: { id: string; status: string; details: string[] }[] }[] };
-  assert.equal(report.schemaVersion, '1.0');
+  assert.equal(report.schemaVersion, '1.1');
   assert.equal(report.benchmark.id, 'cis-1.12');
   assert.deepEqual(report.sections.map((section) => section.id), ['2']);
   const control = report.sections[0]!.results.find((result) => result.id === '2.2');
@@ -88,6 +88,22 @@ test('bench collect records the version read from the kubelet binary; --from mat
     const { stdout } = rampart(['bench', '--from', snapshotFile, '--targets', 'cves']);
     assert.match(stdout, /note: Kubernetes version: v1\.30\.0 \(binary \/usr\/bin\/kubelet of kubelet\)/);
     assert.match(stdout, /^\[FAIL\] CVE-\S+ .*\n {7}kubelet v1\.30\.0 \(binary \/usr\/bin\/kubelet\) is affected$/m);
+  } finally {
+    removeTree(root);
+  }
+});
+
+test('1.2.R1: an old service-account signing key is WARN in the table; --service-account-key-max-age moves the limit', () => {
+  const root = writeTree(kubeadmControlPlaneTree());
+  try {
+    const old = new Date(Date.now() - 400 * 24 * 60 * 60 * 1000);
+    utimesSync(path.join(root, 'etc/kubernetes/pki/sa.key'), old, old);
+    const { stdout } = rampart(['bench', '--root', root, '--targets', 'master']);
+    assert.match(stdout, /^\[WARN\] 1\.2\.R1 The service account signing key is rotated \(key file at most 365 days old by default\) \(Rampart, not in CIS\)\n {7}the signing key \/etc\/kubernetes\/pki\/sa\.key is 400 days old, older than 365 days$/m);
+    assert.match(rampart(['bench', '--root', root, '--targets', 'master', '--service-account-key-max-age', '500']).stdout, /^\[PASS\] 1\.2\.R1 /m);
+    const refused = rampart(['bench', '--root', root, '--service-account-key-max-age', '0']);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /expected a whole number of days/);
   } finally {
     removeTree(root);
   }

@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BENCHMARK_CHOICES } from '../bench/catalogue.js';
 import { collectNode } from '../bench/collect.js';
 import { TARGETS, type Target } from '../bench/controls/types.js';
+import { SERVICE_ACCOUNT_KEY_MAX_AGE_DAYS } from '../bench/effective.js';
 import { runBenchmark } from '../bench/evaluate.js';
 import { jobManifest } from '../bench/job.js';
 import type { NodeSnapshot } from '../bench/model.js';
@@ -23,6 +24,12 @@ interface BenchFlags {
   corefile?: string[];
   configmap?: string[];
   rbac?: string[];
+  serviceAccountKeyMaxAge?: number;
+}
+
+function positiveDays(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of days, at least 1');
+  return Number(value);
 }
 
 function parseTargets(value: string): Target[] {
@@ -88,6 +95,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .option('--corefile <file>', 'a CoreDNS Corefile or the coredns ConfigMap (YAML) to judge too; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--configmap <file>', 'kube-system ConfigMaps (YAML: coredns, kube-proxy) for the components that run as pods; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--rbac <path>', "the cluster's RBAC objects (file or directory, repeatable): CIS 5.1 is judged by the RBAC engine", (value: string, previous: string[] = []) => [...previous, value])
+    .option('--service-account-key-max-age <days>', `a service-account signing key older than this is WARN (1.2.R1; default ${SERVICE_ACCOUNT_KEY_MAX_AGE_DAYS})`, positiveDays)
     .option('-f, --format <format>', `output format: ${BENCH_FORMATS.join(', ')}`, choice(BENCH_FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (flags: BenchFlags) => {
@@ -97,6 +105,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
         ...(flags.rbac === undefined ? {} : { rbacFindings: await rbacFindings(flags.rbac) }),
         ...(flags.targets === undefined ? {} : { targets: flags.targets }),
         ...(flags.kubernetesVersion === undefined ? {} : { kubernetesVersion: flags.kubernetesVersion }),
+        ...(flags.serviceAccountKeyMaxAge === undefined ? {} : { serviceAccountKeyMaxAgeDays: flags.serviceAccountKeyMaxAge }),
       });
       if ('error' in result) throw new UsageError(result.error);
       const color = flags.output === undefined && flags.format === 'table' && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;

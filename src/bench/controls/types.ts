@@ -29,6 +29,8 @@ export interface Control {
   readonly automated: boolean;
   /** Rampart decides the control although CIS marks it Manual, because it parses the files involved. */
   readonly automatedByRampart?: boolean;
+  /** Not a CIS control: Rampart's own (IDs like `1.2.R1`), placed in the CIS section it belongs to. */
+  readonly rampartOnly?: boolean;
   readonly severity: Severity;
   readonly remediation: string;
   readonly evaluate: (node: EffectiveNode) => Outcome;
