@@ -18,6 +18,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['rbac', async () => (await import('./rbac.js')).registerRbacCommand],
   ['bench', async () => (await import('./bench.js')).registerBenchCommand],
   ['policy', async () => (await import('./policy.js')).registerPolicyCommand],
+  ['exceptions', async () => (await import('./exceptions.js')).registerExceptionsCommand],
 ];
 
 export const EXIT_OK = 0;

@@ -5,7 +5,7 @@
  * result, so every front-end suppresses the same findings.
  */
 import type { ScanResult } from '../engine/scan.js';
-import { isJsonObject, locate, type Diagnostic, type Finding, type KubeObject, type Severity } from '../model/types.js';
+import { isJsonObject, locate, objectRef, type Diagnostic, type Finding, type KubeObject, type ObjectRef, type Severity } from '../model/types.js';
 
 /** The annotation holding an object's exceptions (a JSON array, or one JSON object). */
 export const EXCEPTIONS_ANNOTATION = 'rampart.dev/exceptions';
@@ -29,6 +29,8 @@ export interface ExceptionRule {
   readonly container?: string;
   /** Inline exceptions: the object carrying the annotation (file, document, kind, namespace, name). */
   readonly objectKey?: string;
+  /** Inline exceptions: the object carrying the annotation. */
+  readonly object?: ObjectRef;
   /** Central exceptions: which objects. */
   readonly match?: ObjectMatch;
   /** Where the exception is written. */
@@ -134,7 +136,7 @@ export class ExceptionCollector {
           column: location.column,
         });
       }
-      for (const entry of parsed.entries) this.inline.push({ ...entry, source: 'inline', objectKey: key, file: location.file, line: location.line });
+      for (const entry of parsed.entries) this.inline.push({ ...entry, source: 'inline', objectKey: key, object: objectRef(object), file: location.file, line: location.line });
     }
   }
 
