@@ -140,7 +140,7 @@ class Collector {
       try {
         stats = lstatSync(this.hostPath(current));
       } catch (error) {
-        return { path, problem: `${current} is not visible under the root (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+        return { path, problem: `${current === path ? 'not' : `${current} is not`} visible under the root (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
       }
       if (stats.isSymbolicLink()) {
         let link: string;
