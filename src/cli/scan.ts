@@ -4,6 +4,7 @@ import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.j
 import { createRbacScanCheck } from '../checks/rbac/index.js';
 import type { RampartConfig } from '../config/config.js';
 import { Scanner, worstSeverity, type ScanResult } from '../engine/scan.js';
+import { applyBaseline, BaselineError, parseBaseline } from '../exceptions/baseline.js';
 import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
 import { loadFiles } from '../load/load.js';
 import { severityRank, type Severity } from '../model/types.js';
@@ -20,6 +21,7 @@ interface ScanFlags {
   pssVersion?: string;
   policies: string[];
   inlineExceptions: boolean;
+  baseline?: string;
 }
 
 export interface ScanRun {
@@ -70,21 +72,30 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('--pss-level <level>', 'Pod Security level for pods whose namespace has no pod-security labels (default: restricted)', choice(['baseline', 'restricted'] as const))
     .option('--pss-version <version>', 'Pod Security Standards policy version: v1.N or latest (default: latest)')
     .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, see docs/cel.md); repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--baseline <file>', 'report only findings that are not in this earlier JSON report (rampart scan --format json)')
     .option('--no-inline-exceptions', 'ignore exceptions written in object annotations (only the config file may grant them)')
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
-      const { result, exceptions, pss } = await runScan(paths, config, flags);
+      const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
+      const run = await runScan(paths, config, flags);
+      const { exceptions, pss } = run;
+      const compared = baseline === undefined ? undefined : applyBaseline(run.result, baseline);
+      const result = compared?.result ?? run.result;
       const color = flags.output === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
       const report = renderReport(flags.format, result, {
         tool: { name: 'rampart', version: VERSION },
         pss,
         color,
         suppressed: exceptions.suppressed,
+        ...(compared !== undefined && flags.baseline !== undefined ? { baseline: { file: flags.baseline, unchanged: compared.unchanged } } : {}),
         objects: result.objects,
       });
       await writeOutput(report, flags.output);
       if (exceptions.suppressed.length > 0 && flags.format === 'table') {
         process.stderr.write(`${exceptions.suppressed.length} finding${exceptions.suppressed.length === 1 ? '' : 's'} suppressed by exceptions (rampart exceptions report lists them)\n`);
+      }
+      if (compared !== undefined && flags.format === 'table') {
+        process.stderr.write(`${compared.unchanged} finding${compared.unchanged === 1 ? '' : 's'} already in the baseline ${flags.baseline ?? ''} not reported\n`);
       }
       const failOn = flags.failOn ?? config.failOn ?? 'high';
       const worst = worstSeverity(result.findings);
@@ -98,4 +109,20 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
       if (inputError) setExitCode(2);
       else if (worst !== undefined && severityRank(worst) >= severityRank(failOn)) setExitCode(1);
     });
+}
+
+async function readBaseline(file: string): Promise<ReturnType<typeof parseBaseline>> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read --baseline file ${file}`);
+  }
+  try {
+    return parseBaseline(text, file);
+  } catch (error) {
+    if (error instanceof BaselineError) throw new UsageError(error.message);
+    throw error;
+  }
 }

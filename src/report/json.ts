@@ -16,6 +16,8 @@ export interface JsonReportContext {
   readonly pss?: { readonly level: string; readonly version: string; readonly requestedVersion: string };
   /** Findings an exception in force suppressed (docs/exceptions.md); listed only when there are some. */
   readonly suppressed?: readonly SuppressedFinding[];
+  /** `--baseline`: the earlier report, and how many of this scan's findings it already had (left out of `findings`). */
+  readonly baseline?: { readonly file: string; readonly unchanged: number };
 }
 
 export interface JsonReport {
@@ -25,6 +27,7 @@ export interface JsonReport {
   readonly findings: readonly JsonFinding[];
   readonly diagnostics: readonly JsonDiagnostic[];
   readonly suppressed?: readonly JsonSuppressedFinding[];
+  readonly baseline?: { readonly file: string; readonly unchanged: number };
   readonly summary: JsonSummary;
 }
 
@@ -84,6 +87,7 @@ export function toJsonReport(result: ScanResult, context: JsonReportContext): Js
     findings: result.findings.map(toJsonFinding),
     diagnostics: result.diagnostics.map(toJsonDiagnostic),
     ...(context.suppressed !== undefined && context.suppressed.length > 0 ? { suppressed: context.suppressed.map(toJsonSuppressed) } : {}),
+    ...(context.baseline !== undefined ? { baseline: { file: context.baseline.file, unchanged: context.baseline.unchanged } } : {}),
     summary: {
       files: summary.files,
       objects: summary.objects,
