@@ -27,7 +27,7 @@
  * mapping that holds them.
  */
 import jsYaml from 'js-yaml';
-import { IRREGULAR, MAPPING, NONE, SCALAR, SEQUENCE, WRAPPER, type NodeView } from './nodeTable.js';
+import { IRREGULAR, MAPPING, NONE, SCALAR, SEQUENCE, WRAPPER, growColumns, type NodeView } from './nodeTable.js';
 
 const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
 
@@ -143,16 +143,7 @@ class Recorder {
   }
 
   private grow(): void {
-    const size = this.starts.length * 2;
-    const starts = new Int32Array(size);
-    starts.set(this.starts);
-    this.starts = starts;
-    const ends = new Int32Array(size);
-    ends.set(this.ends);
-    this.ends = ends;
-    const kinds = new Uint8Array(size);
-    kinds.set(this.kinds);
-    this.kinds = kinds;
+    growColumns(this);
   }
 
   view(root: number): NodeView {

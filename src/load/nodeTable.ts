@@ -22,6 +22,27 @@ export const IRREGULAR = 5;
  * next parse: nodes `root` to `ends[root] - 1`, `ends` counted from 0 like the
  * indexes.
  */
+/** The growable columns both node readers fill while they read a document. */
+export interface NodeColumns {
+  starts: Int32Array;
+  ends: Int32Array;
+  kinds: Uint8Array;
+}
+
+/** Doubles the capacity of a reader's node columns, keeping what was recorded. */
+export function growColumns(columns: NodeColumns): void {
+  const size = columns.starts.length * 2;
+  const starts = new Int32Array(size);
+  starts.set(columns.starts);
+  columns.starts = starts;
+  const ends = new Int32Array(size);
+  ends.set(columns.ends);
+  columns.ends = ends;
+  const kinds = new Uint8Array(size);
+  kinds.set(columns.kinds);
+  columns.kinds = kinds;
+}
+
 export interface NodeView {
   readonly starts: Int32Array;
   readonly ends: Int32Array;

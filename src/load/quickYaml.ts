@@ -22,7 +22,7 @@
  * positions the `yaml` AST gives.
  */
 import jsYaml from 'js-yaml';
-import { MAPPING, NONE, SCALAR, SEQUENCE, type NodeView } from './nodeTable.js';
+import { MAPPING, NONE, SCALAR, SEQUENCE, growColumns, type NodeView } from './nodeTable.js';
 
 interface CoreType {
   resolve(data: string): boolean;
@@ -117,16 +117,7 @@ class TableBuilder {
   }
 
   private grow(): void {
-    const size = this.starts.length * 2;
-    const starts = new Int32Array(size);
-    starts.set(this.starts);
-    this.starts = starts;
-    const ends = new Int32Array(size);
-    ends.set(this.ends);
-    this.ends = ends;
-    const kinds = new Uint8Array(size);
-    kinds.set(this.kinds);
-    this.kinds = kinds;
+    growColumns(this);
   }
 
   /** The document just read; valid until the next parse (FileNodes copies it). */
