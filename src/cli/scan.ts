@@ -91,12 +91,6 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         objects: result.objects,
       });
       await writeOutput(report, flags.output);
-      if (exceptions.suppressed.length > 0 && flags.format === 'table') {
-        process.stderr.write(`${exceptions.suppressed.length} finding${exceptions.suppressed.length === 1 ? '' : 's'} suppressed by exceptions (rampart exceptions report lists them)\n`);
-      }
-      if (compared !== undefined && flags.format === 'table') {
-        process.stderr.write(`${compared.unchanged} finding${compared.unchanged === 1 ? '' : 's'} already in the baseline ${flags.baseline ?? ''} not reported\n`);
-      }
       const failOn = flags.failOn ?? config.failOn ?? 'high';
       const worst = worstSeverity(result.findings);
       // Exit 2 when part of the input could not be judged: any diagnostic of severity error (a missing

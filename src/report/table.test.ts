@@ -83,6 +83,24 @@ test('two objects of one List document are two groups, ordered by where they sta
   assert.deepEqual(headers, ['Pod a/first  list.yaml:4', 'Pod a/second  list.yaml:30']);
 });
 
+test('the summary counts findings left out: suppressed by exceptions and, with a baseline, unchanged since it', () => {
+  const result = scanResult([finding({ severity: 'critical' })], [], { objects: 1 });
+  const exception = { source: 'config', checks: ['TEST-privileged'], reason: 'accepted', owner: 'platform', file: 'rampart.yaml', line: 2 } as const;
+  const suppressed = [finding({ line: 20 }), finding({ line: 30 })].map((entry) => ({ finding: entry, exception }));
+  const summary = (context: Parameters<typeof renderTable>[1]): string | undefined => renderTable(result, context).trimEnd().split('\n').at(-1);
+  assert.equal(summary({ color: false, suppressed }), 'Scanned 1 object in 1 file: 1 finding (1 critical), 2 suppressed by exceptions, no diagnostics.');
+  assert.equal(summary({ color: false, suppressed: [] }), 'Scanned 1 object in 1 file: 1 finding (1 critical), no diagnostics.', 'no suppressed findings, nothing said');
+  assert.equal(
+    summary({ color: false, suppressed, baseline: { file: 'old.json', unchanged: 7 } }),
+    'Scanned 1 object in 1 file: 1 finding (1 critical), 2 suppressed by exceptions, 7 unchanged since the baseline, no diagnostics.',
+  );
+  assert.equal(
+    summary({ color: false, baseline: { file: 'old.json', unchanged: 0 } }),
+    'Scanned 1 object in 1 file: 1 finding (1 critical), 0 unchanged since the baseline, no diagnostics.',
+    'with a baseline the count is always given',
+  );
+});
+
 test('colour is plain ANSI and only when asked for', () => {
   const result = scanResult([finding({ severity: 'critical' })], [diagnostic()]);
   const plain = renderTable(result, { color: false });

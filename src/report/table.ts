@@ -8,8 +8,12 @@
  *   manifests/broken.yaml:3:7: error: unexpected end of the stream [yaml-syntax]
  *
  *   Scanned 2 objects in 2 files: 1 finding (1 critical), 1 diagnostic (1 error).
+ *
+ * Findings left out of the table are counted in the summary: those an
+ * exception suppressed and, with --baseline, those the baseline already had.
  */
 import type { ScanResult } from '../engine/scan.js';
+import type { SuppressedFinding } from '../exceptions/exceptions.js';
 import { SEVERITIES, type Diagnostic, type Finding, type Severity } from '../model/types.js';
 import { formatLocation, groupByObject, namespacedName, sortDiagnostics, type ScannedObject } from './objects.js';
 
@@ -17,6 +21,10 @@ export interface TableReportContext {
   /** ANSI colour; the CLI decides from the TTY and NO_COLOR. */
   readonly color: boolean;
   readonly objects?: readonly ScannedObject[];
+  /** Findings an exception in force suppressed: counted in the summary line when there are some. */
+  readonly suppressed?: readonly SuppressedFinding[];
+  /** `--baseline`: how many findings the earlier report already had, counted in the summary line. */
+  readonly baseline?: { readonly file: string; readonly unchanged: number };
 }
 
 const ANSI = {
@@ -59,7 +67,7 @@ export function renderTable(result: ScanResult, context: TableReportContext): st
   const diagnostics = sortDiagnostics(result.diagnostics);
   for (const diagnostic of diagnostics) lines.push(diagnosticLine(diagnostic, paint));
   if (diagnostics.length > 0) lines.push('');
-  lines.push(summaryLine(result));
+  lines.push(summaryLine(result, context));
   return `${lines.join('\n')}\n`;
 }
 
@@ -74,7 +82,7 @@ function diagnosticLine(diagnostic: Diagnostic, paint: (style: string, text: str
   return `${printable(formatLocation(diagnostic, true))}: ${severity}: ${printable(diagnostic.message)} [${printable(diagnostic.code)}]`;
 }
 
-function summaryLine(result: ScanResult): string {
+function summaryLine(result: ScanResult, context: TableReportContext): string {
   const { summary } = result;
   const scanned = `Scanned ${count(summary.objects, 'object')} in ${count(summary.files, 'file')}`;
   const perSeverity = SEVERITIES.filter((severity) => summary.bySeverity[severity] > 0).map((severity) => `${summary.bySeverity[severity]} ${severity}`);
@@ -82,7 +90,12 @@ function summaryLine(result: ScanResult): string {
   const { errors, warnings } = summary.diagnostics;
   const diagnosticParts = [...(errors > 0 ? [count(errors, 'error')] : []), ...(warnings > 0 ? [count(warnings, 'warning')] : [])];
   const diagnostics = errors + warnings === 0 ? 'no diagnostics' : `${count(errors + warnings, 'diagnostic')} (${diagnosticParts.join(', ')})`;
-  return `${scanned}: ${findings}, ${diagnostics}.`;
+  const suppressed = context.suppressed?.length ?? 0;
+  const leftOut = [
+    ...(suppressed > 0 ? [`${suppressed} suppressed by exceptions`] : []),
+    ...(context.baseline !== undefined ? [`${context.baseline.unchanged} unchanged since the baseline`] : []),
+  ];
+  return `${scanned}: ${[findings, ...leftOut, diagnostics].join(', ')}.`;
 }
 
 function count(n: number, noun: string): string {
