@@ -63,7 +63,13 @@ const METAS = [
 
 test('a real scan of the badPods corpus is valid SARIF 2.1.0 and agrees with the JSON report', () => {
   assert.ok(existsSync(BADPODS), `the badPods corpus is at ${BADPODS}`);
-  const sarif = rampart(['scan', 'badpods/manifests', '--format', 'sarif'], CORPORA);
+  // With a config-file exception, so suppressed findings are validated too.
+  const config = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-sarif-config-')), 'rampart.yaml');
+  writeFileSync(
+    config,
+    'exceptions:\n  - checks: [PSS-privileged]\n    match: {}\n    reason: test clusters run privileged debug pods\n    owner: platform-team\n    expires: "2099-12-31"\n',
+  );
+  const sarif = rampart(['scan', 'badpods/manifests', '--format', 'sarif', '--config', config], CORPORA);
   assert.ok(sarif.status === 0 || sarif.status === 1, sarif.stderr);
   const log = JSON.parse(sarif.stdout) as SarifLog;
   assertValid(log);
@@ -88,12 +94,19 @@ test('a real scan of the badPods corpus is valid SARIF 2.1.0 and agrees with the
   const sourceRoot = run.originalUriBaseIds?.[SOURCE_ROOT_ID]?.uri;
   if (run.results.length > 0) assert.equal(sourceRoot !== undefined ? fileURLToPath(sourceRoot) : undefined, `${realpathSync(CORPORA)}${path.sep}`);
 
-  const json = JSON.parse(rampart(['scan', 'badpods/manifests', '--format', 'json'], CORPORA).stdout) as JsonReport;
+  const json = JSON.parse(rampart(['scan', 'badpods/manifests', '--format', 'json', '--config', config], CORPORA).stdout) as JsonReport;
+  assert.ok((json.suppressed?.length ?? 0) > 0, 'badPods has privileged pods for the exception to suppress');
   assert.deepEqual(
-    run.results.map((result) => [result.ruleId, result.message.text, result.locations[0]?.physicalLocation?.region?.startLine]),
-    json.findings.map((entry) => [entry.checkId, entry.message, entry.location.line]),
-    'one SARIF result per finding, same order',
+    run.results.map((result) => [result.ruleId, result.message.text, result.locations[0]?.physicalLocation?.region?.startLine, result.suppressions !== undefined]),
+    [...json.findings.map((entry) => [entry.checkId, entry.message, entry.location.line, false]), ...(json.suppressed ?? []).map((entry) => [entry.checkId, entry.message, entry.location.line, true])],
+    'one SARIF result per finding, same order, then one per suppressed finding',
   );
+  for (const result of run.results.filter((entry) => entry.suppressions !== undefined)) {
+    assert.deepEqual(result.suppressions?.map((suppression) => [suppression.kind, suppression.status, suppression.justification, suppression.properties]), [
+      ['external', 'accepted', 'test clusters run privileged debug pods (owner platform-team, expires 2099-12-31)', { source: 'config', owner: 'platform-team', expires: '2099-12-31' }],
+    ]);
+    assert.equal(result.suppressions?.[0]?.location?.physicalLocation?.region?.startLine, 2, 'the config entry starts on line 2');
+  }
 });
 
 test('a real scan with unreadable input reports diagnostics as tool execution notifications', () => {
@@ -186,6 +199,46 @@ test('results carry location, object, level and a rule index; unknown checks sti
   assert.equal(rbac.ruleIndex, METAS.length);
   assert.deepEqual(rbac.locations[0]?.logicalLocations?.[0]?.fullyQualifiedName, 'ClusterRole/wide');
   assert.deepEqual(run.originalUriBaseIds, { [SOURCE_ROOT_ID]: { uri: 'file:///repo/' } });
+});
+
+test('suppressed findings are results with an accepted suppression: inSource for annotations, external for the config file', () => {
+  const reported = finding({ checkId: 'TEST-seccomp', severity: 'medium', line: 30 });
+  const inline = { source: 'inline', checks: ['TEST-privileged'], reason: 'loads a kernel module', expires: '2027-03-31', file: 'manifests/api.yaml', line: 6 } as const;
+  const central = { source: 'config', checks: ['TEST-unregistered'], reason: 'accepted for the migration', owner: 'platform-team', match: {}, file: '/elsewhere/rampart.yaml', line: 2 } as const;
+  const suppressed = [
+    { finding: finding({ checkId: 'TEST-privileged', severity: 'critical', line: 21, container: 'app' }), exception: inline },
+    { finding: finding({ checkId: 'TEST-unregistered', severity: 'low', line: 25 }), exception: central },
+  ];
+  const log = toSarifLog(scanResult([reported]), { tool: TOOL, baseDirectory: '/repo', suppressed }, METAS);
+  assertValid(log);
+  const run = onlyRun(log);
+  assertConsistent(run);
+  assert.equal(run.tool.driver.rules.at(-1)?.id, 'TEST-unregistered', 'a suppressed finding of an unknown check still gets a descriptor');
+  assert.deepEqual(
+    run.results.map((result) => result.ruleId),
+    ['TEST-seccomp', 'TEST-privileged', 'TEST-unregistered'],
+  );
+  const [first, annotated, configured] = run.results;
+  assert.equal(first?.suppressions, undefined, 'reported findings have no suppressions');
+  assert.deepEqual(annotated?.suppressions, [
+    {
+      kind: 'inSource',
+      status: 'accepted',
+      justification: 'loads a kernel module (expires 2027-03-31)',
+      location: { physicalLocation: { artifactLocation: { uri: 'manifests/api.yaml', uriBaseId: SOURCE_ROOT_ID }, region: { startLine: 6 } } },
+      properties: { source: 'inline', expires: '2027-03-31' },
+    },
+  ]);
+  assert.deepEqual(configured?.suppressions, [
+    {
+      kind: 'external',
+      status: 'accepted',
+      justification: 'accepted for the migration (owner platform-team)',
+      location: { physicalLocation: { artifactLocation: { uri: 'file:///elsewhere/rampart.yaml' }, region: { startLine: 2 } } },
+      properties: { source: 'config', owner: 'platform-team' },
+    },
+  ]);
+  assert.notEqual(annotated?.partialFingerprints[FINGERPRINT_KEY], undefined, 'suppressed results keep their fingerprint, so a code-scanning service can match them to earlier alerts');
 });
 
 test('artifact URIs are relative, forward-slashed and percent-encoded', () => {

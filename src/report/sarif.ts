@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { allCheckMetas } from '../checks/index.js';
 import type { CheckMeta } from '../checks/types.js';
 import type { ScanResult } from '../engine/scan.js';
+import type { ExceptionRule, SuppressedFinding } from '../exceptions/exceptions.js';
 import { formatPath, type Diagnostic, type Finding, type FrameworkMapping, type Severity } from '../model/types.js';
 import { objectPath } from './objects.js';
 
@@ -25,6 +26,8 @@ export interface SarifReportContext {
   readonly pss?: { readonly level: string; readonly version: string; readonly requestedVersion: string };
   /** Directory that relative file paths are relative to (the working directory of the scan). */
   readonly baseDirectory?: string;
+  /** Findings an exception in force suppressed: results with `suppressions` (docs/exceptions.md). */
+  readonly suppressed?: readonly SuppressedFinding[];
 }
 
 export type SarifLevel = 'error' | 'warning' | 'note';
@@ -85,6 +88,22 @@ export interface SarifResult {
     readonly container?: string;
     readonly path?: string;
   };
+  /** Present on suppressed findings only: the exception that accepted the risk. */
+  readonly suppressions?: readonly SarifSuppression[];
+}
+
+/**
+ * SARIF 2.1.0 §3.35: `inSource` for an exception written next to the code it
+ * excuses (the object's annotation), `external` for one kept elsewhere (the
+ * config file). Exceptions are reviewed decisions, so the status is `accepted`.
+ */
+export interface SarifSuppression {
+  readonly kind: 'inSource' | 'external';
+  readonly status: 'accepted';
+  readonly justification: string;
+  /** Where the exception is written. */
+  readonly location?: SarifLocation;
+  readonly properties: { readonly source: ExceptionRule['source']; readonly owner?: string; readonly expires?: string };
 }
 
 export interface SarifNotification {
@@ -125,14 +144,15 @@ export function toSarifLog(result: ScanResult, context: SarifReportContext, meta
     rules.push(ruleFromMeta(meta));
   }
   // A finding whose check has no metadata is a Rampart bug, but the log must still be consistent.
-  for (const finding of result.findings) {
+  const suppressed = context.suppressed ?? [];
+  for (const finding of [...result.findings, ...suppressed.map((entry) => entry.finding)]) {
     if (ruleIndex.has(finding.checkId)) continue;
     ruleIndex.set(finding.checkId, rules.length);
     rules.push(ruleFromFinding(finding));
   }
   const locate = artifactLocator(context.baseDirectory);
   const fingerprints = new FingerprintCounter();
-  const results = result.findings.map((finding): SarifResult => {
+  const toResult = (finding: Finding, exception?: ExceptionRule): SarifResult => {
     const artifact = locate(finding.location.file);
     return {
       ruleId: finding.checkId,
@@ -159,10 +179,13 @@ export function toSarifLog(result: ScanResult, context: SarifReportContext, meta
         ...(finding.container !== undefined ? { container: finding.container } : {}),
         ...(finding.path !== undefined ? { path: formatPath(finding.path) } : {}),
       },
+      ...(exception !== undefined ? { suppressions: [toSuppression(exception, locate)] } : {}),
     };
-  });
+  };
+  // Reported findings first, in the JSON report's order, then the suppressed ones in the order of its `suppressed` list.
+  const results = [...result.findings.map((finding) => toResult(finding)), ...suppressed.map((entry) => toResult(entry.finding, entry.exception))];
   const notifications = result.diagnostics.map((diagnostic) => toNotification(diagnostic, locate));
-  const usesSourceRoot = results.some((entry) => entry.locations.some((location) => location.physicalLocation?.artifactLocation.uriBaseId === SOURCE_ROOT_ID)) ||
+  const usesSourceRoot = results.some((entry) => [...entry.locations, ...(entry.suppressions ?? []).flatMap((suppression) => suppression.location ?? [])].some((location) => location.physicalLocation?.artifactLocation.uriBaseId === SOURCE_ROOT_ID)) ||
     notifications.some((entry) => entry.locations?.some((location) => location.physicalLocation?.artifactLocation.uriBaseId === SOURCE_ROOT_ID) === true);
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -243,6 +266,22 @@ function ruleTags(category: string | undefined, frameworks: readonly FrameworkMa
 
 function copyFramework(mapping: FrameworkMapping): FrameworkMapping {
   return { framework: mapping.framework, id: mapping.id, ...(mapping.level !== undefined ? { level: mapping.level } : {}) };
+}
+
+function toSuppression(exception: ExceptionRule, locate: (file: string) => SarifArtifactLocation | undefined): SarifSuppression {
+  const artifact = locate(exception.file);
+  const accepted = [...(exception.owner !== undefined ? [`owner ${exception.owner}`] : []), ...(exception.expires !== undefined ? [`expires ${exception.expires}`] : [])];
+  return {
+    kind: exception.source === 'inline' ? 'inSource' : 'external',
+    status: 'accepted',
+    justification: accepted.length > 0 ? `${exception.reason} (${accepted.join(', ')})` : exception.reason,
+    ...(artifact !== undefined ? { location: { physicalLocation: { artifactLocation: artifact, ...(exception.line >= 1 ? { region: { startLine: exception.line } } : {}) } } } : {}),
+    properties: {
+      source: exception.source,
+      ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
+      ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
+    },
+  };
 }
 
 function toNotification(diagnostic: Diagnostic, locate: (file: string) => SarifArtifactLocation | undefined): SarifNotification {
