@@ -5,7 +5,7 @@
  */
 import type { ClusterIndex } from '../model/clusterIndex.js';
 import type { PodView } from '../model/podView.js';
-import type { FieldPath, FrameworkMapping, KubeObject, Severity } from '../model/types.js';
+import type { FieldPath, FixEdit, FrameworkMapping, KubeObject, Severity } from '../model/types.js';
 
 export interface CheckMeta {
   /** Stable ID, e.g. `PSS-privileged`. Never reused for another meaning. */
@@ -23,6 +23,8 @@ export interface CheckMeta {
   readonly documentation: string;
   /** IDs of the matching checks in other tools, `tool:id` (e.g. `trivy:KSV014`, `kubescape:C-0017`). */
   readonly equivalents?: readonly string[];
+  /** True when the check's reports may carry a `fix` (like ESLint's `meta.fixable`). */
+  readonly fixable?: boolean;
 }
 
 export interface CheckContext {
@@ -39,6 +41,8 @@ export interface CheckReport {
   /** Path of the offending field, relative to the object root. */
   readonly path?: FieldPath;
   readonly container?: string;
+  /** The edits that fix this report; only fixable checks set it, and only when the fix is unambiguous. */
+  readonly fix?: readonly FixEdit[];
 }
 
 export interface Check {

@@ -209,6 +209,7 @@ export function toFinding(check: Check, object: KubeObject, report: CheckReport)
     frameworks: check.meta.frameworks,
     ...(report.container !== undefined ? { container: report.container } : {}),
     ...(report.path !== undefined ? { path: report.path } : {}),
+    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: report.fix } : {}),
   };
   return finding;
 }

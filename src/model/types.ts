@@ -110,7 +110,21 @@ export interface Finding {
   /** Path of the offending field inside the object, when one applies. */
   readonly path?: FieldPath;
   readonly frameworks: readonly FrameworkMapping[];
+  /** Edits that fix the finding, when its check is fixable and the fix is unambiguous (`rampart fix`). */
+  readonly fix?: readonly FixEdit[];
 }
+
+/**
+ * One edit of a fix, as data: checks stay pure, and `rampart fix` applies the
+ * edits to the YAML document (paths relative to the object root).
+ * - `set`: set the scalar at `path`, creating missing mappings on the way.
+ * - `delete`: remove the key at `path`.
+ * - `append`: add `value` to the sequence at `path` unless it is already there (creating the sequence).
+ */
+export type FixEdit =
+  | { readonly op: 'set'; readonly path: FieldPath; readonly value: string | number | boolean }
+  | { readonly op: 'delete'; readonly path: FieldPath }
+  | { readonly op: 'append'; readonly path: FieldPath; readonly value: string };
 
 export function objectRef(object: KubeObject): ObjectRef {
   const ref: { apiVersion: string; kind: string; name: string; namespace?: string } = {

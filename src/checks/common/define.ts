@@ -6,7 +6,7 @@
  */
 import { namespaceOf } from '../../model/clusterIndex.js';
 import type { ContainerKind, ContainerView, PodView } from '../../model/podView.js';
-import type { FieldPath, FrameworkMapping, KubeObject, Severity } from '../../model/types.js';
+import type { FieldPath, FixEdit, FrameworkMapping, KubeObject, Severity } from '../../model/types.js';
 import { documentationLink, type Check, type CheckContext, type CheckReport } from '../types.js';
 
 /** What an attacker gains when the weakness is used. */
@@ -56,6 +56,8 @@ export interface CheckSpec {
   readonly nsa?: readonly string[];
   readonly mitre?: readonly string[];
   readonly equivalents?: readonly string[];
+  /** The check's reports may carry a fix (see src/fix). */
+  readonly fixable?: boolean;
 }
 
 /** The severity basis of every catalogue check, for docs/severity.md and its test. */
@@ -78,6 +80,7 @@ function metaOf(spec: CheckSpec): Check['meta'] {
     frameworks,
     documentation: documentationLink(spec.id),
     equivalents: spec.equivalents ?? [],
+    ...(spec.fixable === true ? { fixable: true } : {}),
   };
 }
 
@@ -112,7 +115,12 @@ export function containerCheck(
       const offenses = judge(container, pod, context);
       if (offenses === undefined) continue;
       for (const offense of Array.isArray(offenses) ? offenses : [offenses]) {
-        reports.push({ message: `container ${JSON.stringify(container.name)} ${offense.predicate}`, path: offense.path, container: container.name });
+        reports.push({
+          message: `container ${JSON.stringify(container.name)} ${offense.predicate}`,
+          path: offense.path,
+          container: container.name,
+          ...(offense.fix !== undefined ? { fix: offense.fix } : {}),
+        });
       }
     }
     return reports;
@@ -123,6 +131,8 @@ export interface Offense {
   /** `must set securityContext.readOnlyRootFilesystem=true`. */
   readonly predicate: string;
   readonly path: FieldPath;
+  /** Edits that fix the offense (paths relative to the object root). */
+  readonly fix?: readonly FixEdit[];
 }
 
 /** A check of objects of the given kinds (by kind, any API group unless `group` is given). */

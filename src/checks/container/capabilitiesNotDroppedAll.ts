@@ -24,13 +24,15 @@ export const capabilitiesNotDroppedAll = containerCheck(
     cis: ['5.2.9', '5.2.10'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.privilegeEscalationExploit],
+    fixable: true,
     equivalents: ['trivy:KSV003', 'polaris:insecureCapabilities', 'kubesec:CapDropAll', 'kubeaudit:CapabilityShouldDropAll', 'kubeaudit:CapabilityOrSecurityContextMissing'],
   },
   (container, pod) => {
     if (isWindows(pod) || dropsAll(container)) return undefined;
     const dropped = new Set(container.effective.capabilitiesDrop.map((setting) => capabilityName(setting.value)));
     if (DEFAULT_CAPABILITIES.every((capability) => dropped.has(capability))) return undefined;
-    return { predicate: 'must drop ALL capabilities (securityContext.capabilities.drop: ["ALL"])', path: [...contextPath(container), 'capabilities', 'drop'] };
+    const path = [...contextPath(container), 'capabilities', 'drop'];
+    return { predicate: 'must drop ALL capabilities (securityContext.capabilities.drop: ["ALL"])', path, fix: [{ op: 'append', path, value: 'ALL' }] };
   },
 
 );

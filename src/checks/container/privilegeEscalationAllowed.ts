@@ -19,11 +19,16 @@ export const privilegeEscalationAllowed = containerCheck(
     cis: ['5.2.6'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.abuseElevation],
+    fixable: true,
     equivalents: ['kubesec:AllowPrivilegeEscalation', 'kube-linter:privilege-escalation-container'],
   },
   (container) => {
     const { allowPrivilegeEscalation, privileged, capabilitiesAdd } = container.effective;
-    if (allowPrivilegeEscalation?.value === true) return { predicate: 'must not set securityContext.allowPrivilegeEscalation=true', path: allowPrivilegeEscalation.path };
+    if (allowPrivilegeEscalation?.value === true) {
+      const forcedOn = privileged?.value === true || capabilitiesAdd.some((setting) => capabilityName(setting.value) === 'SYS_ADMIN');
+      const path = allowPrivilegeEscalation.path;
+      return { predicate: 'must not set securityContext.allowPrivilegeEscalation=true', path, ...(forcedOn ? {} : { fix: [{ op: 'set', path, value: false }] }) };
+    }
     if (privileged?.value === true) return { predicate: 'allows privilege escalation through securityContext.privileged=true', path: privileged.path };
     const sysAdmin = capabilitiesAdd.find((setting) => capabilityName(setting.value) === 'SYS_ADMIN');
     if (sysAdmin !== undefined) return { predicate: 'allows privilege escalation through capability SYS_ADMIN', path: sysAdmin.path };

@@ -1,6 +1,6 @@
 /** `allowPrivilegeEscalation` defaults to true: only an explicit false sets no_new_privs. */
 import { containerCheck, contextPath } from '../common/define.js';
-import { isWindows } from '../common/fields.js';
+import { capabilityName, isWindows } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const privilegeEscalationNotDisabled = containerCheck(
@@ -15,13 +15,17 @@ export const privilegeEscalationNotDisabled = containerCheck(
     cis: ['5.2.6'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.abuseElevation, MITRE.escapeToHost],
+    fixable: true,
     equivalents: ['kubescape:C-0016', 'trivy:KSV001', 'polaris:privilegeEscalationAllowed', 'kubeaudit:AllowPrivilegeEscalationNil', 'kubeaudit:AllowPrivilegeEscalationTrue'],
   },
   (container, pod) => {
     if (isWindows(pod)) return undefined;
     const setting = container.effective.allowPrivilegeEscalation;
     if (setting?.value === false) return undefined;
-    return { predicate: 'must set securityContext.allowPrivilegeEscalation=false', path: setting?.path ?? [...contextPath(container), 'allowPrivilegeEscalation'] };
+    const path = setting?.path ?? [...contextPath(container), 'allowPrivilegeEscalation'];
+    // The API rejects allowPrivilegeEscalation=false next to privileged or CAP_SYS_ADMIN: no fix until those go.
+    const forcedOn = container.effective.privileged?.value === true || container.effective.capabilitiesAdd.some((setting) => capabilityName(setting.value) === 'SYS_ADMIN');
+    return { predicate: 'must set securityContext.allowPrivilegeEscalation=false', path, ...(forcedOn ? {} : { fix: [{ op: 'set', path, value: false }] }) };
   },
 
 );

@@ -14,6 +14,7 @@ export const privileged = containerCheck(
     cis: ['5.2.2'],
     nsa: [NSA.podSecurity],
     mitre: [MITRE.escapeToHost, MITRE.privilegeEscalationExploit],
+    fixable: true,
     equivalents: [
       'kubescape:C-0057',
       'kubescape:rule-privileged-container',
@@ -27,6 +28,7 @@ export const privileged = containerCheck(
   },
   (container) => {
     const setting = container.effective.privileged;
-    return setting?.value === true ? { predicate: 'must not set securityContext.privileged=true', path: setting.path } : undefined;
+    // privileged defaults to false: the fix removes the field rather than spelling out the default.
+    return setting?.value === true ? { predicate: 'must not set securityContext.privileged=true', path: setting.path, fix: [{ op: 'delete', path: setting.path }] } : undefined;
   },
 );

@@ -15,6 +15,7 @@ export const readOnlyRootFilesystem = containerCheck(
     cis: ['5.7.3'],
     nsa: [NSA.immutable],
     mitre: [MITRE.implantImage, MITRE.lateralToolTransfer],
+    fixable: true,
     equivalents: [
       'kubescape:C-0017',
       'trivy:KSV014',
@@ -31,7 +32,8 @@ export const readOnlyRootFilesystem = containerCheck(
     if (isWindows(pod)) return undefined;
     const setting = container.effective.readOnlyRootFilesystem;
     if (setting?.value === true) return undefined;
-    return { predicate: 'must set securityContext.readOnlyRootFilesystem=true', path: setting?.path ?? [...contextPath(container), 'readOnlyRootFilesystem'] };
+    const path = setting?.path ?? [...contextPath(container), 'readOnlyRootFilesystem'];
+    return { predicate: 'must set securityContext.readOnlyRootFilesystem=true', path, fix: [{ op: 'set', path, value: true }] };
   },
 
 );

@@ -19,6 +19,7 @@ export const runAsNonRoot = containerCheck(
     cis: ['5.2.7', '5.7.3'],
     nsa: [NSA.nonRoot],
     mitre: [MITRE.escapeToHost, MITRE.privilegeEscalationExploit],
+    fixable: true,
     equivalents: [
       'kubescape:C-0013',
       'trivy:KSV012',
@@ -36,8 +37,18 @@ export const runAsNonRoot = containerCheck(
     // An explicit UID 0 is container-run-as-root-user's finding; one weakness, one report.
     if (user !== undefined) return undefined;
     if (nonRoot?.value === true) return undefined;
-    if (nonRoot?.value === false) return { predicate: `must not set securityContext.runAsNonRoot=false${nonRoot.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: nonRoot.path };
-    return { predicate: 'must set securityContext.runAsNonRoot=true or a non-zero runAsUser (or inherit one from the pod)', path: [...contextPath(container), 'runAsNonRoot'] };
+    if (nonRoot?.value === false) {
+      const fix = [{ op: 'set' as const, path: nonRoot.path, value: true }];
+      return { predicate: `must not set securityContext.runAsNonRoot=false${nonRoot.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: nonRoot.path, fix };
+    }
+    // The pod level covers every container at once, unless a container sets UID 0 itself: the kubelet would refuse to start it.
+    const explicitRoot = pod.containers.some((other) => other.securityContext?.runAsUser === 0);
+    const fixPath = explicitRoot ? [...contextPath(container), 'runAsNonRoot'] : [...pod.specPath, 'securityContext', 'runAsNonRoot'];
+    return {
+      predicate: 'must set securityContext.runAsNonRoot=true or a non-zero runAsUser (or inherit one from the pod)',
+      path: [...contextPath(container), 'runAsNonRoot'],
+      fix: [{ op: 'set', path: fixPath, value: true }],
+    };
   },
 
 );

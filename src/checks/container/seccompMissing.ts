@@ -1,6 +1,6 @@
 /** No seccomp profile at all: the container runs unconfined on runtimes that do not default to seccomp. */
 import { containerCheck, contextPath } from '../common/define.js';
-import { isWindows } from '../common/fields.js';
+import { isWindows, mapping } from '../common/fields.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 import { effectiveSeccomp } from './seccompProfile.js';
 
@@ -16,10 +16,14 @@ export const seccompMissing = containerCheck(
     cis: ['5.7.2'],
     nsa: [NSA.containerEnvironment],
     mitre: [MITRE.escapeToHost],
+    fixable: true,
     equivalents: ['kube-score:container-seccomp-profile', 'kubesec:SeccompAny', 'kubeaudit:SeccompProfileMissing', 'kubescape:set-seccomp-profile', 'trivy:KSV030'],
   },
   (container, pod) => {
     if (isWindows(pod) || effectiveSeccomp(container, pod) !== undefined) return undefined;
-    return { predicate: 'must set securityContext.seccompProfile.type (or inherit it from the pod)', path: [...contextPath(container), 'seccompProfile'] };
+    // The pod level covers every container that sets no profile of its own; a container with a seccompProfile mapping (but no type) hides it.
+    const onPod = mapping(container.securityContext?.seccompProfile) === undefined && pod.securityContext?.seccompProfile === undefined;
+    const fixPath = onPod ? [...pod.specPath, 'securityContext', 'seccompProfile', 'type'] : [...contextPath(container), 'seccompProfile', 'type'];
+    return { predicate: 'must set securityContext.seccompProfile.type (or inherit it from the pod)', path: [...contextPath(container), 'seccompProfile'], fix: [{ op: 'set', path: fixPath, value: 'RuntimeDefault' }] };
   },
 );

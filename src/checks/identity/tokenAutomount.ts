@@ -18,6 +18,7 @@ export const tokenAutomount = podCheck(
     cis: ['5.1.6'],
     nsa: [NSA.serviceAccountTokens],
     mitre: [MITRE.containerApiCredentials, MITRE.stealAccessToken],
+    fixable: true,
     equivalents: ['kubescape:C-0034', 'polaris:automountServiceAccountToken', 'kubesec:AutomountServiceAccountToken', 'trivy:KSV036'],
   },
   (pod, { object, cluster }) => {
@@ -27,7 +28,8 @@ export const tokenAutomount = podCheck(
     if (own === true) return [{ message: 'pod must not set spec.automountServiceAccountToken=true unless it calls the Kubernetes API', path }];
     const account = cluster.serviceAccount(namespaceOf(object), serviceAccountName(pod));
     if (account?.raw.automountServiceAccountToken === false) return [];
-    return [{ message: 'pod must set spec.automountServiceAccountToken=false (or its ServiceAccount must) unless it calls the Kubernetes API', path }];
+    // An explicit true says the application calls the API: only the unset default is fixed.
+    return [{ message: 'pod must set spec.automountServiceAccountToken=false (or its ServiceAccount must) unless it calls the Kubernetes API', path, fix: [{ op: 'set', path, value: false }] }];
   },
   { afterInput: true },
 );

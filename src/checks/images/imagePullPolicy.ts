@@ -17,16 +17,19 @@ export const imagePullPolicy = containerCheck(
     severity: { gain: 'access', effort: 'chained', reason: 'Abuse needs a tenant able to create pods on the same node that knows the image name.' },
     nsa: [NSA.images],
     mitre: [MITRE.implantImage],
+    fixable: true,
     equivalents: ['kube-score:container-image-pull-policy', 'polaris:pullPolicyNotAlways', 'kubescape:C-0075'],
   },
   (container) => {
     const policy = container.raw.imagePullPolicy;
     if (policy === 'Always') return undefined;
-    if (typeof policy === 'string') return { predicate: `must set imagePullPolicy=Always (is ${policy})`, path: [...container.path, 'imagePullPolicy'] };
+    const path = [...container.path, 'imagePullPolicy'];
+    const fix = [{ op: 'set' as const, path, value: 'Always' }];
+    if (typeof policy === 'string') return { predicate: `must set imagePullPolicy=Always (is ${policy})`, path, fix };
     const image = typeof container.raw.image === 'string' ? parseImage(container.raw.image) : undefined;
     // The API defaults an unset policy to Always for latest or untagged images without a digest.
     if (image !== undefined && image.digest === undefined && (image.tag === undefined || image.tag === 'latest')) return undefined;
-    return { predicate: 'must set imagePullPolicy=Always (defaults to IfNotPresent)', path: [...container.path, 'imagePullPolicy'] };
+    return { predicate: 'must set imagePullPolicy=Always (defaults to IfNotPresent)', path, fix };
   },
   MAIN_CONTAINERS,
 );
