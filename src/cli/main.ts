@@ -19,6 +19,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['bench', async () => (await import('./bench.js')).registerBenchCommand],
   ['policy', async () => (await import('./policy.js')).registerPolicyCommand],
   ['exceptions', async () => (await import('./exceptions.js')).registerExceptionsCommand],
+  ['fix', async () => (await import('./fix.js')).registerFixCommand],
 ];
 
 export const EXIT_OK = 0;

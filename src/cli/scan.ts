@@ -7,7 +7,7 @@ import { Scanner, worstSeverity, type ScanResult } from '../engine/scan.js';
 import { applyBaseline, BaselineError, parseBaseline } from '../exceptions/baseline.js';
 import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
 import { loadFiles } from '../load/load.js';
-import { severityRank, type Severity } from '../model/types.js';
+import { severityRank, type KubeObject, type Severity } from '../model/types.js';
 import type { LoadedCelChecks } from '../policy/checks/celChecks.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
 import { choice, loadConfigForCommand, parseSeverity, podTemplateFinderFor, UsageError, VERSION, writeOutput } from './common.js';
@@ -31,7 +31,12 @@ export interface ScanRun {
 }
 
 /** Loads, scans and applies exceptions; shared by `scan` and `exceptions report`. */
-export async function runScan(paths: string[], config: RampartConfig, flags: Pick<ScanFlags, 'pssLevel' | 'pssVersion' | 'policies' | 'inlineExceptions'>): Promise<ScanRun> {
+export async function runScan(
+  paths: string[],
+  config: RampartConfig,
+  flags: Pick<ScanFlags, 'pssLevel' | 'pssVersion' | 'policies' | 'inlineExceptions'>,
+  observe?: (object: KubeObject) => void,
+): Promise<ScanRun> {
   const pssLevel = flags.pssLevel ?? config.pss.level;
   const requestedVersion = flags.pssVersion ?? config.pss.version;
   if (!/^(latest|v1\.\d+)$/.test(requestedVersion)) throw new UsageError(`--pss-version must be latest or v1.N, got ${JSON.stringify(requestedVersion)}`);
@@ -52,6 +57,7 @@ export async function runScan(paths: string[], config: RampartConfig, flags: Pic
     for (const object of batch.objects) {
       scanner.add(object);
       collector.observe(object);
+      observe?.(object);
     }
   }
   scanner.addDiagnostics(collector.diagnostics);
