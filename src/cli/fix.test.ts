@@ -76,9 +76,9 @@ test('fix prints a unified diff, changes nothing on disk, and exits 1 while fixe
   const result = rampart(['fix', dir]);
   assert.equal(result.status, 1, result.stderr);
   assert.ok(result.stdout.startsWith(`--- a/${file}\n+++ b/${file}\n@@ `), result.stdout);
-  assert.match(result.stdout, /^-          allowPrivilegeEscalation: true$/m);
-  assert.match(result.stdout, /^\+          allowPrivilegeEscalation: false$/m);
-  assert.match(result.stdout, /^-        privileged: true$/m);
+  assert.match(result.stdout, /^- {10}allowPrivilegeEscalation: true$/m);
+  assert.match(result.stdout, /^\+ {10}allowPrivilegeEscalation: false$/m);
+  assert.match(result.stdout, /^- {8}privileged: true$/m);
   assert.doesNotMatch(result.stdout, /^[-+].*already safe/m, 'the explicit safe value is untouched');
   assert.equal(readFileSync(file, 'utf8'), DEPLOYMENT);
 });
