@@ -4,6 +4,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const procMount = containerCheck(
   {
+    fixable: true,
     id: 'container-proc-mount-unmasked',
     title: 'Unmasked /proc',
     category: 'container',
@@ -17,6 +18,6 @@ export const procMount = containerCheck(
   },
   (container) => {
     const setting = container.effective.procMount;
-    return setting !== undefined && setting.value !== 'Default' ? { predicate: `must not set securityContext.procMount=${JSON.stringify(setting.value)}`, path: setting.path } : undefined;
+    return setting !== undefined && setting.value !== 'Default' ? { predicate: `must not set securityContext.procMount=${JSON.stringify(setting.value)}`, path: setting.path, fix: [{ op: 'delete', path: setting.path }] } : undefined;
   },
 );

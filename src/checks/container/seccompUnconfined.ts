@@ -5,6 +5,7 @@ import { effectiveSeccomp } from './seccompProfile.js';
 
 export const seccompUnconfined = containerCheck(
   {
+    fixable: true,
     id: 'container-seccomp-unconfined',
     title: 'Seccomp explicitly disabled',
     category: 'container',
@@ -18,6 +19,8 @@ export const seccompUnconfined = containerCheck(
   },
   (container, pod) => {
     const profile = effectiveSeccomp(container, pod);
-    return profile?.type === 'Unconfined' ? { predicate: 'must not run with seccomp profile Unconfined', path: profile.path } : undefined;
+    if (profile?.type !== 'Unconfined') return undefined;
+    // Where Unconfined is written (pod or container) is where RuntimeDefault goes: other containers inheriting it are fixed too.
+    return { predicate: 'must not run with seccomp profile Unconfined', path: profile.path, fix: [{ op: 'set', path: profile.path, value: 'RuntimeDefault' }] };
   },
 );

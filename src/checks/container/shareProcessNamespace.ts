@@ -4,6 +4,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const shareProcessNamespace = podCheck(
   {
+    fixable: true,
     id: 'pod-share-process-namespace',
     title: 'Containers share one process namespace',
     category: 'container',
@@ -16,6 +17,7 @@ export const shareProcessNamespace = podCheck(
   },
   (pod) => {
     const value = pod.spec.shareProcessNamespace;
-    return value === true ? [{ message: 'pod must not set spec.shareProcessNamespace=true', path: [...pod.specPath, 'shareProcessNamespace'] }] : [];
+    const path = [...pod.specPath, 'shareProcessNamespace'];
+    return value === true ? [{ message: 'pod must not set spec.shareProcessNamespace=true', path, fix: [{ op: 'delete', path }] }] : [];
   },
 );
