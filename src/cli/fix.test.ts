@@ -133,3 +133,21 @@ test('a file with anchors is left untouched with a message that says why; other 
   assert.equal(readFileSync(path.join(dir, 'anchored.yaml'), 'utf8'), anchored);
   assert.notEqual(readFileSync(path.join(dir, 'web.yaml'), 'utf8'), DEPLOYMENT);
 });
+
+test('missing requests and limits are filled from the config file’s fix.resources; without a default they are named, not guessed', () => {
+  const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: r, namespace: shop}\nspec:\n  containers:\n    - name: app\n      image: app:1\n      resources:\n        limits: {memory: 1Gi}   # sized by hand\n`;
+  const config = `fix:\n  resources:\n    requests: {cpu: 100m, memory: 128Mi}\n    limits: {cpu: 500m, memory: 256Mi}\n`;
+  const dir = workspace({ 'pod.yaml': pod });
+  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-fix-config-')), 'rampart.yaml');
+  writeFileSync(configFile, config);
+  const checks = ['container-cpu-request-missing', 'container-memory-request-missing', 'container-cpu-limit-missing', 'container-memory-limit-missing'];
+  const withoutDefaults = rampart(['fix', dir, '--check', ...checks]);
+  assert.equal(withoutDefaults.stdout, '');
+  assert.match(withoutDefaults.stderr, /no default for resources\.requests\.cpu: set fix\.resources\.requests\.cpu in the config file/);
+  const result = rampart(['fix', dir, '--write', '--config', configFile, '--check', ...checks]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(
+    readFileSync(path.join(dir, 'pod.yaml'), 'utf8'),
+    pod.replace('limits: {memory: 1Gi}   # sized by hand\n', 'limits: {memory: 1Gi, cpu: 500m} # sized by hand\n        requests:\n          cpu: 100m\n          memory: 128Mi\n'),
+  );
+});

@@ -81,7 +81,7 @@ async function fixPass(paths: string[], config: RampartConfig, flags: FixFlags, 
   for (const finding of unplaced) say(`rampart: ${finding.location.file}: ${finding.object.kind} ${finding.object.name} appears twice in one document; its ${finding.checkId} finding is not fixed\n`);
   for (const plan of plans) {
     const before = await readFile(plan.file, 'utf8');
-    const result = fixText(before, plan.fixes);
+    const result = fixText(before, plan.fixes, config.fixResources);
     if (result.status === 'refused') {
       refused = true;
       say(`rampart: ${plan.file} left untouched: ${result.reason}\n`);

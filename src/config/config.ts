@@ -18,6 +18,8 @@ export interface RampartConfig {
   readonly allowedRegistries?: readonly string[];
   /** Central exceptions (docs/exceptions.md), with the config file line of each entry. */
   readonly exceptions: readonly ConfigException[];
+  /** `fix.resources`: the values `rampart fix` writes for missing requests and limits (`requests.cpu` → `100m`). */
+  readonly fixResources?: Readonly<Record<string, string>>;
 }
 
 export interface ConfigException {
@@ -90,6 +92,22 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { allowedRegistries: { type: 'array', items: { type: 'string', minLength: 1 } } },
     },
+    fix: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        resources: {
+          type: 'object',
+          additionalProperties: false,
+          properties: Object.fromEntries(
+            ['requests', 'limits'].map((section) => [
+              section,
+              { type: 'object', additionalProperties: false, properties: Object.fromEntries(['cpu', 'memory', 'ephemeral-storage'].map((name) => [name, { type: 'string', minLength: 1 }])) },
+            ]),
+          ),
+        },
+      },
+    },
     exceptions: {
       type: 'array',
       items: {
@@ -127,6 +145,7 @@ interface RawConfig {
   failOn?: Severity;
   checks?: { disabled?: string[] };
   images?: { allowedRegistries?: string[] };
+  fix?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
   exceptions?: Array<Omit<ConfigException, 'file' | 'line'>>;
 }
 
@@ -180,7 +199,16 @@ export async function parseConfig(text: string, file: string): Promise<RampartCo
     disabledChecks: new Set(raw.checks?.disabled ?? []),
     ...(raw.images?.allowedRegistries !== undefined ? { allowedRegistries: raw.images.allowedRegistries } : {}),
     exceptions: (raw.exceptions ?? []).map((entry, index) => ({ ...entry, file, line: document?.positions.locate(['exceptions', index]).line ?? 1 })),
+    ...(raw.fix?.resources !== undefined ? { fixResources: fixResourcesOf(raw.fix.resources) } : {}),
   };
+}
+
+function fixResourcesOf(resources: { requests?: Record<string, string>; limits?: Record<string, string> }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const section of ['requests', 'limits'] as const) {
+    for (const [name, value] of Object.entries(resources[section] ?? {})) out[`${section}.${name}`] = value;
+  }
+  return out;
 }
 
 function isCalendarDate(value: string): boolean {

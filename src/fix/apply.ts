@@ -24,7 +24,11 @@ export type FileFixResult =
   | { readonly status: 'unchanged'; readonly skipped: readonly string[] }
   | { readonly status: 'refused'; readonly reason: string };
 
-export function fixText(text: string, fixes: readonly ObjectFix[]): FileFixResult {
+/**
+ * `defaults` holds the configured values for `setDefault` edits (`limits.cpu` → `500m`); an edit without one is
+ * skipped, and the missing setting named once.
+ */
+export function fixText(text: string, fixes: readonly ObjectFix[], defaults: Readonly<Record<string, string>> = {}): FileFixResult {
   if (text.includes('{{')) return { status: 'refused', reason: 'the file contains template markers ({{ … }}); fix the template source instead' };
   const documents = parseAllDocuments(text, { keepSourceTokens: false });
   if (!Array.isArray(documents)) return { status: 'unchanged', skipped: [] };
@@ -34,6 +38,7 @@ export function fixText(text: string, fixes: readonly ObjectFix[]): FileFixResul
   }
   const changed = new Set<number>();
   const skipped: string[] = [];
+  const missingDefaults = new Set<string>();
   let applied = 0;
   for (const fix of fixes) {
     const document = documents[fix.documentIndex];
@@ -42,7 +47,16 @@ export function fixText(text: string, fixes: readonly ObjectFix[]): FileFixResul
       skipped.push(`${where}: document ${fix.documentIndex + 1} is not the object that was scanned`);
       continue;
     }
-    for (const edit of fix.edits) {
+    for (const original of fix.edits) {
+      let edit: FixEdit = original;
+      if (original.op === 'setDefault') {
+        const value = defaults[original.setting];
+        if (value === undefined) {
+          missingDefaults.add(original.setting);
+          continue;
+        }
+        edit = { op: 'set', path: original.path, value };
+      }
       const outcome = applyEdit(document, [...fix.pathInDocument, ...edit.path], edit);
       if (outcome === 'changed') {
         applied++;
@@ -50,6 +64,7 @@ export function fixText(text: string, fixes: readonly ObjectFix[]): FileFixResul
       } else if (outcome !== 'already') skipped.push(`${where}: ${outcome}`);
     }
   }
+  for (const setting of missingDefaults) skipped.push(`no default for resources.${setting}: set fix.resources.${setting} in the config file to fix it`);
   if (changed.size === 0) return { status: 'unchanged', skipped };
   let out = '';
   let previousEnd = 0;
@@ -87,6 +102,8 @@ function applyEdit(document: Document, path: FieldPath, edit: FixEdit): EditOutc
   if (blocked !== undefined) return blocked;
   const node = document.getIn(path, true);
   switch (edit.op) {
+    case 'setDefault':
+      return 'a default is resolved before it is applied';
     case 'set': {
       if (isScalar(node)) {
         if (node.value === edit.value) return 'already';

@@ -124,7 +124,9 @@ export interface Finding {
 export type FixEdit =
   | { readonly op: 'set'; readonly path: FieldPath; readonly value: string | number | boolean }
   | { readonly op: 'delete'; readonly path: FieldPath }
-  | { readonly op: 'append'; readonly path: FieldPath; readonly value: string };
+  | { readonly op: 'append'; readonly path: FieldPath; readonly value: string }
+  /** Set the field to the configured default named `setting` (`resources.limits.cpu` from the config's `fix.resources`), when there is one. */
+  | { readonly op: 'setDefault'; readonly path: FieldPath; readonly setting: string };
 
 export function objectRef(object: KubeObject): ObjectRef {
   const ref: { apiVersion: string; kind: string; name: string; namespace?: string } = {

@@ -5,12 +5,13 @@ import { resourceOf, resourcePath } from '../common/fields.js';
 
 export function resourceCheck(spec: CheckSpec, section: 'requests' | 'limits', name: string): Check {
   return containerCheck(
-    spec,
+    { ...spec, fixable: true },
     (container) => {
       if (resourceOf(container, section, name) !== undefined) return undefined;
       // A limit alone does not settle the request: a LimitRange's defaultRequest, applied at admission,
       // takes precedence over copying the limit. Only an explicit request states what the pod asks for.
-      return { predicate: `must set resources.${section}.${name}`, path: resourcePath(container, section, name) };
+      const path = resourcePath(container, section, name);
+      return { predicate: `must set resources.${section}.${name}`, path, fix: [{ op: 'setDefault', path, setting: `${section}.${name}` }] };
     },
     WORKLOAD_CONTAINERS,
   );
