@@ -5,6 +5,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const ephemeralStorage = containerCheck(
   {
+    fixable: true,
     id: 'container-ephemeral-storage-unbounded',
     title: 'Ephemeral storage request or limit not set',
     category: 'resources',
@@ -16,8 +17,11 @@ export const ephemeralStorage = containerCheck(
     equivalents: ['kube-score:container-ephemeral-storage-request-and-limit'],
   },
   (container) => {
-    if (resourceOf(container, 'limits', 'ephemeral-storage') === undefined) return { predicate: 'must set resources.limits.ephemeral-storage', path: resourcePath(container, 'limits', 'ephemeral-storage') };
-    if (resourceOf(container, 'requests', 'ephemeral-storage') === undefined) return { predicate: 'must set resources.requests.ephemeral-storage', path: resourcePath(container, 'requests', 'ephemeral-storage') };
+    for (const section of ['limits', 'requests'] as const) {
+      if (resourceOf(container, section, 'ephemeral-storage') !== undefined) continue;
+      const path = resourcePath(container, section, 'ephemeral-storage');
+      return { predicate: `must set resources.${section}.ephemeral-storage`, path, fix: [{ op: 'setDefault', path, setting: `${section}.ephemeral-storage` }] };
+    }
     return undefined;
   },
   WORKLOAD_CONTAINERS,
