@@ -86,6 +86,7 @@ function renderCheck(meta: CheckMeta): string[] {
   lines.push('');
   lines.push(meta.description, '');
   lines.push(`**Remediation.** ${meta.remediation}`, '');
+  if (meta.fixable === true) lines.push('**Auto-fix.** `rampart fix` can make this change (see [fix.md](fix.md)).', '');
   return lines;
 }
 
