@@ -70,6 +70,7 @@ test('files with anchors or aliases, templates or syntax errors are refused with
     [anchored, /anchors or aliases/],
     [POD.replace('app:1', '{{ .Values.image }}'), /template/],
     [`${POD}  bad: [unclosed\n`, /does not parse/],
+    ['{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "securityContext": {}}]}}\n', /JSON files are not edited/],
   ];
   for (const [text, reason] of cases) {
     const result = fixText(text, [edit]);

@@ -30,7 +30,9 @@ export type FileFixResult =
  */
 export function fixText(text: string, fixes: readonly ObjectFix[], defaults: Readonly<Record<string, string>> = {}): FileFixResult {
   if (text.includes('{{')) return { status: 'refused', reason: 'the file contains template markers ({{ … }}); fix the template source instead' };
-  const documents = parseAllDocuments(text, { keepSourceTokens: false });
+  // JSON is valid YAML, but re-rendering a JSON document would reflow it (and could leave it no longer JSON).
+  if (/^\s*[{[]/.test(text)) return { status: 'refused', reason: 'JSON files are not edited (re-rendering would reformat the whole document); apply the fix by hand or convert the file to YAML' };
+  const documents = parseAllDocuments(text);
   if (!Array.isArray(documents)) return { status: 'unchanged', skipped: [] };
   for (const [index, document] of documents.entries()) {
     if (document.errors.length > 0) return { status: 'refused', reason: `document ${index + 1} does not parse completely (${document.errors[0]?.message.split('\n')[0] ?? 'syntax error'})` };
