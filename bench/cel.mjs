@@ -5,6 +5,7 @@ import { loadText } from '../dist/load/load.js';
 import { parseKubernetesVersion } from '../dist/policy/environment.js';
 import { buildPolicySet } from '../dist/policy/vap/index.js';
 import { evaluateCreate } from '../dist/policy/vap/evaluate.js';
+import { timeRuns } from './timing.mjs';
 
 const containers = '(object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : []))';
 const validations = [
@@ -58,15 +59,5 @@ if (!first.allowed || first.bindings.length !== 1) throw new Error(`unexpected v
 
 const WARMUP = 500;
 const RUNS = 3000;
-for (let index = 0; index < WARMUP; index++) evaluateCreate(object, set);
-const times = new Float64Array(RUNS);
-const cpuBefore = process.cpuUsage();
-for (let index = 0; index < RUNS; index++) {
-  const started = process.hrtime.bigint();
-  evaluateCreate(object, set);
-  times[index] = Number(process.hrtime.bigint() - started) / 1000;
-}
-const cpu = process.cpuUsage(cpuBefore);
-times.sort();
-const at = (quantile) => times[Math.min(RUNS - 1, Math.floor(quantile * RUNS))].toFixed(0);
-console.log(`VAP pss-restricted (${validations.length} validations), CREATE of a pod with 3 containers, ${RUNS} runs: p50 ${at(0.5)} µs, p90 ${at(0.9)} µs, p99 ${at(0.99)} µs, max ${times[RUNS - 1].toFixed(0)} µs; mean CPU time ${((cpu.user + cpu.system) / RUNS).toFixed(0)} µs (steadier than wall time on a shared machine)`);
+const timing = timeRuns(() => evaluateCreate(object, set), { warmup: WARMUP, runs: RUNS });
+console.log(`VAP pss-restricted (${validations.length} validations), CREATE of a pod with 3 containers, ${RUNS} runs: p50 ${timing.p50} µs, p90 ${timing.p90} µs, p99 ${timing.p99} µs, max ${timing.max} µs; mean CPU time ${timing.meanCpu} µs (steadier than wall time on a shared machine)`);

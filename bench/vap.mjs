@@ -10,6 +10,7 @@ import { parseKubernetesVersion } from '../dist/policy/environment.js';
 import { exportPssPolicies } from '../dist/policy/export/vap.js';
 import { evaluateCreate } from '../dist/policy/vap/evaluate.js';
 import { buildPolicySet } from '../dist/policy/vap/index.js';
+import { timeRuns } from './timing.mjs';
 
 const RUNS = Number(process.argv[2] ?? 5000);
 const WARMUP = 1000;
@@ -46,20 +47,10 @@ const deniedPod = podWith('denied', { runAsNonRoot: false, sysctls: [{ name: 'ke
 function measure(label, object, expectAllowed) {
   const first = evaluateCreate(object, set);
   if (first.allowed !== expectAllowed || first.bindings.length !== 1 || first.bindings[0].notes.length > 0) throw new Error(`unexpected verdict: ${JSON.stringify(first)}`);
-  for (let index = 0; index < WARMUP; index++) evaluateCreate(object, set);
-  const times = new Float64Array(RUNS);
-  const cpuBefore = process.cpuUsage();
-  for (let index = 0; index < RUNS; index++) {
-    const started = process.hrtime.bigint();
-    evaluateCreate(object, set);
-    times[index] = Number(process.hrtime.bigint() - started) / 1000;
-  }
-  const cpu = process.cpuUsage(cpuBefore);
-  times.sort();
-  const at = (quantile) => times[Math.min(RUNS - 1, Math.floor(quantile * RUNS))].toFixed(0);
+  const timing = timeRuns(() => evaluateCreate(object, set), { warmup: WARMUP, runs: RUNS });
   const denials = first.bindings[0].denials.length;
   console.log(
-    `${label} (${denials} of ${validations} validations deny), ${RUNS} runs: p50 ${at(0.5)} µs, p90 ${at(0.9)} µs, p99 ${at(0.99)} µs, max ${times[RUNS - 1].toFixed(0)} µs; mean CPU ${((cpu.user + cpu.system) / RUNS).toFixed(0)} µs`,
+    `${label} (${denials} of ${validations} validations deny), ${RUNS} runs: p50 ${timing.p50} µs, p90 ${timing.p90} µs, p99 ${timing.p99} µs, max ${timing.max} µs; mean CPU ${timing.meanCpu} µs`,
   );
 }
 
