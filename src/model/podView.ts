@@ -21,26 +21,6 @@ export interface Setting<T> {
   readonly level: 'pod' | 'container' | 'annotation';
 }
 
-export interface EffectiveSecurityContext {
-  // Settable on the pod and the container; the container wins.
-  readonly runAsUser?: Setting<number>;
-  readonly runAsGroup?: Setting<number>;
-  readonly runAsNonRoot?: Setting<boolean>;
-  readonly seccompProfileType?: Setting<string>;
-  readonly seccompLocalhostProfile?: Setting<string>;
-  readonly seLinuxOptions?: Setting<JsonObject>;
-  /** From `appArmorProfile` (pod or container) or the container's beta annotation; the container field wins, then the annotation, then the pod field. */
-  readonly appArmorProfileType?: Setting<string>;
-  readonly windowsHostProcess?: Setting<boolean>;
-  // Container-only settings.
-  readonly privileged?: Setting<boolean>;
-  readonly allowPrivilegeEscalation?: Setting<boolean>;
-  readonly readOnlyRootFilesystem?: Setting<boolean>;
-  readonly procMount?: Setting<string>;
-  readonly capabilitiesAdd: readonly Setting<string>[];
-  readonly capabilitiesDrop: readonly Setting<string>[];
-}
-
 /** Pod-level security settings as written on the pod, before containers override them. */
 export interface PodLevelSecurityContext {
   readonly runAsUser?: Setting<number>;
@@ -51,6 +31,20 @@ export interface PodLevelSecurityContext {
   readonly seLinuxOptions?: Setting<JsonObject>;
   readonly appArmorProfileType?: Setting<string>;
   readonly windowsHostProcess?: Setting<boolean>;
+}
+
+/**
+ * The settings a container runs with: the pod-level ones (the container's own
+ * value wins; for `appArmorProfileType` the container field, then the
+ * container's beta annotation, then the pod field) plus the container-only ones.
+ */
+export interface EffectiveSecurityContext extends PodLevelSecurityContext {
+  readonly privileged?: Setting<boolean>;
+  readonly allowPrivilegeEscalation?: Setting<boolean>;
+  readonly readOnlyRootFilesystem?: Setting<boolean>;
+  readonly procMount?: Setting<string>;
+  readonly capabilitiesAdd: readonly Setting<string>[];
+  readonly capabilitiesDrop: readonly Setting<string>[];
 }
 
 /** A pod volume and the keys of the sources it sets (`hostPath`, `emptyDir`, …; null entries are ignored). */
