@@ -5,6 +5,7 @@ import { createRbacScanCheck } from '../checks/rbac/index.js';
 import type { RampartConfig } from '../config/config.js';
 import { Scanner, worstSeverity, type ScanResult } from '../engine/scan.js';
 import { applyBaseline, BaselineError, parseBaseline } from '../exceptions/baseline.js';
+import { ObjectPlaces } from '../fix/plan.js';
 import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
 import { loadFiles } from '../load/load.js';
 import { severityRank, type KubeObject, type Severity } from '../model/types.js';
@@ -83,7 +84,9 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
       const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
-      const run = await runScan(paths, config, flags);
+      // SARIF carries each fixable finding's fix, computed from where each object sits in its file.
+      const places = flags.format === 'sarif' ? new ObjectPlaces() : undefined;
+      const run = await runScan(paths, config, flags, places === undefined ? undefined : (object) => places.observe(object));
       const { exceptions, pss } = run;
       const compared = baseline === undefined ? undefined : applyBaseline(run.result, baseline);
       const result = compared?.result ?? run.result;
@@ -95,6 +98,7 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
         suppressed: exceptions.suppressed,
         ...(compared !== undefined && flags.baseline !== undefined ? { baseline: { file: flags.baseline, unchanged: compared.unchanged } } : {}),
         objects: result.objects,
+        ...(places !== undefined ? { fixes: await (await import('../fix/replacements.js')).findingReplacements(result.findings, places, config.fixResources ?? {}) } : {}),
       });
       await writeOutput(report, flags.output);
       const failOn = flags.failOn ?? config.failOn ?? 'high';

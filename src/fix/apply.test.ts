@@ -99,3 +99,33 @@ test('unifiedDiff prints hunks with context and line numbers', () => {
   const changed = unifiedDiff('x\n', 'y\n', 'a', 'b');
   assert.equal(changed, '--- a\n+++ b\n@@ -1,1 +1,1 @@\n-x\n+y\n');
 });
+
+test('a file that mixes sequence styles keeps each list in its own style; a new item follows its siblings', () => {
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    securityContext:\n      capabilities:\n        drop:\n          - NET_RAW\n        add:\n          - SYS_ADMIN\n          - NET_ADMIN\n';
+  const edits = [
+    { op: 'append' as const, path: ['spec', 'containers', 0, 'securityContext', 'capabilities', 'drop'], value: 'ALL' },
+    { op: 'removeItem' as const, path: ['spec', 'containers', 0, 'securityContext', 'capabilities', 'add'], value: 'SYS_ADMIN' },
+  ];
+  const result = fixText(text, [{ documentIndex: 0, pathInDocument: [], kind: 'Pod', name: 'p', edits }]);
+  assert.equal(result.status, 'fixed');
+  assert.equal(result.status === 'fixed' ? result.text : '', text.replace('          - NET_RAW\n', '          - NET_RAW\n          - ALL\n').replace('          - SYS_ADMIN\n', ''));
+});
+
+test('removeItem removes by value (or by a key of mapping items) and drops the emptied list', () => {
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    sysctls:\n    - {name: kernel.msgmax, value: "1"}\n  containers:\n  - name: a\n    securityContext:\n      capabilities: {add: [SYS_ADMIN]}\n';
+  const edits = [
+    { op: 'removeItem' as const, path: ['spec', 'securityContext', 'sysctls'], value: 'kernel.msgmax', key: 'name' },
+    { op: 'removeItem' as const, path: ['spec', 'containers', 0, 'securityContext', 'capabilities', 'add'], value: 'SYS_ADMIN' },
+    { op: 'removeItem' as const, path: ['spec', 'containers', 0, 'securityContext', 'capabilities', 'add'], value: 'SYS_ADMIN' },
+  ];
+  const result = fixText(text, [{ documentIndex: 0, pathInDocument: [], kind: 'Pod', name: 'p', edits }]);
+  assert.equal(result.status, 'fixed');
+  assert.equal(result.status === 'fixed' ? result.applied : 0, 2, 'the repeated removal finds nothing left to remove');
+  assert.equal(result.status === 'fixed' ? result.text : '', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {}\n  containers:\n  - name: a\n    securityContext:\n      capabilities: {}\n');
+});
+
+test('the no-newline marker follows the last line only where that line is shown, as diff -u writes it', () => {
+  assert.equal(unifiedDiff('a\nb\nc', 'a\nb\nC', 'o', 'n'), '--- o\n+++ n\n@@ -1,3 +1,3 @@\n a\n b\n-c\n\\ No newline at end of file\n+C\n\\ No newline at end of file\n');
+  const far = 'x\n1\n2\n3\n4\n5\n6\n7\n8\nend';
+  assert.doesNotMatch(unifiedDiff(far, far.replace('x', 'y'), 'o', 'n'), /No newline/);
+});

@@ -12,6 +12,15 @@ export function unifiedDiff(before: string, after: string, oldName: string, newN
   const b = splitLines(after);
   const lines = diffLines(a, b);
   const hunks: string[] = [];
+  const noNewline = (text: string): boolean => text !== '' && !text.endsWith('\n');
+  const oldOpen = noNewline(before);
+  const newOpen = noNewline(after);
+  // `\ No newline at end of file` follows the last line of a file that lacks one, where that line is shown.
+  const render = (line: Line): string => {
+    const endsOld = oldOpen && line.kind !== '+' && line.oldLine === a.length;
+    const endsNew = newOpen && line.kind !== '-' && line.newLine === b.length;
+    return `${line.kind}${line.text}\n${endsOld || endsNew ? '\\ No newline at end of file\n' : ''}`;
+  };
   let index = 0;
   while (index < lines.length) {
     if (lines[index]?.kind === ' ') {
@@ -32,13 +41,12 @@ export function unifiedDiff(before: string, after: string, oldName: string, newN
     const newCount = slice.filter((line) => line.kind !== '-').length;
     const oldStart = first === undefined ? 0 : oldCount === 0 ? first.oldLine - 1 : first.oldLine;
     const newStart = first === undefined ? 0 : newCount === 0 ? first.newLine - 1 : first.newLine;
-    hunks.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@\n${slice.map((line) => `${line.kind}${line.text}\n`).join('')}`);
+    hunks.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@\n${slice.map(render).join('')}`);
     index = stop;
   }
-  const noNewline = (text: string): boolean => text !== '' && !text.endsWith('\n');
-  let out = `--- ${oldName}\n+++ ${newName}\n${hunks.join('')}`;
-  if (noNewline(before) || noNewline(after)) out += '\\ No newline at end of file\n';
-  return out;
+  // Only the final newline differs: no line changed, so say it once.
+  if (hunks.length === 0) return `--- ${oldName}\n+++ ${newName}\n\\ No newline at end of file\n`;
+  return `--- ${oldName}\n+++ ${newName}\n${hunks.join('')}`;
 }
 
 function splitLines(text: string): string[] {

@@ -120,11 +120,14 @@ export interface Finding {
  * - `set`: set the scalar at `path`, creating missing mappings on the way.
  * - `delete`: remove the key at `path`.
  * - `append`: add `value` to the sequence at `path` unless it is already there (creating the sequence).
+ * - `removeItem`: remove every item of the sequence at `path` that equals `value` (or, with `key`, whose
+ *   `key` field equals it). By value rather than by index, so two removals from one list cannot shift each other.
  */
 export type FixEdit =
   | { readonly op: 'set'; readonly path: FieldPath; readonly value: string | number | boolean }
   | { readonly op: 'delete'; readonly path: FieldPath }
   | { readonly op: 'append'; readonly path: FieldPath; readonly value: string }
+  | { readonly op: 'removeItem'; readonly path: FieldPath; readonly value: string; readonly key?: string }
   /** Set the field to the configured default named `setting` (`resources.limits.cpu` from the config's `fix.resources`), when there is one. */
   | { readonly op: 'setDefault'; readonly path: FieldPath; readonly setting: string };
 

@@ -1,5 +1,7 @@
 /** One formatter per output format, all fed the same scan result. See docs/output-formats.md. */
 import type { ScanResult } from '../engine/scan.js';
+import type { TextReplacement } from '../fix/replacements.js';
+import type { Finding } from '../model/types.js';
 import { renderJson, type JsonReportContext } from './json.js';
 import { renderJunit } from './junit.js';
 import type { ScannedObject } from './objects.js';
@@ -23,6 +25,8 @@ export interface ReportContext extends JsonReportContext {
   readonly objects?: readonly ScannedObject[];
   /** Directory relative file paths are relative to, for SARIF artifact URIs; default: the working directory. */
   readonly baseDirectory?: string;
+  /** Fixable findings' fixes as text replacements, carried by SARIF results as `fixes`. */
+  readonly fixes?: ReadonlyMap<Finding, TextReplacement>;
 }
 
 export function renderReport(format: ReportFormat, result: ScanResult, context: ReportContext): string {

@@ -10,7 +10,8 @@ import { allCheckMetas } from '../checks/index.js';
 import type { CheckMeta } from '../checks/types.js';
 import type { ScanResult } from '../engine/scan.js';
 import type { ExceptionRule, SuppressedFinding } from '../exceptions/exceptions.js';
-import { formatPath, type Diagnostic, type Finding, type FrameworkMapping, type Severity } from '../model/types.js';
+import { formatPath, type Diagnostic, type Finding, type FixEdit, type FrameworkMapping, type Severity } from '../model/types.js';
+import type { TextReplacement } from '../fix/replacements.js';
 import { objectPath } from './objects.js';
 
 export const SARIF_VERSION = '2.1.0';
@@ -28,6 +29,8 @@ export interface SarifReportContext {
   readonly baseDirectory?: string;
   /** Findings an exception in force suppressed: results with `suppressions` (docs/exceptions.md). */
   readonly suppressed?: readonly SuppressedFinding[];
+  /** Each fixable finding's fix as a text replacement (`findingReplacements`): results then carry `fixes`. */
+  readonly fixes?: ReadonlyMap<Finding, TextReplacement>;
 }
 
 export type SarifLevel = 'error' | 'warning' | 'note';
@@ -90,6 +93,8 @@ export interface SarifResult {
   };
   /** Present on suppressed findings only: the exception that accepted the risk. */
   readonly suppressions?: readonly SarifSuppression[];
+  /** Present on fixable findings when the fix applies to the file on its own: what `rampart fix` would change. */
+  readonly fixes?: readonly SarifFix[];
 }
 
 /**
@@ -180,6 +185,7 @@ export function toSarifLog(result: ScanResult, context: SarifReportContext, meta
         ...(finding.path !== undefined ? { path: formatPath(finding.path) } : {}),
       },
       ...(exception !== undefined ? { suppressions: [toSuppression(exception, locate)] } : {}),
+      ...sarifFixes(finding, context.fixes?.get(finding), locate),
     };
   };
   // Reported findings first, in the JSON report's order, then the suppressed ones in the order of its `suppressed` list.
@@ -206,6 +212,53 @@ export function toSarifLog(result: ScanResult, context: SarifReportContext, meta
       },
     ],
   };
+}
+
+export interface SarifFix {
+  readonly description: SarifMessage;
+  readonly artifactChanges: readonly {
+    readonly artifactLocation: SarifArtifactLocation;
+    readonly replacements: readonly {
+      readonly deletedRegion: { readonly startLine: number; readonly startColumn: number; readonly endLine: number; readonly endColumn: number };
+      readonly insertedContent: { readonly text: string };
+    }[];
+  }[];
+}
+
+function sarifFixes(finding: Finding, replacement: TextReplacement | undefined, locate: (file: string) => SarifArtifactLocation | undefined): { fixes?: readonly SarifFix[] } {
+  if (replacement === undefined || finding.fix === undefined) return {};
+  const artifactLocation = locate(replacement.file);
+  if (artifactLocation === undefined) return {};
+  const { startLine, startColumn, endLine, endColumn } = replacement;
+  return {
+    fixes: [
+      {
+        description: { text: describeFix(finding.fix) },
+        artifactChanges: [{ artifactLocation, replacements: [{ deletedRegion: { startLine, startColumn, endLine, endColumn }, insertedContent: { text: replacement.text } }] }],
+      },
+    ],
+  };
+}
+
+/** The edits in words: `set spec.containers[0].securityContext.privileged to false; …`. */
+export function describeFix(edits: readonly FixEdit[]): string {
+  return edits
+    .map((edit) => {
+      const field = formatPath(edit.path);
+      switch (edit.op) {
+        case 'set':
+          return `set ${field} to ${JSON.stringify(edit.value)}`;
+        case 'delete':
+          return `remove ${field}`;
+        case 'append':
+          return `add ${JSON.stringify(edit.value)} to ${field}`;
+        case 'removeItem':
+          return `remove ${JSON.stringify(edit.value)} from ${field}`;
+        case 'setDefault':
+          return `set ${field} to the configured default (fix.resources.${edit.setting})`;
+      }
+    })
+    .join('; ');
 }
 
 export function sarifLevel(severity: Severity): SarifLevel {

@@ -5,6 +5,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const appArmorMissing = containerCheck(
   {
+    fixable: true,
     id: 'container-apparmor-missing',
     title: 'No AppArmor profile set',
     category: 'container',
@@ -19,7 +20,9 @@ export const appArmorMissing = containerCheck(
   },
   (container, pod) => {
     if (isWindows(pod) || container.effective.appArmorProfileType !== undefined) return undefined;
-    return { predicate: 'must set securityContext.appArmorProfile.type (or inherit it from the pod)', path: [...contextPath(container), 'appArmorProfile'] };
+    // The fix sets the pod-level field, which every container without a profile of its own inherits.
+    const fix = [{ op: 'set' as const, path: [...pod.specPath, 'securityContext', 'appArmorProfile', 'type'], value: 'RuntimeDefault' }];
+    return { predicate: 'must set securityContext.appArmorProfile.type (or inherit it from the pod)', path: [...contextPath(container), 'appArmorProfile'], fix };
   },
   WORKLOAD_CONTAINERS,
 );

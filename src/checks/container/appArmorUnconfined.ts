@@ -4,6 +4,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const appArmorUnconfined = containerCheck(
   {
+    fixable: true,
     id: 'container-apparmor-unconfined',
     title: 'AppArmor explicitly disabled',
     category: 'container',
@@ -17,6 +18,9 @@ export const appArmorUnconfined = containerCheck(
   },
   (container) => {
     const profile = container.effective.appArmorProfileType;
-    return profile?.value === 'Unconfined' ? { predicate: 'must not run with AppArmor profile Unconfined', path: profile.path } : undefined;
+    if (profile?.value !== 'Unconfined') return undefined;
+    // Fixed where it is written: the beta annotation spells the runtime default `runtime/default`, the field `RuntimeDefault`.
+    const value = profile.level === 'annotation' ? 'runtime/default' : 'RuntimeDefault';
+    return { predicate: 'must not run with AppArmor profile Unconfined', path: profile.path, fix: [{ op: 'set', path: profile.path, value }] };
   },
 );

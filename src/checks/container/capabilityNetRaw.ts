@@ -5,6 +5,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const capabilityNetRaw = containerCheck(
   {
+    fixable: true,
     id: 'container-capability-net-raw',
     title: 'NET_RAW is not dropped',
     category: 'container',
@@ -20,9 +21,10 @@ export const capabilityNetRaw = containerCheck(
   (container, pod) => {
     if (isWindows(pod)) return undefined;
     const added = container.effective.capabilitiesAdd.find((setting) => ['NET_RAW', 'ALL'].includes(capabilityName(setting.value)));
-    if (added !== undefined) return { predicate: `must not add capability ${added.value}`, path: added.path };
+    if (added !== undefined) return { predicate: `must not add capability ${added.value}`, path: added.path, fix: [{ op: 'removeItem', path: added.path.slice(0, -1), value: added.value }] };
     if (drops(container, 'NET_RAW')) return undefined;
-    return { predicate: 'must drop NET_RAW (or ALL) in securityContext.capabilities.drop', path: [...contextPath(container), 'capabilities', 'drop'] };
+    const path = [...contextPath(container), 'capabilities', 'drop'];
+    return { predicate: 'must drop NET_RAW (or ALL) in securityContext.capabilities.drop', path, fix: [{ op: 'append', path, value: 'NET_RAW' }] };
   },
 
 );

@@ -5,6 +5,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const capabilitySysAdmin = containerCheck(
   {
+    fixable: true,
     id: 'container-capability-sys-admin',
     title: 'Container adds CAP_SYS_ADMIN',
     category: 'container',
@@ -18,6 +19,6 @@ export const capabilitySysAdmin = containerCheck(
   },
   (container) => {
     const added = container.effective.capabilitiesAdd.find((setting) => ['SYS_ADMIN', 'ALL'].includes(capabilityName(setting.value)));
-    return added === undefined ? undefined : { predicate: `must not add capability ${added.value}`, path: added.path };
+    return added === undefined ? undefined : { predicate: `must not add capability ${added.value}`, path: added.path, fix: [{ op: 'removeItem', path: added.path.slice(0, -1), value: added.value }] };
   },
 );

@@ -8,6 +8,7 @@ const DEFAULTS = new Set(DEFAULT_CAPABILITIES);
 
 export const dangerousCapabilities = containerCheck(
   {
+    fixable: true,
     id: 'container-capabilities-added',
     title: 'Capabilities beyond the default set are added',
     category: 'container',
@@ -25,5 +26,5 @@ export const dangerousCapabilities = containerCheck(
       ? undefined
       : container.effective.capabilitiesAdd
       .filter((setting) => !DEFAULTS.has(capabilityName(setting.value)))
-      .map((setting) => ({ predicate: `must not add capability ${setting.value}`, path: setting.path })),
+      .map((setting) => ({ predicate: `must not add capability ${setting.value}`, path: setting.path, fix: [{ op: 'removeItem' as const, path: setting.path.slice(0, -1), value: setting.value }] })),
 );

@@ -20,6 +20,7 @@ export const SAFE_SYSCTLS = new Set([
 
 export const unsafeSysctls = podCheck(
   {
+    fixable: true,
     id: 'pod-unsafe-sysctls',
     title: 'Unsafe sysctls',
     category: 'container',
@@ -33,5 +34,5 @@ export const unsafeSysctls = podCheck(
   (pod) =>
     pod.sysctls
       .filter((setting) => !SAFE_SYSCTLS.has(setting.value))
-      .map((setting) => ({ message: `pod must not set unsafe sysctl ${JSON.stringify(setting.value)}`, path: setting.path })),
+      .map((setting) => ({ message: `pod must not set unsafe sysctl ${JSON.stringify(setting.value)}`, path: setting.path, fix: [{ op: 'removeItem' as const, path: setting.path.slice(0, -2), value: setting.value, key: 'name' }] })),
 );

@@ -4,6 +4,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const windowsHostProcess = containerCheck(
   {
+    fixable: true,
     id: 'container-windows-host-process',
     title: 'Windows HostProcess container',
     category: 'container',
@@ -17,6 +18,7 @@ export const windowsHostProcess = containerCheck(
   },
   (container) => {
     const setting = container.effective.windowsHostProcess;
-    return setting?.value === true ? { predicate: `must not set securityContext.windowsOptions.hostProcess=true${setting.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: setting.path } : undefined;
+    // The default is false: the fix removes the field where it is written.
+    return setting?.value === true ? { predicate: `must not set securityContext.windowsOptions.hostProcess=true${setting.level === 'pod' ? ' (inherited from the pod)' : ''}`, path: setting.path, fix: [{ op: 'delete', path: setting.path }] } : undefined;
   },
 );

@@ -4,6 +4,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const hostPort = containerCheck(
   {
+    fixable: true,
     id: 'container-host-port',
     title: 'Container binds a host port',
     category: 'host',
@@ -15,5 +16,5 @@ export const hostPort = containerCheck(
     mitre: [MITRE.exploitPublicFacing],
     equivalents: ['kubescape:C-0044', 'trivy:KSV024', 'polaris:hostPortSet'],
   },
-  (container) => container.hostPorts.filter((setting) => setting.value !== 0).map((setting) => ({ predicate: `must not set hostPort ${setting.value}`, path: setting.path })),
+  (container) => container.hostPorts.filter((setting) => setting.value !== 0).map((setting) => ({ predicate: `must not set hostPort ${setting.value}`, path: setting.path, fix: [{ op: 'delete' as const, path: setting.path }] })),
 );

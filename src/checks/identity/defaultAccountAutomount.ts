@@ -4,6 +4,7 @@ import { MITRE, NSA } from '../common/frameworks.js';
 
 export const defaultAccountAutomount = objectCheck(
   {
+    fixable: true,
     id: 'service-account-default-automount',
     title: 'Default ServiceAccount mounts tokens',
     category: 'identity',
@@ -18,7 +19,7 @@ export const defaultAccountAutomount = objectCheck(
   ['ServiceAccount'],
   (object) =>
     object.name === 'default' && object.raw.automountServiceAccountToken !== false
-      ? [{ message: 'ServiceAccount default must set automountServiceAccountToken=false', path: ['automountServiceAccountToken'] }]
+      ? [{ message: 'ServiceAccount default must set automountServiceAccountToken=false', path: ['automountServiceAccountToken'], fix: [{ op: 'set', path: ['automountServiceAccountToken'], value: false }] }]
       : [],
   { group: '' },
 );

@@ -1,9 +1,11 @@
 /** `spec.serviceAccount` is the deprecated alias of serviceAccountName. */
+import type { FixEdit } from '../../model/types.js';
 import { podCheck } from '../common/define.js';
 import { MITRE, NSA } from '../common/frameworks.js';
 
 export const deprecatedServiceAccountField = podCheck(
   {
+    fixable: true,
     id: 'pod-deprecated-service-account-field',
     title: 'Deprecated serviceAccount field',
     category: 'identity',
@@ -16,6 +18,11 @@ export const deprecatedServiceAccountField = podCheck(
   },
   (pod) => {
     const legacy = pod.spec.serviceAccount;
-    return typeof legacy === 'string' && legacy !== '' && pod.spec.serviceAccountName !== legacy ? [{ message: 'pod should use spec.serviceAccountName instead of the deprecated spec.serviceAccount', path: [...pod.specPath, 'serviceAccount'] }] : [];
+    if (typeof legacy !== 'string' || legacy === '' || pod.spec.serviceAccountName === legacy) return [];
+    const path = [...pod.specPath, 'serviceAccount'];
+    // When serviceAccountName is set it already wins over the deprecated field; otherwise it takes the old value.
+    const named = pod.spec.serviceAccountName;
+    const fix: FixEdit[] = typeof named === 'string' && named !== '' ? [{ op: 'delete', path }] : [{ op: 'set', path: [...pod.specPath, 'serviceAccountName'], value: legacy }, { op: 'delete', path }];
+    return [{ message: 'pod should use spec.serviceAccountName instead of the deprecated spec.serviceAccount', path, fix }];
   },
 );
