@@ -142,10 +142,18 @@ export function quoted(expression: string): string {
   return `'"' + ${expression} + '"'`;
 }
 
-/** Containers that offend, named together: `containers "a", "b" must …`. */
+/**
+ * Containers that offend, named together: `containers "a", "b" must …`. The
+ * message filters the containers once: the list of names is wrapped in a
+ * one-element list and mapped (CEL's way to bind a value to a name without
+ * the bindings extension), so singular/plural and the names share one pass.
+ */
 function containersPart(offends: string, predicate: string): Part {
   const names = `variables.containers.filter(c, ${offends}).map(c, ${quoted('c.name')})`;
-  return guarded(`variables.containers.exists(c, ${offends})`, `(size(${names}) == 1 ? 'container ' : 'containers ') + ${names}.join(', ') + ${lit(` ${predicate}`)}`);
+  return {
+    when: `variables.containers.exists(c, ${offends})`,
+    messages: `[${names}].filter(names, size(names) > 0).map(names, (size(names) == 1 ? 'container ' : 'containers ') + names.join(', ') + ${lit(` ${predicate}`)})`,
+  };
 }
 
 /** Containers that offend, each with its own detail: `container "a" must not add "X"; container "b" …`. */
