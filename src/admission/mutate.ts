@@ -43,7 +43,13 @@ class PatchBuilder {
     let node: unknown = this.root;
     for (let index = 0; index < path.length; index++) {
       const segment = path[index] as string | number;
-      if (!isJsonObject(node) || typeof segment !== 'string') return; // a wrong type on the way: leave it to validation
+      if (typeof segment === 'number') {
+        // Indexes only address items that exist (containers found by the caller).
+        if (!Array.isArray(node) || node[segment] === undefined) return;
+        node = node[segment];
+        continue;
+      }
+      if (!isJsonObject(node)) return; // a wrong type on the way: leave it to validation
       if (!(segment in node) || node[segment] === undefined || node[segment] === null) {
         let nested: unknown = value;
         for (let inner = path.length - 1; inner > index; inner--) nested = { [path[inner] as string]: nested };
