@@ -131,7 +131,7 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     });
   admission
     .command('lint')
-    .description('report dangerous webhook configurations (self-matching, kube-system, fail-open, long timeouts, missing sideEffects)')
+    .description('report dangerous webhook configurations (self-matching, kube-system, fail-open, long timeouts, missing sideEffects); exit 1 when any is found')
     .argument('<paths...>', 'files or directories with Validating/MutatingWebhookConfigurations, or - for stdin')
     .option('--format <format>', 'table or json', choice(['table', 'json'] as const), 'table')
     .action(async (paths: string[], flags: { format: 'table' | 'json' }) => {
@@ -139,6 +139,7 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
       const result = await lintWebhookFiles(paths);
       await writeOutput(renderLint(result, flags.format), undefined);
       if (result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) setExitCode(2);
-      else if (result.problems.some((problem) => problem.severity === 'critical' || problem.severity === 'high')) setExitCode(1);
+      // Every problem the linter knows can block or weaken the cluster: any of them fails the run.
+      else if (result.problems.length > 0) setExitCode(1);
     });
 }

@@ -1,0 +1,156 @@
+/**
+ * `node bench/admission.mjs`: the admission webhook under load on loopback.
+ * Starts `rampart admission serve --self-signed` as a child process (with
+ * bench/peakRss.mjs preloaded, so the server reports its own peak RSS), in a
+ * namespace labelled PSS restricted with the full catalogue running, and
+ * drives /validate with autocannon: 50 connections, a mix of a compliant
+ * pod, a privileged pod (denied) and a Deployment (warned).
+ *
+ * Budgets (issue 7): >= 2,000 reviews/s, p99 <= 5 ms, 0 errors, peak RSS <= 150 MB.
+ *   RAMPART_BENCH_SECONDS (default 10), RAMPART_BENCH_CONNECTIONS (default 50).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const SECONDS = Number(process.env.RAMPART_BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.RAMPART_BENCH_CONNECTIONS ?? 50);
+const BUDGET = { reviewsPerSecond: 2000, p99Ms: 5, errors: 0, rssMb: 150 };
+
+const directory = mkdtempSync(path.join(tmpdir(), 'rampart-bench-admission-'));
+const usageFile = path.join(directory, 'usage.json');
+const namespacesFile = path.join(directory, 'namespaces.yaml');
+writeFileSync(
+  namespacesFile,
+  ['apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: shop', '  labels:', '    pod-security.kubernetes.io/enforce: restricted', '    pod-security.kubernetes.io/audit: restricted', ''].join('\n'),
+);
+
+function review(uid, object) {
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group, version, kind: object.kind },
+      resource: { group, version, resource: `${object.kind.toLowerCase()}s` },
+      name: object.metadata.name,
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:authenticated'] },
+      object,
+      oldObject: null,
+      dryRun: false,
+    },
+  });
+}
+
+const compliantSpec = {
+  securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+  serviceAccountName: 'web',
+  containers: [
+    {
+      name: 'app',
+      image: `registry.example/shop/web@sha256:${'a'.repeat(64)}`,
+      imagePullPolicy: 'Always',
+      ports: [{ containerPort: 8080 }],
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi', 'ephemeral-storage': '1Gi' } },
+      readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+      livenessProbe: { httpGet: { path: '/live', port: 8080 } },
+    },
+  ],
+};
+const bodies = [
+  review('bench-compliant', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, spec: compliantSpec }),
+  review('bench-privileged', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'debug', namespace: 'shop' },
+    spec: { hostPID: true, containers: [{ name: 'shell', image: 'busybox:latest', securityContext: { privileged: true } }] },
+  }),
+  review('bench-deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } },
+  }),
+];
+
+function startServer() {
+  const child = spawn(process.execPath, ['--import', path.join(HERE, 'peakRss.mjs'), path.join(ROOT, 'bin', 'rampart.js'), 'admission', 'serve', '--self-signed', 'rampart.bench', '--port', '0', '--host', '127.0.0.1', '--namespaces', namespacesFile], {
+    env: { ...process.env, RAMPART_BENCH_USAGE: usageFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk.toString('utf8');
+      const end = output.indexOf('-----END CERTIFICATE-----');
+      const listening = /"port":(\d+)[^\n]*admission webhook listening/.exec(output);
+      if (end !== -1 && listening !== null) resolve({ child, ca: output.slice(0, end + 26), port: Number(listening[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function check(port, ca, body) {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpsRequest({ host: '127.0.0.1', port, method: 'POST', path: '/validate', ca, servername: 'rampart.bench', headers: { 'content-type': 'application/json' } }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve(JSON.parse(text).response));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+const { child, ca, port } = await startServer();
+try {
+  // The answers are right before they are fast: verified with the CA, over a checked TLS connection.
+  const answers = await Promise.all(bodies.map((body) => check(port, ca, body)));
+  const verdicts = answers.map((answer) => answer.allowed);
+  if (JSON.stringify(verdicts) !== JSON.stringify([true, false, true])) throw new Error(`unexpected verdicts ${JSON.stringify(verdicts)}`);
+  process.stdout.write(`warm-up: compliant allowed (${answers[0].warnings?.length ?? 0} warnings), privileged denied (${answers[1].status.details.causes.length} causes), deployment allowed (${answers[2].warnings.length} warnings)\n`);
+  await autocannon({ url: `https://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 2, requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })) });
+  const result = await autocannon({
+    url: `https://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })),
+  });
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.on('exit', resolve));
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
+  const figures = {
+    reviewsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    rssMb: Math.round(usage.maxRssKb / 1024),
+  };
+  process.stdout.write(
+    `admission /validate, ${CONNECTIONS} connections, ${SECONDS} s, PSS restricted + full catalogue:\n` +
+      `  reviews/s ${figures.reviewsPerSecond} (budget >= ${BUDGET.reviewsPerSecond})\n` +
+      `  latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms})\n` +
+      `  errors ${figures.errors} (budget ${BUDGET.errors})\n` +
+      `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms\n`,
+  );
+  const over = [];
+  if (figures.reviewsPerSecond < BUDGET.reviewsPerSecond) over.push('throughput');
+  if (figures.p99Ms > BUDGET.p99Ms) over.push('p99');
+  if (figures.errors > BUDGET.errors) over.push('errors');
+  if (figures.rssMb > BUDGET.rssMb) over.push('rss');
+  process.stdout.write(over.length === 0 ? 'within budget\n' : `OVER BUDGET: ${over.join(', ')}\n`);
+  process.exitCode = over.length === 0 ? 0 : 1;
+} finally {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(directory, { recursive: true, force: true });
+}
