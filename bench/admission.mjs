@@ -90,12 +90,18 @@ function startServer() {
   });
   return new Promise((resolve, reject) => {
     let output = '';
-    child.stdout.on('data', (chunk) => {
+    const read = (chunk) => {
       output += chunk.toString('utf8');
       const end = output.indexOf('-----END CERTIFICATE-----');
       const listening = /"port":(\d+)[^\n]*admission webhook listening/.exec(output);
-      if (end !== -1 && listening !== null) resolve({ child, ca: output.slice(0, end + 26), port: Number(listening[1]) });
-    });
+      if (end !== -1 && listening !== null) {
+        // From here on the log (one line per denial) is drained, not kept.
+        child.stdout.off('data', read);
+        child.stdout.resume();
+        resolve({ child, ca: output.slice(0, end + 26), port: Number(listening[1]) });
+      }
+    };
+    child.stdout.on('data', read);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
 }
@@ -119,27 +125,37 @@ try {
   const verdicts = answers.map((answer) => answer.allowed);
   if (JSON.stringify(verdicts) !== JSON.stringify([true, false, true])) throw new Error(`unexpected verdicts ${JSON.stringify(verdicts)}`);
   process.stdout.write(`warm-up: compliant allowed (${answers[0].warnings?.length ?? 0} warnings), privileged denied (${answers[1].status.details.causes.length} causes), deployment allowed (${answers[2].warnings.length} warnings)\n`);
+  const run = (extra) =>
+    autocannon({
+      url: `https://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })),
+      ...extra,
+    });
   await autocannon({ url: `https://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 2, requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })) });
-  const result = await autocannon({
-    url: `https://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })),
-  });
+  // Closed loop (every connection sends again as soon as it is answered): the most the server can do.
+  // Latency there is queueing (50 connections / throughput, Little's law), so p99 is measured in a
+  // second run at the target rate, 2,000 reviews/s offered over the same 50 connections.
+  const saturated = await run({});
+  const paced = await run({ overallRate: BUDGET.reviewsPerSecond });
   child.kill('SIGTERM');
   await new Promise((resolve) => child.on('exit', resolve));
   const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
+  const errorsOf = (result) => result.errors + result.timeouts + result.non2xx;
   const figures = {
-    reviewsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    reviewsPerSecond: Math.round(saturated.requests.average),
+    saturatedP99Ms: saturated.latency.p99,
+    pacedRate: Math.round(paced.requests.average),
+    p50Ms: paced.latency.p50,
+    p99Ms: paced.latency.p99,
+    errors: errorsOf(saturated) + errorsOf(paced),
     rssMb: Math.round(usage.maxRssKb / 1024),
   };
   process.stdout.write(
-    `admission /validate, ${CONNECTIONS} connections, ${SECONDS} s, PSS restricted + full catalogue:\n` +
-      `  reviews/s ${figures.reviewsPerSecond} (budget >= ${BUDGET.reviewsPerSecond})\n` +
-      `  latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms})\n` +
+    `admission /validate, ${CONNECTIONS} connections, ${SECONDS} s per run, PSS restricted + full catalogue:\n` +
+      `  saturated: reviews/s ${figures.reviewsPerSecond} (budget >= ${BUDGET.reviewsPerSecond}), p99 ${figures.saturatedP99Ms} ms (queueing)\n` +
+      `  at ${BUDGET.reviewsPerSecond} reviews/s offered: served ${figures.pacedRate}/s, latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms})\n` +
       `  errors ${figures.errors} (budget ${BUDGET.errors})\n` +
       `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms\n`,
   );
