@@ -190,12 +190,16 @@ export class Decider {
   private readonly disabled: ReadonlySet<string>;
   private readonly skipPss: ((check: { id: string }) => boolean) | undefined;
 
-  constructor(readonly config: WebhookConfig) {
+  /** `customChecks`: checks beyond the catalogue (custom CEL checks from `--policies`), run like the built-in ones. */
+  constructor(
+    readonly config: WebhookConfig,
+    readonly customChecks: readonly Check[] = [],
+  ) {
     const scan = config.scan;
     this.disabled = scan.disabledChecks;
     // Per-object checks only: cross-object checks (NetworkPolicies selecting a pod, quotas, service
     // accounts) and the whole-input RBAC checks need the rest of the cluster, which one request does not carry.
-    this.checks = hardeningChecks({ allowedRegistries: scan.allowedRegistries }).filter((check) => check.afterInput !== true && !scan.disabledChecks.has(check.meta.id));
+    this.checks = [...hardeningChecks({ allowedRegistries: scan.allowedRegistries }), ...customChecks].filter((check) => check.afterInput !== true && !scan.disabledChecks.has(check.meta.id));
     this.templates = podTemplateFinderFor(scan);
     this.centralExceptions = scan.exceptions.map((entry) => ({ ...entry, source: 'config' }));
     this.keepLabels = scan.exceptions.some((entry) => entry.match.labels !== undefined);

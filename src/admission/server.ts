@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import type { Check } from '../checks/types.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
 import { Decider, type Decision } from './decide.js';
 import { createMetrics, type AdmissionMetrics } from './metrics.js';
@@ -30,6 +31,8 @@ export interface TlsSource {
 
 export interface AdmissionServerOptions {
   readonly config: WebhookConfig;
+  /** Custom checks (CEL, from `--policies`) run beside the catalogue. */
+  readonly customChecks?: readonly Check[];
   /** Watched and reloaded when it changes; a broken new version is refused and the old one kept. */
   readonly configFile?: string;
   readonly namespaces: NamespaceSource;
@@ -88,7 +91,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
   const { logger, namespaces } = options;
   const interval = options.watchIntervalMs ?? 1000;
-  let decider = new Decider(options.config);
+  let decider = new Decider(options.config, options.customChecks);
   let draining = false;
   let inFlight = 0;
   const metrics = createMetrics(() => namespaces.stalenessSeconds());
@@ -248,7 +251,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   if (configFile !== undefined) {
     watch(configFile, async () => {
       try {
-        decider = new Decider(await loadWebhookConfig(configFile));
+        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks);
         metrics.configReloads.inc({ result: 'success' });
         logger.info({ configFile }, 'config reloaded');
       } catch (error) {

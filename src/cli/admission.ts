@@ -12,6 +12,7 @@ interface ServeFlags {
   key?: string;
   selfSigned?: string;
   namespaces: string[];
+  policies: string[];
   logLevel: string;
   drainSeconds: number;
 }
@@ -69,10 +70,20 @@ async function serve(flags: ServeFlags): Promise<void> {
     logger.warn('no --namespaces file: every namespace has no labels, so only the configured Pod Security defaults apply');
     namespaces = new StaticNamespaceSource();
   }
+  let customChecks: readonly import('../checks/types.js').Check[] = [];
+  if (flags.policies.length > 0) {
+    const { loadCelChecks } = await import('../policy/checks/load.js');
+    const loaded = await loadCelChecks(flags.policies, config.scan.limits);
+    const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    // A webhook must not start with half its policy: every CelCheck must compile.
+    if (errors.length > 0) throw new UsageError(`--policies: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
+    customChecks = loaded.checks;
+  }
   let server;
   try {
     server = await startAdmissionServer({
       config,
+      customChecks,
       ...(flags.config !== undefined ? { configFile: flags.config } : {}),
       namespaces,
       tls,
@@ -105,6 +116,7 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--key <file>', 'serving key (PEM); reloaded when it changes')
     .option('--self-signed <dnsName>', 'generate a CA and a serving certificate for this DNS name (development); prints the CA bundle')
     .option('--namespaces <file>', 'Namespace objects (YAML) whose labels decide Pod Security; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, docs/cel.md), run beside the catalogue; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--log-level <level>', 'log level: debug logs every decision, info only denials', choice(['debug', 'info', 'warn', 'error'] as const), 'info')
     .option('--drain-seconds <seconds>', 'on SIGTERM, wait this long for in-flight requests', parseSeconds, 10)
     .action(async (flags: ServeFlags) => serve(flags));
