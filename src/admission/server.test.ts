@@ -192,6 +192,38 @@ describe('admission server over HTTPS on loopback', () => {
   });
 });
 
+describe('admission server with a pluggable namespace source', () => {
+  it('reports not ready until the source is, exports its staleness, and reads labels through it', async () => {
+    const certificate = await generateSelfSigned('rampart.test');
+    let synced = false;
+    const lookups: string[] = [];
+    // What a watched cluster cache looks like to the server: not ready before its first list, then stale by some seconds.
+    const watched = {
+      labels: (name: string) => {
+        lookups.push(name);
+        return synced ? { [ENFORCE]: 'baseline' } : undefined;
+      },
+      ready: () => synced,
+      stalenessSeconds: () => (synced ? 7 : 0),
+    };
+    const server = await startAdmissionServer({ config: webhookConfig(), namespaces: watched, tls: certificate, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
+    try {
+      const options = { ca: certificate.ca };
+      const readyz = await call(server.port, 'GET', '/readyz', undefined, options);
+      assert.equal(readyz.status, 503);
+      assert.match(readyz.body, /namespace source not ready/);
+      synced = true;
+      assert.equal((await call(server.port, 'GET', '/readyz', undefined, options)).status, 200);
+      assert.match((await call(server.port, 'GET', '/metrics', undefined, options)).body, /rampart_admission_namespace_cache_staleness_seconds 7/);
+      const review = JSON.parse((await call(server.port, 'POST', '/validate', reviewBody(request(privilegedPod())), options)).body) as { response: { allowed: boolean } };
+      assert.equal(review.response.allowed, false, 'labels from the source decide');
+      assert.deepEqual(lookups, ['shop']);
+    } finally {
+      await server.close(1000);
+    }
+  });
+});
+
 describe('admission server reloads and drains', () => {
   it('reloads the certificate without dropping an open connection, and the config with a refused broken version', async () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'rampart-admission-'));
