@@ -38,6 +38,11 @@ describe('decision core: Pod Security Admission semantics', () => {
     const warned = decider.decide(request(bad), baseline);
     assert.equal(warned.response.allowed, true);
     assert.ok(warned.response.warnings?.some((warning) => warning.startsWith('[PSS-privileged] container "app"')));
+    // With warn explicitly privileged, PSA says nothing about controllers.
+    const quiet = decider.decide(request(bad), { ...baseline, 'pod-security.kubernetes.io/warn': 'privileged' });
+    assert.equal(quiet.response.allowed, true);
+    assert.ok(!quiet.response.warnings?.some((warning) => warning.startsWith('[PSS-')));
+    assert.ok(quiet.findings.some((entry) => entry.finding.checkId === 'PSS-privileged' && entry.action === 'ignore'));
     const strict = new Decider(webhookConfig({ podSecurity: { ...DEFAULT_ADMISSION_CONFIG.podSecurity, enforceOnControllers: true } }));
     const denied = strict.decide(request(bad), baseline);
     assert.equal(denied.response.allowed, false);

@@ -299,9 +299,9 @@ export class Decider {
       if (modes !== undefined) {
         if (modes.audit) pssAudit.push(describe(finding));
         const enforce = modes.enforce && !modes.supplementary && (isPod || (controller && admission.podSecurity.enforceOnControllers));
-        // PSA warns on controllers for what enforce would reject in their pods.
-        const warn = modes.warn || (modes.enforce && !isPod);
-        decided.push({ finding, action: enforce ? 'deny' : warn ? 'warn' : 'audit' });
+        // As PSA: controllers are only warned and audited (a namespace with enforce and no warn label
+        // warns at the enforce level, see namespacePolicy); a violation of no active mode is dropped.
+        decided.push({ finding, action: enforce ? 'deny' : modes.warn ? 'warn' : modes.audit ? 'audit' : 'ignore' });
       } else {
         decided.push({ finding, action: this.actionFor(finding, namespace) });
       }
