@@ -199,9 +199,19 @@ describe('warnings stay within Kubernetes limits', () => {
     const warnings = boundedWarnings(messages);
     assert.ok(warnings.every((warning) => warning.length <= MAX_WARNING_CHARS));
     assert.ok(warnings.reduce((sum, warning) => sum + warning.length, 0) <= MAX_WARNINGS_TOTAL_CHARS);
-    assert.match(warnings[warnings.length - 1] ?? '', /^… and (\d+) more finding\(s\)/);
-    const left = Number(/… and (\d+)/.exec(warnings[warnings.length - 1] ?? '')?.[1]);
+    assert.match(warnings[warnings.length - 1] ?? '', /^\.\.\. and (\d+) more finding\(s\)/);
+    const left = Number(/\.\.\. and (\d+)/.exec(warnings[warnings.length - 1] ?? '')?.[1]);
     assert.equal(left + warnings.length - 1, messages.length);
+  });
+
+  it('counts UTF-8 bytes, as Kubernetes does, and never splits a character', () => {
+    const [warning] = boundedWarnings([`[check] ${'é'.repeat(300)}`]);
+    assert.ok(Buffer.byteLength(warning ?? '', 'utf8') <= MAX_WARNING_CHARS);
+    assert.match(warning ?? '', /^\[check\] é+\.\.\.$/);
+    const [emoji] = boundedWarnings([`${'🔒'.repeat(100)}`]);
+    assert.ok(Buffer.byteLength(emoji ?? '', 'utf8') <= MAX_WARNING_CHARS);
+    assert.doesNotMatch(emoji ?? '', /\ufffd/);
+    assert.equal(Buffer.from(emoji ?? '', 'utf8').toString('utf8'), emoji);
   });
 
   it('holds for a real pod with many containers', () => {

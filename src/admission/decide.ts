@@ -25,6 +25,7 @@ import { formatPath, isJsonObject, severityRank, type Finding, type JsonObject, 
 import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js';
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
 
+/** Kubernetes' limits on warnings, in UTF-8 bytes. */
 export const MAX_WARNING_CHARS = 256;
 export const MAX_WARNINGS_TOTAL_CHARS = 4096;
 /** Audit annotation values are stored in every audit event: keep them short. */
@@ -149,11 +150,21 @@ function isSignificantObjectUpdate(object: JsonObject, old: JsonObject): boolean
   return !sameJson(strip(object), strip(old));
 }
 
+/** Cuts text to at most `limit` UTF-8 bytes (what Kubernetes counts), marking the cut with "...". */
 function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+  if (text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit) return text;
+  let end = Math.min(text.length, limit - 3);
+  while (end > 0 && Buffer.byteLength(text.slice(0, end), 'utf8') > limit - 3) end--;
+  // Never split a surrogate pair.
+  if (end > 0 && /[\ud800-\udbff]/.test(text.charAt(end - 1))) end--;
+  return `${text.slice(0, end)}...`;
 }
 
-/** Warnings within Kubernetes' limits: each at most 256 characters, all together at most 4,096. */
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Warnings within Kubernetes' limits: each at most 256 bytes, all together at most 4,096. */
 export function boundedWarnings(messages: readonly string[]): string[] {
   const out: string[] = [];
   let total = 0;
@@ -162,12 +173,12 @@ export function boundedWarnings(messages: readonly string[]): string[] {
     const remaining = messages.length - index - 1;
     // Keep room for the line that says how many were left out.
     const reserve = remaining > 0 ? 64 : 0;
-    if (total + warning.length + reserve > MAX_WARNINGS_TOTAL_CHARS) {
-      out.push(`… and ${messages.length - index} more finding(s); rampart scan lists them all`);
+    if (total + bytes(warning) + reserve > MAX_WARNINGS_TOTAL_CHARS) {
+      out.push(`... and ${messages.length - index} more finding(s); rampart scan lists them all`);
       return out;
     }
     out.push(warning);
-    total += warning.length;
+    total += bytes(warning);
   }
   return out;
 }
