@@ -108,6 +108,8 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    // The webhook's section, validated by src/admission/config.ts.
+    admission: { type: 'object' },
     exceptions: {
       type: 'array',
       items: {

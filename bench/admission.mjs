@@ -1,0 +1,192 @@
+/**
+ * `node bench/admission.mjs`: the admission webhook under load on loopback.
+ * Starts `rampart admission serve --self-signed` as a child process (with
+ * bench/peakRss.mjs preloaded, so the server reports its own peak RSS), in a
+ * namespace labelled PSS restricted with the full catalogue running, and
+ * drives /validate with autocannon: 50 connections, a mix of a compliant
+ * pod, a privileged pod (denied) and a Deployment (warned).
+ *
+ * Budgets (issue 7): >= 2,000 reviews/s, p99 <= 5 ms, 0 errors, peak RSS <= 150 MB.
+ *   RAMPART_BENCH_SECONDS (default 10), RAMPART_BENCH_CONNECTIONS (default 50).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const SECONDS = Number(process.env.RAMPART_BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.RAMPART_BENCH_CONNECTIONS ?? 50);
+const BUDGET = { reviewsPerSecond: 2000, p99Ms: 5, errors: 0, rssMb: 150 };
+
+const directory = mkdtempSync(path.join(tmpdir(), 'rampart-bench-admission-'));
+const usageFile = path.join(directory, 'usage.json');
+const namespacesFile = path.join(directory, 'namespaces.yaml');
+writeFileSync(
+  namespacesFile,
+  ['apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: shop', '  labels:', '    pod-security.kubernetes.io/enforce: restricted', '    pod-security.kubernetes.io/audit: restricted', ''].join('\n'),
+);
+
+function review(uid, object) {
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group, version, kind: object.kind },
+      resource: { group, version, resource: `${object.kind.toLowerCase()}s` },
+      name: object.metadata.name,
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:authenticated'] },
+      object,
+      oldObject: null,
+      dryRun: false,
+    },
+  });
+}
+
+const compliantSpec = {
+  securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+  serviceAccountName: 'web',
+  containers: [
+    {
+      name: 'app',
+      image: `registry.example/shop/web@sha256:${'a'.repeat(64)}`,
+      imagePullPolicy: 'Always',
+      ports: [{ containerPort: 8080 }],
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi', 'ephemeral-storage': '1Gi' } },
+      readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+      livenessProbe: { httpGet: { path: '/live', port: 8080 } },
+    },
+  ],
+};
+const bodies = [
+  review('bench-compliant', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, spec: compliantSpec }),
+  review('bench-privileged', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'debug', namespace: 'shop' },
+    spec: { hostPID: true, containers: [{ name: 'shell', image: 'busybox:latest', securityContext: { privileged: true } }] },
+  }),
+  review('bench-deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } },
+  }),
+];
+
+function startServer() {
+  const child = spawn(process.execPath, ['--import', path.join(HERE, 'peakRss.mjs'), path.join(ROOT, 'bin', 'rampart.js'), 'admission', 'serve', '--self-signed', 'rampart.bench', '--port', '0', '--host', '127.0.0.1', '--namespaces', namespacesFile], {
+    env: { ...process.env, RAMPART_BENCH_USAGE: usageFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const read = (chunk) => {
+      output += chunk.toString('utf8');
+      const end = output.indexOf('-----END CERTIFICATE-----');
+      const listening = /"port":(\d+)[^\n]*admission webhook listening/.exec(output);
+      if (end !== -1 && listening !== null) {
+        // From here on the log (one line per denial) is drained, not kept.
+        child.stdout.off('data', read);
+        child.stdout.resume();
+        resolve({ child, ca: output.slice(0, end + 26), port: Number(listening[1]) });
+      }
+    };
+    child.stdout.on('data', read);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function check(port, ca, body) {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpsRequest({ host: '127.0.0.1', port, method: 'POST', path: '/validate', ca, servername: 'rampart.bench', headers: { 'content-type': 'application/json' } }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve(JSON.parse(text).response));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+/** The decision core alone, in this process: what a review costs before HTTPS, JSON and the event loop. */
+async function coreTimings() {
+  const { Decider } = await import(path.join(ROOT, 'dist', 'admission', 'decide.js'));
+  const { parseReview } = await import(path.join(ROOT, 'dist', 'admission', 'review.js'));
+  const { DEFAULT_ADMISSION_CONFIG } = await import(path.join(ROOT, 'dist', 'admission', 'config.js'));
+  const { DEFAULT_CONFIG } = await import(path.join(ROOT, 'dist', 'config', 'config.js'));
+  const decider = new Decider({ scan: DEFAULT_CONFIG, admission: DEFAULT_ADMISSION_CONFIG });
+  const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' };
+  const times = [];
+  for (let index = 0; index < 6000; index++) {
+    const started = performance.now();
+    decider.decide(parseReview(bodies[index % bodies.length]), labels);
+    if (index >= 3000) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50Us: Math.round(times[Math.floor(times.length / 2)] * 1000), p99Us: Math.round(times[Math.floor(times.length * 0.99)] * 1000) };
+}
+
+const core = await coreTimings();
+process.stdout.write(`decision core in process (parse + decide, 3,000 reviews after 3,000 warm-up): p50 ${core.p50Us} µs, p99 ${core.p99Us} µs\n`);
+const { child, ca, port } = await startServer();
+try {
+  // The answers are right before they are fast: verified with the CA, over a checked TLS connection.
+  const answers = await Promise.all(bodies.map((body) => check(port, ca, body)));
+  const verdicts = answers.map((answer) => answer.allowed);
+  if (JSON.stringify(verdicts) !== JSON.stringify([true, false, true])) throw new Error(`unexpected verdicts ${JSON.stringify(verdicts)}`);
+  process.stdout.write(`warm-up: compliant allowed (${answers[0].warnings?.length ?? 0} warnings), privileged denied (${answers[1].status.details.causes.length} causes), deployment allowed (${answers[2].warnings.length} warnings)\n`);
+  const run = (extra) =>
+    autocannon({
+      url: `https://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })),
+      ...extra,
+    });
+  await autocannon({ url: `https://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 2, requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })) });
+  // Closed loop (every connection sends again as soon as it is answered): the most the server can do.
+  // Latency there is queueing (50 connections / throughput, Little's law), so p99 is measured in a
+  // second run at the target rate, 2,000 reviews/s offered over the same 50 connections.
+  const saturated = await run({});
+  const paced = await run({ overallRate: BUDGET.reviewsPerSecond });
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.on('exit', resolve));
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
+  const errorsOf = (result) => result.errors + result.timeouts + result.non2xx;
+  const figures = {
+    reviewsPerSecond: Math.round(saturated.requests.average),
+    saturatedP99Ms: saturated.latency.p99,
+    pacedRate: Math.round(paced.requests.average),
+    p50Ms: paced.latency.p50,
+    p99Ms: paced.latency.p99,
+    errors: errorsOf(saturated) + errorsOf(paced),
+    rssMb: Math.round(usage.maxRssKb / 1024),
+  };
+  process.stdout.write(
+    `admission /validate, ${CONNECTIONS} connections, ${SECONDS} s per run, PSS restricted + full catalogue:\n` +
+      `  saturated: reviews/s ${figures.reviewsPerSecond} (budget >= ${BUDGET.reviewsPerSecond}), p99 ${figures.saturatedP99Ms} ms (queueing)\n` +
+      `  at ${BUDGET.reviewsPerSecond} reviews/s offered: served ${figures.pacedRate}/s, latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms})\n` +
+      `  errors ${figures.errors} (budget ${BUDGET.errors})\n` +
+      `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms\n`,
+  );
+  const over = [];
+  if (figures.reviewsPerSecond < BUDGET.reviewsPerSecond) over.push('throughput');
+  if (figures.p99Ms > BUDGET.p99Ms) over.push('p99');
+  if (figures.errors > BUDGET.errors) over.push('errors');
+  if (figures.rssMb > BUDGET.rssMb) over.push('rss');
+  process.stdout.write(over.length === 0 ? 'within budget\n' : `OVER BUDGET: ${over.join(', ')}\n`);
+  process.exitCode = over.length === 0 ? 0 : 1;
+} finally {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(directory, { recursive: true, force: true });
+}

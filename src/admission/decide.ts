@@ -1,0 +1,408 @@
+/**
+ * The decision core: an admission request, its namespace's labels and the
+ * configuration in, an AdmissionResponse out. Pure apart from the clock
+ * (exception expiry and timings). The checks are the scanner's own: the
+ * object goes through `Scanner` with the per-object catalogue, PSS is judged
+ * with `judgePod` and turned into findings with `judgementFindings` exactly
+ * as `rampart scan` does, and exceptions are applied with `applyExceptions`.
+ * What is admission-specific is only what to do with each finding: Pod
+ * Security Admission's modes for PSS, the config's rules for the rest.
+ */
+import { performance } from 'node:perf_hooks';
+import { hardeningChecks } from '../checks/index.js';
+import { pssCheckId } from '../checks/pss/catalogue.js';
+import { judgePod, type PodJudgement } from '../checks/pss/evaluate.js';
+import { judgementFindings, resolvePssMinor } from '../checks/pss/index.js';
+import { offenseMessage } from '../checks/pss/messages.js';
+import { hasPodSecurityLabels, PSS_LABEL_PREFIX, PSS_MODES, type PssMode } from '../checks/pss/namespacePolicy.js';
+import type { Check } from '../checks/types.js';
+import { podTemplateFinderFor } from '../cli/common.js';
+import { Scanner, type DeferredPodCheck } from '../engine/scan.js';
+import { applyExceptions, ExceptionCollector, type ExceptionRule } from '../exceptions/exceptions.js';
+import { ClusterIndex } from '../model/clusterIndex.js';
+import type { PodTemplateFinder } from '../model/podTemplates.js';
+import { formatPath, isJsonObject, severityRank, type Finding, type JsonObject, type KubeObject, type PositionIndex } from '../model/types.js';
+import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js';
+import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
+
+/** Kubernetes' limits on warnings, in UTF-8 bytes. */
+export const MAX_WARNING_CHARS = 256;
+export const MAX_WARNINGS_TOTAL_CHARS = 4096;
+/** Audit annotation values are stored in every audit event: keep them short. */
+export const MAX_AUDIT_VALUE_CHARS = 2048;
+
+/** Pod subresources Pod Security Admission ignores; any other pod subresource (ephemeralcontainers) is evaluated. */
+export const IGNORED_POD_SUBRESOURCES: ReadonlySet<string> = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
+
+/** The workload controllers Pod Security Admission warns and audits on. */
+const PSA_CONTROLLERS: ReadonlySet<string> = new Set([
+  '/ReplicationController',
+  '/PodTemplate',
+  'apps/ReplicaSet',
+  'apps/Deployment',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'batch/Job',
+  'batch/CronJob',
+]);
+
+export const MUTATE_LABEL = 'rampart.dev/mutate';
+
+export type CheckFamily = 'pss' | 'catalogue' | 'exceptions';
+
+export interface DecidedFinding {
+  readonly finding: Finding;
+  readonly action: FindingAction;
+}
+
+export interface Decision {
+  readonly response: AdmissionResponse;
+  /** Why nothing was evaluated (`subresource`, `operation`, `unchanged`), or undefined when the object was judged. */
+  readonly skipped?: string;
+  /** Every finding left after exceptions, with the action taken. */
+  readonly findings: readonly DecidedFinding[];
+  /** Seconds spent per check family. */
+  readonly timings: Partial<Record<CheckFamily, number>>;
+  /** The object as a KubeObject, for mutation. */
+  readonly object?: KubeObject;
+}
+
+/** Positions are meaningless for a request body: every path points at the start. */
+const NO_POSITIONS: PositionIndex = { locate: () => ({ line: 1, column: 1, exact: false }) };
+export const REQUEST_FILE = '<admission request>';
+
+export function requestObject(request: AdmissionRequest, raw: JsonObject): KubeObject {
+  const metadata = isJsonObject(raw.metadata) ? raw.metadata : {};
+  const name = typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : (request.name ?? (typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '<unnamed>'));
+  const namespace = request.namespace ?? (typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined);
+  return {
+    apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
+    kind: typeof raw.kind === 'string' ? raw.kind : '',
+    name,
+    namespace,
+    raw,
+    source: { file: REQUEST_FILE, documentIndex: 0, pathInDocument: [], positions: NO_POSITIONS },
+  };
+}
+
+/** The labels PSA evaluates: the namespace's own, and the configured defaults for modes it has no label for. */
+export function effectiveLabels(labels: Readonly<Record<string, string>>, admission: AdmissionConfig): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries(admission.podSecurity.defaults)) {
+    if (value !== undefined) merged[`${PSS_LABEL_PREFIX}${key}`] = value;
+  }
+  const ownModes = PSS_MODES.filter((mode) => `${PSS_LABEL_PREFIX}${mode}` in labels || `${PSS_LABEL_PREFIX}${mode}-version` in labels);
+  for (const mode of ownModes) {
+    // A mode the namespace labels is the namespace's alone: a default version must not mix in.
+    delete merged[`${PSS_LABEL_PREFIX}${mode}`];
+    delete merged[`${PSS_LABEL_PREFIX}${mode}-version`];
+  }
+  return { ...merged, ...labels };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function field(value: unknown, key: string): unknown {
+  return isJsonObject(value) ? value[key] : undefined;
+}
+
+/**
+ * Pod Security Admission's rule for pod updates: only a change of image,
+ * of a seccomp annotation, of the number of containers, or a new ephemeral
+ * container can change the verdict (everything else in a running pod's spec
+ * is immutable).
+ */
+export function isSignificantPodUpdate(pod: JsonObject, oldPod: JsonObject): boolean {
+  const annotations = field(pod.metadata, 'annotations');
+  const oldAnnotations = field(oldPod.metadata, 'annotations');
+  const annotation = (source: unknown, key: string): unknown => field(source, key);
+  if (annotation(annotations, 'seccomp.security.alpha.kubernetes.io/pod') !== annotation(oldAnnotations, 'seccomp.security.alpha.kubernetes.io/pod')) return true;
+  const spec = field(pod, 'spec');
+  const oldSpec = field(oldPod, 'spec');
+  const containerChanged = (container: unknown, old: unknown): boolean => {
+    if (field(container, 'image') !== field(old, 'image')) return true;
+    const key = `container.seccomp.security.alpha.kubernetes.io/${String(field(container, 'name'))}`;
+    return annotation(annotations, key) !== annotation(oldAnnotations, key);
+  };
+  for (const kind of ['containers', 'initContainers']) {
+    const now = list(field(spec, kind));
+    const before = list(field(oldSpec, kind));
+    if (now.length !== before.length) return true;
+    for (let index = 0; index < now.length; index++) if (containerChanged(now[index], before[index])) return true;
+  }
+  const oldEphemeral = list(field(oldSpec, 'ephemeralContainers'));
+  for (const container of list(field(spec, 'ephemeralContainers'))) {
+    const old = oldEphemeral.find((entry) => field(entry, 'name') === field(container, 'name'));
+    if (old === undefined || containerChanged(container, old)) return true;
+  }
+  return false;
+}
+
+/** For other kinds: an update matters unless only metadata other than labels and annotations (or status) changed. */
+function isSignificantObjectUpdate(object: JsonObject, old: JsonObject): boolean {
+  const strip = (value: JsonObject): unknown => ({ ...value, metadata: { labels: field(value.metadata, 'labels'), annotations: field(value.metadata, 'annotations') }, status: undefined });
+  return !sameJson(strip(object), strip(old));
+}
+
+/** Cuts text to at most `limit` UTF-8 bytes (what Kubernetes counts), marking the cut with "...". */
+function truncate(text: string, limit: number): string {
+  if (text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit) return text;
+  let end = Math.min(text.length, limit - 3);
+  while (end > 0 && Buffer.byteLength(text.slice(0, end), 'utf8') > limit - 3) end--;
+  // Never split a surrogate pair.
+  if (end > 0 && /[\ud800-\udbff]/.test(text.charAt(end - 1))) end--;
+  return `${text.slice(0, end)}...`;
+}
+
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Warnings within Kubernetes' limits: each at most 256 bytes, all together at most 4,096. */
+export function boundedWarnings(messages: readonly string[]): string[] {
+  const out: string[] = [];
+  let total = 0;
+  for (let index = 0; index < messages.length; index++) {
+    const warning = truncate(messages[index] ?? '', MAX_WARNING_CHARS);
+    const remaining = messages.length - index - 1;
+    // Keep room for the line that says how many were left out.
+    const reserve = remaining > 0 ? 64 : 0;
+    if (total + bytes(warning) + reserve > MAX_WARNINGS_TOTAL_CHARS) {
+      out.push(`... and ${messages.length - index} more finding(s); rampart scan lists them all`);
+      return out;
+    }
+    out.push(warning);
+    total += bytes(warning);
+  }
+  return out;
+}
+
+function describe(finding: Finding): string {
+  return `[${finding.checkId}] ${finding.message}`;
+}
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The webhook's compiled configuration: check lists, pod-template finder and exceptions are built once, not per request. */
+export class Decider {
+  private readonly checks: readonly Check[];
+  private readonly templates: PodTemplateFinder;
+  private readonly centralExceptions: readonly ExceptionRule[];
+  private readonly keepLabels: boolean;
+  private readonly disabled: ReadonlySet<string>;
+  private readonly skipPss: ((check: { id: string }) => boolean) | undefined;
+
+  /** `customChecks`: checks beyond the catalogue (custom CEL checks from `--policies`), run like the built-in ones. */
+  constructor(
+    readonly config: WebhookConfig,
+    readonly customChecks: readonly Check[] = [],
+  ) {
+    const scan = config.scan;
+    this.disabled = scan.disabledChecks;
+    // Per-object checks only: cross-object checks (NetworkPolicies selecting a pod, quotas, service
+    // accounts) and the whole-input RBAC checks need the rest of the cluster, which one request does not carry.
+    this.checks = [...hardeningChecks({ allowedRegistries: scan.allowedRegistries }), ...customChecks].filter((check) => check.afterInput !== true && !scan.disabledChecks.has(check.meta.id));
+    this.templates = podTemplateFinderFor(scan);
+    this.centralExceptions = scan.exceptions.map((entry) => ({ ...entry, source: 'config' }));
+    this.keepLabels = scan.exceptions.some((entry) => entry.match.labels !== undefined);
+    this.skipPss = this.disabled.size === 0 ? undefined : (check) => this.disabled.has(pssCheckId(check));
+  }
+
+  /** The pod-template locations (built in and configured), for mutation. */
+  podTemplates(): PodTemplateFinder {
+    return this.templates;
+  }
+
+  /** IDs of the checks the webhook runs besides PSS. */
+  checkIds(): string[] {
+    return this.checks.map((check) => check.meta.id);
+  }
+
+  decide(request: AdmissionRequest, namespaceLabels: Readonly<Record<string, string>> | undefined, now: Date = new Date()): Decision {
+    const allow = (skipped: string, auditAnnotations?: Record<string, string>): Decision => ({
+      response: { uid: request.uid, allowed: true, ...(auditAnnotations !== undefined ? { auditAnnotations } : {}) },
+      skipped,
+      findings: [],
+      timings: {},
+    });
+    const isPod = request.kind.group === '' && request.kind.kind === 'Pod';
+    if (request.subResource !== undefined) {
+      // Kubernetes' rule: pod subresources are evaluated unless known to be harmless; other subresources (scale, status) carry no pod spec.
+      if (!isPod || IGNORED_POD_SUBRESOURCES.has(request.subResource)) return allow('subresource');
+    }
+    if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('operation');
+    const raw = request.object;
+    if (raw === null) return allow('operation');
+    if (request.operation === 'UPDATE' && request.oldObject !== null) {
+      const significant = isPod ? isSignificantPodUpdate(raw, request.oldObject) : isSignificantObjectUpdate(raw, request.oldObject);
+      if (!significant) return allow('unchanged');
+    }
+    const object = requestObject(request, raw);
+    const namespace = object.namespace ?? 'default';
+    const admission = this.config.admission;
+    const audit: Record<string, string> = {};
+    const timings: Partial<Record<CheckFamily, number>> = {};
+
+    // Pod Security: which modes apply, and whether this request is exempt from them.
+    const labels = effectiveLabels(namespaceLabels ?? {}, admission);
+    if (namespaceLabels === undefined && object.kind !== 'Namespace' && request.namespace !== undefined) {
+      audit['namespace-unknown'] = `namespace ${JSON.stringify(namespace)} is not in the namespace source; Pod Security defaults applied`;
+    }
+    const exemptions = admission.podSecurity.exemptions;
+    const template = this.templates.find(object);
+    const runtimeClassName = template.kind === 'template' ? template.template.spec.runtimeClassName : undefined;
+    let exemption: string | undefined;
+    if (exemptions.namespaces.includes(namespace)) exemption = 'namespace';
+    else if (request.userInfo.username !== undefined && exemptions.usernames.includes(request.userInfo.username)) exemption = 'username';
+    else if (typeof runtimeClassName === 'string' && exemptions.runtimeClasses.includes(runtimeClassName)) exemption = 'runtimeClass';
+    if (exemption !== undefined) audit['pod-security-exempt'] = exemption;
+    const judgePss = exemption === undefined && hasPodSecurityLabels(labels);
+
+    let judgement: PodJudgement | undefined;
+    let pssSeconds = 0;
+    const deferred: DeferredPodCheck[] = [];
+    if (judgePss) {
+      const cluster = new ClusterIndex();
+      cluster.addObject(requestObject(request, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }));
+      // The scan's defaults never apply here: the labels always carry a policy.
+      const defaults = { level: 'restricted' as const, minor: resolvePssMinor('latest') };
+      deferred.push({
+        run: (pssObject, pod) => {
+          const started = performance.now();
+          judgement = judgePod(pssObject, pod, cluster, defaults, { skip: this.skipPss, supplementary: true });
+          const findings = judgementFindings(pssObject, judgement);
+          pssSeconds += (performance.now() - started) / 1000;
+          return { findings, checks: [] };
+        },
+      });
+    }
+    const started = performance.now();
+    const scanner = new Scanner({ checks: this.checks, podTemplates: this.templates, deferredPodChecks: deferred });
+    scanner.add(object);
+    const scanned = scanner.finish();
+    timings.catalogue = (performance.now() - started) / 1000 - pssSeconds;
+    if (judgePss) timings.pss = pssSeconds;
+
+    const exceptionsStarted = performance.now();
+    const collector = new ExceptionCollector({ inline: true, keepLabels: this.keepLabels });
+    collector.observe(object);
+    const outcome = applyExceptions(scanned, [...collector.inline, ...this.centralExceptions], { now, labels: collector.labels });
+    timings.exceptions = (performance.now() - exceptionsStarted) / 1000;
+    if (outcome.suppressed.length > 0) audit['exceptions-applied'] = truncate(outcome.suppressed.map(({ finding }) => finding.checkId).join(', '), MAX_AUDIT_VALUE_CHARS);
+    const problems = outcome.result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error' || diagnostic.code.startsWith('exception-'));
+    if (problems.length > 0) audit.diagnostics = truncate(problems.map((diagnostic) => diagnostic.message).join('; '), MAX_AUDIT_VALUE_CHARS);
+
+    const pssModes = pssModesByFinding(judgement);
+    const controller = PSA_CONTROLLERS.has(`${groupOf(object.apiVersion)}/${object.kind}`) || (!isPod && this.templates.bearsPods(object));
+    const decided: DecidedFinding[] = [];
+    const pssAudit: string[] = [];
+    for (const finding of outcome.result.findings) {
+      const modes = pssModes(finding);
+      if (modes !== undefined) {
+        if (modes.audit) pssAudit.push(describe(finding));
+        const enforce = modes.enforce && !modes.supplementary && (isPod || (controller && admission.podSecurity.enforceOnControllers));
+        // As PSA: controllers are only warned and audited (a namespace with enforce and no warn label
+        // warns at the enforce level, see namespacePolicy); a violation of no active mode is dropped.
+        decided.push({ finding, action: enforce ? 'deny' : modes.warn ? 'warn' : modes.audit ? 'audit' : 'ignore' });
+      } else {
+        decided.push({ finding, action: this.actionFor(finding, namespace) });
+      }
+    }
+    if (judgement?.policy !== undefined) {
+      const enforcePolicy = judgement.policy.modes.enforce;
+      if (isPod) audit['pod-security-enforce-policy'] = `${enforcePolicy.level}:${enforcePolicy.requestedVersion}`;
+      if (judgement.policy.problems.length > 0) audit['pod-security-label-error'] = truncate(judgement.policy.problems.map((problem) => `${problem.label}=${problem.value}: ${problem.message}`).join('; '), MAX_AUDIT_VALUE_CHARS);
+    }
+    if (pssAudit.length > 0) audit['pod-security-audit-violations'] = truncate(pssAudit.join('; '), MAX_AUDIT_VALUE_CHARS);
+    const audited = decided.filter((entry) => entry.action === 'audit' && !entry.finding.checkId.startsWith('PSS-'));
+    if (audited.length > 0) audit['audit-findings'] = truncate(audited.map((entry) => describe(entry.finding)).join('; '), MAX_AUDIT_VALUE_CHARS);
+
+    const denied = decided.filter((entry) => entry.action === 'deny');
+    const kindName = `${object.kind} ${JSON.stringify(object.name)}`;
+    let response: AdmissionResponse;
+    if (denied.length > 0) {
+      audit.decision = 'denied';
+      const causes: StatusCause[] = denied.map(({ finding }) => ({ reason: finding.checkId, message: finding.message, ...(finding.path !== undefined ? { field: formatPath(finding.path) } : {}) }));
+      response = {
+        uid: request.uid,
+        allowed: false,
+        status: {
+          code: 403,
+          reason: 'Forbidden',
+          message: `${kindName} is forbidden by Rampart: ${denied.map(({ finding }) => describe(finding)).join('; ')}`,
+          details: { causes },
+        },
+        auditAnnotations: audit,
+      };
+    } else {
+      audit.decision = 'allowed';
+      const warned = decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding));
+      response = { uid: request.uid, allowed: true, ...(warned.length > 0 ? { warnings: boundedWarnings(warned) } : {}), auditAnnotations: audit };
+    }
+    return { response, findings: decided, timings, object };
+  }
+
+  /** The config's first matching rule, or the default action. */
+  actionFor(finding: Finding, namespace: string): FindingAction {
+    for (const rule of this.config.admission.rules) {
+      if (rule.checks !== undefined && !rule.checks.includes(finding.checkId)) continue;
+      if (rule.minSeverity !== undefined && severityRank(finding.severity) < severityRank(rule.minSeverity)) continue;
+      if (rule.namespaces !== undefined && !rule.namespaces.includes(namespace)) continue;
+      if (rule.kinds !== undefined && !rule.kinds.includes(finding.object.kind)) continue;
+      return rule.action;
+    }
+    return this.config.admission.defaultAction;
+  }
+
+  /** Whether mutation applies to a namespace: globally, by name, or by the namespace's label. */
+  mutates(namespace: string | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+    const mutation = this.config.admission.mutation;
+    if (mutation.enabled) return true;
+    if (namespace !== undefined && mutation.namespaces.includes(namespace)) return true;
+    return labels?.[MUTATE_LABEL] === 'enabled';
+  }
+}
+
+interface FindingModes {
+  readonly enforce: boolean;
+  readonly audit: boolean;
+  readonly warn: boolean;
+  readonly supplementary: boolean;
+}
+
+/**
+ * Maps a PSS finding back to the modes whose violation produced it. The
+ * finding's message starts with its offense's message (the rest names the
+ * modes), and its check and path are the offense's.
+ */
+function pssModesByFinding(judgement: PodJudgement | undefined): (finding: Finding) => FindingModes | undefined {
+  const entries = new Map<string, Array<{ prefix: string; modes: Set<PssMode>; supplementary: boolean }>>();
+  for (const violation of judgement?.violations ?? []) {
+    for (const offense of violation.offenses) {
+      const key = `${pssCheckId(violation.check)}\n${offense.path.join('\0')}`;
+      const prefix = offenseMessage(offense);
+      const bucket = entries.get(key) ?? [];
+      let entry = bucket.find((candidate) => candidate.prefix === prefix);
+      if (entry === undefined) bucket.push((entry = { prefix, modes: new Set(), supplementary: violation.supplementary }));
+      for (const mode of violation.modes) entry.modes.add(mode);
+      entry.supplementary = entry.supplementary && violation.supplementary;
+      entries.set(key, bucket);
+    }
+  }
+  return (finding) => {
+    if (!finding.checkId.startsWith('PSS-') || finding.path === undefined) return undefined;
+    const bucket = entries.get(`${finding.checkId}\n${finding.path.join('\0')}`);
+    const entry = bucket?.find((candidate) => finding.message.startsWith(candidate.prefix));
+    if (entry === undefined) return undefined;
+    return { enforce: entry.modes.has('enforce'), audit: entry.modes.has('audit'), warn: entry.modes.has('warn'), supplementary: entry.supplementary };
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * The webhook's HTTPS server: a thin edge around the pure decision core.
+ * It bounds and parses request bodies, routes /validate, /mutate, /healthz,
+ * /readyz and /metrics, reloads the config and the serving certificate when
+ * their files change (open connections keep working), logs one JSON line per
+ * decision, and drains in-flight requests on close. One bad request costs
+ * only itself: every failure becomes a response with a status code.
+ */
+import { unwatchFile, watchFile } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { Check } from '../checks/types.js';
+import { loadWebhookConfig, type WebhookConfig } from './config.js';
+import { Decider, type Decision } from './decide.js';
+import { createMetrics, type AdmissionMetrics } from './metrics.js';
+import { secureDefaultsPatch } from './mutate.js';
+import type { NamespaceSource } from './namespaces.js';
+import { isReviewProblem, parseReview, reviewResponse, type AdmissionRequest, type AdmissionResponse } from './review.js';
+import { readKeyPair } from './tls.js';
+
+export interface TlsSource {
+  readonly cert: string;
+  readonly key: string;
+  /** When set, the files are watched and the certificate is reloaded when they change. */
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
+export interface AdmissionServerOptions {
+  readonly config: WebhookConfig;
+  /** Custom checks (CEL, from `--policies`) run beside the catalogue. */
+  readonly customChecks?: readonly Check[];
+  /** Watched and reloaded when it changes; a broken new version is refused and the old one kept. */
+  readonly configFile?: string;
+  readonly namespaces: NamespaceSource;
+  readonly tls: TlsSource;
+  readonly port: number;
+  readonly host?: string;
+  readonly logger: Logger;
+  /** How often watched files are polled (ms). */
+  readonly watchIntervalMs?: number;
+}
+
+export interface AdmissionServer {
+  readonly port: number;
+  readonly metrics: AdmissionMetrics;
+  /** Stops accepting, lets in-flight requests finish (at most `graceMs`), then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+  /** The current decider (swapped on config reload). */
+  decider(): Decider;
+}
+
+type Endpoint = 'validate' | 'mutate';
+
+class BadRequest extends Error {}
+
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BadRequest(`the body is ${declared} bytes, larger than the limit of ${limit} bytes`));
+      request.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    request.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(new BadRequest(`the body is larger than the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks, size).toString('utf8'));
+    });
+    request.on('error', (error) => {
+      if (!failed) reject(error);
+    });
+  });
+}
+
+export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
+  const { logger, namespaces } = options;
+  const interval = options.watchIntervalMs ?? 1000;
+  let decider = new Decider(options.config, options.customChecks);
+  let draining = false;
+  let inFlight = 0;
+  const metrics = createMetrics(() => namespaces.stalenessSeconds());
+
+  const send = (response: ServerResponse, code: number, body: string, type = 'application/json'): void => {
+    response.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(draining ? { connection: 'close' } : {}) });
+    response.end(body);
+  };
+
+  const review = (endpoint: Endpoint, request: AdmissionRequest): { response: AdmissionResponse; decision: string; decisionValue?: Decision } => {
+    const current = decider;
+    const labels = request.namespace === undefined ? undefined : namespaces.labels(request.namespace);
+    if (endpoint === 'mutate') {
+      const started = performance.now();
+      const mutable =
+        request.operation === 'CREATE' && request.subResource === undefined && request.object !== null && current.mutates(request.namespace, labels);
+      const operations = mutable && request.object !== null ? secureDefaultsPatch(request.object, current.podTemplates(), { requests: current.config.admission.mutation.requests }) : [];
+      metrics.familyLatency.observe({ family: 'mutation' }, (performance.now() - started) / 1000);
+      if (operations.length === 0) return { response: { uid: request.uid, allowed: true }, decision: mutable ? 'allowed' : 'skipped' };
+      return {
+        response: { uid: request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(operations)).toString('base64') },
+        decision: 'patched',
+      };
+    }
+    const decision = current.decide(request, labels);
+    for (const [family, seconds] of Object.entries(decision.timings)) metrics.familyLatency.observe({ family }, seconds);
+    return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied', decisionValue: decision };
+  };
+
+  const handleReview = async (endpoint: Endpoint, request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const finish = (code: number, body: string): void => {
+      send(response, code, body);
+      metrics.requests.inc({ endpoint, code: String(code) });
+      metrics.latency.observe({ endpoint }, (performance.now() - started) / 1000);
+    };
+    if (request.method !== 'POST') {
+      metrics.errors.inc({ endpoint, kind: 'bad-request' });
+      logger.warn({ endpoint, method: request.method }, 'admission request with a method other than POST');
+      finish(405, JSON.stringify({ error: `${endpoint} takes POST with an AdmissionReview` }));
+      return;
+    }
+    const limits = decider.config.admission.limits;
+    let body: string;
+    try {
+      body = await readBody(request, limits.maxBodyBytes);
+    } catch (error) {
+      const message = error instanceof BadRequest ? error.message : 'the request body could not be read';
+      metrics.errors.inc({ endpoint, kind: 'bad-request' });
+      logger.warn({ endpoint, problem: message }, 'bad admission request');
+      finish(400, JSON.stringify({ error: message }));
+      return;
+    }
+    const parsed = parseReview(body, limits);
+    if (isReviewProblem(parsed)) {
+      metrics.errors.inc({ endpoint, kind: 'bad-request' });
+      logger.warn({ endpoint, uid: parsed.uid, problem: parsed.problem }, 'bad admission request');
+      finish(400, JSON.stringify({ error: parsed.problem }));
+      return;
+    }
+    let result: ReturnType<typeof review>;
+    try {
+      result = review(endpoint, parsed);
+    } catch (error) {
+      // A bug in Rampart: answer 500 (the API server applies the failure policy) and keep serving.
+      metrics.errors.inc({ endpoint, kind: 'internal' });
+      logger.error({ endpoint, uid: parsed.uid, err: error }, 'internal error while reviewing');
+      finish(500, JSON.stringify({ error: 'internal error in the admission webhook; see its log' }));
+      return;
+    }
+    if (!parsed.dryRun) metrics.decisions.inc({ endpoint, decision: result.decision });
+    const line = {
+      endpoint,
+      uid: parsed.uid,
+      operation: parsed.operation,
+      kind: parsed.kind.kind,
+      namespace: parsed.namespace,
+      name: parsed.name,
+      user: parsed.userInfo.username,
+      dryRun: parsed.dryRun,
+      decision: result.decision,
+      ...(result.response.allowed ? {} : { reasons: result.response.status?.details?.causes.map((cause) => cause.reason) }),
+    };
+    if (result.decision === 'denied') logger.info(line, 'denied');
+    else logger.debug(line, result.decision);
+    finish(200, JSON.stringify(reviewResponse(result.response)));
+  };
+
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (request, response) => {
+    inFlight++;
+    response.on('close', () => {
+      inFlight--;
+    });
+    const path = (request.url ?? '/').split('?')[0];
+    switch (path) {
+      case '/validate':
+      case '/mutate':
+        handleReview(path === '/validate' ? 'validate' : 'mutate', request, response).catch((error: unknown) => {
+          logger.error({ err: error }, 'unexpected failure');
+          if (!response.headersSent) send(response, 500, JSON.stringify({ error: 'internal error' }));
+        });
+        return;
+      case '/healthz':
+        send(response, 200, 'ok\n', 'text/plain');
+        return;
+      case '/readyz': {
+        const ready = !draining && namespaces.ready();
+        send(response, ready ? 200 : 503, ready ? 'ready\n' : draining ? 'draining\n' : 'namespace source not ready\n', 'text/plain');
+        return;
+      }
+      case '/metrics':
+        metrics.registry
+          .metrics()
+          .then((text) => send(response, 200, text, metrics.registry.contentType))
+          .catch(() => send(response, 500, 'metrics unavailable\n', 'text/plain'));
+        return;
+      default:
+        send(response, 404, JSON.stringify({ error: `no such endpoint ${path}; use /validate, /mutate, /healthz, /readyz or /metrics` }));
+    }
+  });
+  // Slow or silent clients must not hold sockets forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 30_000;
+  server.on('tlsClientError', (error) => logger.debug({ err: error.message }, 'TLS handshake failed'));
+  server.on('clientError', (error, socket) => {
+    logger.debug({ err: error.message }, 'client error');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+
+  const watched: string[] = [];
+  const watch = (file: string, onChange: () => Promise<void>): void => {
+    watched.push(file);
+    watchFile(file, { interval, persistent: false }, (current, previous) => {
+      if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
+      onChange().catch((error: unknown) => logger.error({ err: error }, 'reload failed'));
+    });
+  };
+  const { certFile, keyFile, } = options.tls;
+  if (certFile !== undefined && keyFile !== undefined) {
+    const reloadCertificate = async (): Promise<void> => {
+      try {
+        const pair = await readKeyPair(certFile, keyFile);
+        // Only new handshakes use the new certificate; open connections keep theirs.
+        server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' });
+        metrics.certificateReloads.inc({ result: 'success' });
+        logger.info({ certFile }, 'serving certificate reloaded');
+      } catch (error) {
+        metrics.certificateReloads.inc({ result: 'failure' });
+        logger.error({ certFile, err: error instanceof Error ? error.message : String(error) }, 'serving certificate reload failed; keeping the old one');
+      }
+    };
+    watch(certFile, reloadCertificate);
+    watch(keyFile, reloadCertificate);
+  }
+  const configFile = options.configFile;
+  if (configFile !== undefined) {
+    watch(configFile, async () => {
+      try {
+        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks);
+        metrics.configReloads.inc({ result: 'success' });
+        logger.info({ configFile }, 'config reloaded');
+      } catch (error) {
+        metrics.configReloads.inc({ result: 'failure' });
+        logger.error({ configFile, err: error instanceof Error ? error.message : String(error) }, 'config reload failed; keeping the previous config');
+      }
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, checks: decider.checkIds().length }, 'admission webhook listening');
+
+  return {
+    port,
+    metrics,
+    decider: () => decider,
+    close: async (graceMs = 10_000) => {
+      if (draining) return;
+      draining = true;
+      for (const file of watched) unwatchFile(file);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      server.closeAllConnections();
+      await closed;
+      namespaces.close?.();
+      logger.info({ port }, 'admission webhook stopped');
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/** `rampart admission serve | manifests | lint`: the admission webhook and what it takes to install it safely. */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { choice, UsageError, writeOutput } from './common.js';
+
+interface ServeFlags {
+  config?: string;
+  port: number;
+  host: string;
+  cert?: string;
+  key?: string;
+  selfSigned?: string;
+  namespaces: string[];
+  policies: string[];
+  logLevel: string;
+  drainSeconds: number;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return port;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds');
+  return seconds;
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const { loadWebhookConfig } = await import('../admission/config.js');
+  const { loadNamespaceFiles, StaticNamespaceSource } = await import('../admission/namespaces.js');
+  const { startAdmissionServer } = await import('../admission/server.js');
+  const { readKeyPair, generateSelfSigned } = await import('../admission/tls.js');
+  const { pino } = await import('pino');
+  let config;
+  try {
+    config = await loadWebhookConfig(flags.config);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (flags.selfSigned === undefined && (flags.cert === undefined || flags.key === undefined)) throw new UsageError('give --cert and --key, or --self-signed DNSNAME for development');
+  if (flags.selfSigned !== undefined && (flags.cert !== undefined || flags.key !== undefined)) throw new UsageError('--self-signed cannot be combined with --cert/--key');
+  const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } });
+  let tls;
+  if (flags.selfSigned !== undefined) {
+    const generated = await generateSelfSigned(flags.selfSigned);
+    // The CA bundle goes to the webhook configuration's caBundle (base64 of this PEM).
+    process.stdout.write(generated.ca);
+    tls = { cert: generated.cert, key: generated.key };
+  } else {
+    const certFile = flags.cert as string;
+    const keyFile = flags.key as string;
+    try {
+      tls = { ...(await readKeyPair(certFile, keyFile)), certFile, keyFile };
+    } catch {
+      throw new UsageError(`cannot read --cert ${certFile} or --key ${keyFile}`);
+    }
+  }
+  let namespaces;
+  if (flags.namespaces.length > 0) {
+    const loaded = await loadNamespaceFiles(flags.namespaces, config.scan.limits);
+    const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    if (errors.length > 0) throw new UsageError(`--namespaces: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
+    namespaces = loaded.source;
+  } else {
+    logger.warn('no --namespaces file: every namespace has no labels, so only the configured Pod Security defaults apply');
+    namespaces = new StaticNamespaceSource();
+  }
+  let customChecks: readonly import('../checks/types.js').Check[] = [];
+  if (flags.policies.length > 0) {
+    const { loadCelChecks } = await import('../policy/checks/load.js');
+    const loaded = await loadCelChecks(flags.policies, config.scan.limits);
+    const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    // A webhook must not start with half its policy: every CelCheck must compile.
+    if (errors.length > 0) throw new UsageError(`--policies: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
+    customChecks = loaded.checks;
+  }
+  let server;
+  try {
+    server = await startAdmissionServer({
+      config,
+      customChecks,
+      ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+      namespaces,
+      tls,
+      port: flags.port,
+      host: flags.host,
+      logger,
+    });
+  } catch (error) {
+    throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'draining in-flight requests');
+      server.close(flags.drainSeconds * 1000).then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export function registerAdmissionCommand(program: Command, setExitCode: (code: number) => void): void {
+  const admission = program.command('admission').description('the admission webhook: serve it, generate its manifests, lint webhook configurations');
+  admission
+    .command('serve')
+    .description('serve /validate, /mutate, /healthz, /readyz and /metrics over HTTPS (docs/admission.md)')
+    .option('-c, --config <file>', 'config file (YAML) with an optional admission section; reloaded when it changes')
+    .option('--port <port>', 'HTTPS port', parsePort, 8443)
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--cert <file>', 'serving certificate (PEM); reloaded when it changes')
+    .option('--key <file>', 'serving key (PEM); reloaded when it changes')
+    .option('--self-signed <dnsName>', 'generate a CA and a serving certificate for this DNS name (development); prints the CA bundle')
+    .option('--namespaces <file>', 'Namespace objects (YAML) whose labels decide Pod Security; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, docs/cel.md), run beside the catalogue; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--log-level <level>', 'log level: debug logs every decision, info only denials', choice(['debug', 'info', 'warn', 'error'] as const), 'info')
+    .option('--drain-seconds <seconds>', 'on SIGTERM, wait this long for in-flight requests', parseSeconds, 10)
+    .action(async (flags: ServeFlags) => serve(flags));
+  admission
+    .command('manifests')
+    .description('print everything to deploy the webhook: namespace, RBAC, Deployment, PDB, Service, webhook configurations')
+    .option('--namespace <name>', 'namespace to install into', 'rampart-system')
+    .option('--failure-policy <policy>', 'Fail (deny when the webhook is down) or Ignore', choice(['Fail', 'Ignore'] as const), 'Fail')
+    .option('--image <image>', 'container image of the webhook', 'ghcr.io/rampart-security/rampart:0.1.0')
+    .option('--ca-bundle <file>', 'PEM CA bundle to put in the webhook configurations (default: a placeholder to replace)')
+    .action(async (flags: { namespace: string; failurePolicy: 'Fail' | 'Ignore'; image: string; caBundle?: string }) => {
+      const { renderManifests } = await import('../admission/manifests.js');
+      let caBundle: string | undefined;
+      if (flags.caBundle !== undefined) {
+        const { readFile } = await import('node:fs/promises');
+        try {
+          caBundle = await readFile(flags.caBundle, 'utf8');
+        } catch {
+          throw new UsageError(`cannot read --ca-bundle ${flags.caBundle}`);
+        }
+      }
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace) || flags.namespace.length > 63) throw new UsageError(`--namespace must be a DNS label, got ${JSON.stringify(flags.namespace)}`);
+      await writeOutput(renderManifests({ namespace: flags.namespace, failurePolicy: flags.failurePolicy, image: flags.image, ...(caBundle !== undefined ? { caBundle } : {}) }), undefined);
+    });
+  admission
+    .command('lint')
+    .description('report dangerous webhook configurations (self-matching, kube-system, fail-open, long timeouts, missing sideEffects); exit 1 when any is found')
+    .argument('<paths...>', 'files or directories with Validating/MutatingWebhookConfigurations, or - for stdin')
+    .option('--format <format>', 'table or json', choice(['table', 'json'] as const), 'table')
+    .action(async (paths: string[], flags: { format: 'table' | 'json' }) => {
+      const { lintWebhookFiles, renderLint } = await import('../admission/lint.js');
+      const result = await lintWebhookFiles(paths);
+      await writeOutput(renderLint(result, flags.format), undefined);
+      if (result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) setExitCode(2);
+      // Every problem the linter knows can block or weaken the cluster: any of them fails the run.
+      else if (result.problems.length > 0) setExitCode(1);
+    });
+}
