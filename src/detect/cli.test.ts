@@ -73,7 +73,7 @@ test('detect rules and detect lint-policy', () => {
   assert.match(lint.stdout, /audit-privileged-pod/);
   assert.match(lint.stdout, /Add these rules at the top of the policy/);
   const yaml = run(['detect', 'lint-policy', policy, '--format', 'yaml']);
-  assert.match(yaml.stdout, /^rules:\n  - level: Request/);
+  assert.match(yaml.stdout, /^rules:\n {2}- level: Request/);
   const missing = run(['detect', 'lint-policy', path.join(directory, 'nope.yaml')]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /cannot read .*nope\.yaml/);
