@@ -21,6 +21,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['exceptions', async () => (await import('./exceptions.js')).registerExceptionsCommand],
   ['fix', async () => (await import('./fix.js')).registerFixCommand],
   ['admission', async () => (await import('./admission.js')).registerAdmissionCommand],
+  ['detect', async () => (await import('./detect.js')).registerDetectCommand],
+  ['audit2rbac', async () => (await import('./audit2rbac.js')).registerAudit2RbacCommand],
 ];
 
 export const EXIT_OK = 0;

@@ -1,0 +1,412 @@
+/**
+ * The rules engine: compiled rules applied to audit events, one at a time.
+ * Pure apart from its bounded state (correlation tables, the per-auditID
+ * de-duplication set): no I/O, no clock (time is the event's own).
+ *
+ * Speed: each rule declares verbs, resources, stages, users and codes; the
+ * set of candidate rules per (stage, verb, resource) is computed once and
+ * cached, and an event's CEL variables are built only when some rule is a
+ * candidate, so most events cost a few map lookups.
+ */
+import type { Severity } from '../model/types.js';
+import { compile, parseKubernetesVersion, type Program } from '../policy/environment.js';
+import { celToJson, jsonToCel } from '../policy/values.js';
+import { celBindings, eventVariables, RULE_VARIABLES } from './bindings.js';
+import { POD_TEMPLATE_PATHS, type AuditEvent } from './event.js';
+import { RuleFileError, type DetectionRule, type RuleMatch, type RuleSet } from './rules.js';
+
+export interface Alert {
+  readonly time: string;
+  readonly ruleId: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly mitre: readonly string[];
+  readonly msThreatMatrix: readonly string[];
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly auditID: string;
+  readonly stage: string;
+  readonly verb: string;
+  readonly user: string;
+  readonly sourceIPs: readonly string[];
+  readonly target: { readonly resource: string; readonly subresource: string; readonly namespace: string; readonly name: string };
+}
+
+export interface EngineOptions {
+  /** Upper bound on entries in each correlation table and in the de-duplication set. */
+  readonly maxStateEntries?: number;
+  /** Used to decide whether an exception has expired; default: the event's time. */
+  readonly now?: () => number;
+}
+
+/** A Map that forgets its least recently written entry beyond `limit` entries. */
+export class BoundedMap<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+  get size(): number {
+    return this.map.size;
+  }
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.limit) {
+      const oldest = this.map.keys().next();
+      if (oldest.done !== true) this.map.delete(oldest.value);
+    }
+  }
+}
+
+const CEL_VERSION = parseKubernetesVersion('latest')!;
+
+function compileExpression(source: string, where: string): Program {
+  const result = compile(source, CEL_VERSION, { variables: [...RULE_VARIABLES] });
+  if (!result.ok) {
+    const error = result.errors[0]!;
+    throw new RuleFileError(`${where}: expression does not compile (line ${error.position.line}, column ${error.position.column} of the expression): ${error.message}`);
+  }
+  return result.program;
+}
+
+interface Matcher {
+  readonly verbs: ReadonlySet<string> | undefined;
+  readonly resources: readonly string[];
+  readonly stages: ReadonlySet<string>;
+  readonly users: ReadonlySet<string> | undefined;
+  readonly codes: ReadonlySet<number> | undefined;
+}
+
+function matcher(match: RuleMatch): Matcher {
+  const resources = match.resources.flatMap((resource) => (resource === 'workloads' ? Object.keys(POD_TEMPLATE_PATHS) : resource === 'workloads/*' ? Object.keys(POD_TEMPLATE_PATHS).map((name) => `${name}/*`) : [resource]));
+  return {
+    verbs: match.verbs.length > 0 ? new Set(match.verbs) : undefined,
+    resources,
+    stages: new Set(match.stages),
+    users: match.users.length > 0 ? new Set(match.users) : undefined,
+    codes: match.codes.length > 0 ? new Set(match.codes) : undefined,
+  };
+}
+
+function resourceMatches(patterns: readonly string[], resource: string, subresource: string): boolean {
+  if (patterns.length === 0) return true;
+  const full = subresource === '' ? resource : `${resource}/${subresource}`;
+  return patterns.some((pattern) => pattern === '*' || pattern === full || (pattern.endsWith('/*') && subresource !== '' && pattern.slice(0, -2) === resource) || (pattern === `${resource}/*` && subresource !== ''));
+}
+
+/** The part of a match that depends on stage, verb and resource only (cached per combination). */
+function staticMatch(m: Matcher, stage: string, verb: string, resource: string, subresource: string): boolean {
+  return m.stages.has(stage) && (m.verbs === undefined || m.verbs.has(verb)) && resourceMatches(m.resources, resource, subresource);
+}
+
+function dynamicMatch(m: Matcher, event: AuditEvent): boolean {
+  return (m.users === undefined || m.users.has(event.user.username)) && (m.codes === undefined || m.codes.has(event.code));
+}
+
+interface CompiledException {
+  readonly name: string;
+  readonly expires: number | undefined;
+  readonly condition: Program;
+}
+
+type CompiledCorrelation =
+  | { readonly type: 'threshold'; readonly key: Program; readonly count: number; readonly windowMs: number; readonly state: BoundedMap<string, { start: number; count: number; fired: boolean }> }
+  | { readonly type: 'sequence'; readonly firstMatcher: Matcher; readonly firstCondition: Program; readonly firstKey: Program; readonly key: Program; readonly withinMs: number; readonly state: BoundedMap<string, number> }
+  | { readonly type: 'firstSeen'; readonly key: Program; readonly value: Program; readonly learningMs: number; readonly state: BoundedMap<string, Set<string>> }
+  | { readonly type: 'tokenNodeMismatch' }
+  | { readonly type: 'tokenAfterPodDeleted' };
+
+interface CompiledRule {
+  readonly rule: DetectionRule;
+  readonly matcher: Matcher;
+  readonly condition: Program;
+  readonly output: Program;
+  readonly fields: readonly (readonly [string, Program])[];
+  readonly exceptions: readonly CompiledException[];
+  readonly correlation: CompiledCorrelation | undefined;
+}
+
+export interface RuleStats {
+  alerts: number;
+  errors: number;
+  lastError?: string;
+}
+
+const MAX_VALUES_PER_IDENTITY = 2000;
+const DELETED_POD_GRACE_MS = 60_000;
+const EXTRA_POD_NAME = 'authentication.kubernetes.io/pod-name';
+const EXTRA_POD_UID = 'authentication.kubernetes.io/pod-uid';
+const EXTRA_NODE_NAME = 'authentication.kubernetes.io/node-name';
+
+export class DetectionEngine {
+  readonly rules: readonly CompiledRule[];
+  readonly stats = new Map<string, RuleStats>();
+  private readonly candidates = new Map<string, { rules: CompiledRule[]; firstSteps: CompiledRule[] }>();
+  private readonly alerted: BoundedMap<string, true>;
+  private readonly lists: unknown;
+  private readonly limit: number;
+  private readonly now: (() => number) | undefined;
+  private firstEventTime: number | undefined;
+  /** Node name → addresses the node's own credentials were seen from (and its status addresses). */
+  private readonly nodeAddresses: BoundedMap<string, Set<string>>;
+  /** `ns/name` and pod UIDs of deleted pods → deletion time. */
+  private readonly deletedPods: BoundedMap<string, number>;
+  private readonly tracksTokens: boolean;
+
+  constructor(ruleSet: RuleSet, options: EngineOptions = {}) {
+    this.limit = options.maxStateEntries ?? 10_000;
+    this.now = options.now;
+    this.alerted = new BoundedMap(this.limit * 5);
+    this.nodeAddresses = new BoundedMap(this.limit);
+    this.deletedPods = new BoundedMap(this.limit);
+    this.lists = jsonToCel(ruleSet.lists);
+    this.rules = ruleSet.rules.filter((rule) => rule.enabled).map((rule) => this.compileRule(rule));
+    for (const compiled of this.rules) this.stats.set(compiled.rule.id, { alerts: 0, errors: 0 });
+    this.tracksTokens = this.rules.some((compiled) => compiled.correlation?.type === 'tokenNodeMismatch' || compiled.correlation?.type === 'tokenAfterPodDeleted');
+  }
+
+  private compileRule(rule: DetectionRule): CompiledRule {
+    const where = `${rule.source}: rule ${rule.id}`;
+    const exceptions = rule.exceptions.map((exception) => ({
+      name: exception.name,
+      expires: exception.expires === undefined ? undefined : Date.parse(exception.expires) + (exception.expires.length <= 10 ? 86_400_000 : 0),
+      condition: compileExpression(exception.condition, `${where}: exception ${exception.name}`),
+    }));
+    let correlation: CompiledCorrelation | undefined;
+    const spec = rule.correlation;
+    if (spec !== undefined) {
+      switch (spec.type) {
+        case 'threshold':
+          correlation = { type: 'threshold', key: compileExpression(spec.key, `${where}.correlation.key`), count: spec.count, windowMs: spec.windowSeconds * 1000, state: new BoundedMap(this.limit) };
+          break;
+        case 'sequence':
+          correlation = {
+            type: 'sequence',
+            firstMatcher: matcher(spec.first.match),
+            firstCondition: compileExpression(spec.first.condition, `${where}.correlation.first.condition`),
+            firstKey: compileExpression(spec.first.key, `${where}.correlation.first.key`),
+            key: compileExpression(spec.key, `${where}.correlation.key`),
+            withinMs: spec.withinSeconds * 1000,
+            state: new BoundedMap(this.limit),
+          };
+          break;
+        case 'firstSeen':
+          correlation = { type: 'firstSeen', key: compileExpression(spec.key, `${where}.correlation.key`), value: compileExpression(spec.value, `${where}.correlation.value`), learningMs: spec.learningSeconds * 1000, state: new BoundedMap(this.limit) };
+          break;
+        default:
+          correlation = { type: spec.type };
+      }
+    }
+    return {
+      rule,
+      matcher: matcher(rule.match),
+      condition: compileExpression(rule.condition, `${where}.condition`),
+      output: compileExpression(rule.output, `${where}.output`),
+      fields: Object.entries(rule.fields).map(([name, source]) => [name, compileExpression(source, `${where}.fields.${name}`)] as const),
+      exceptions,
+      correlation,
+    };
+  }
+
+  private candidatesFor(event: AuditEvent): { rules: CompiledRule[]; firstSteps: CompiledRule[] } {
+    const { resource, subresource } = event.objectRef;
+    const key = `${event.stage}|${event.verb}|${resource}|${subresource}`;
+    let found = this.candidates.get(key);
+    if (found === undefined) {
+      found = {
+        rules: this.rules.filter((compiled) => staticMatch(compiled.matcher, event.stage, event.verb, resource, subresource)),
+        firstSteps: this.rules.filter((compiled) => compiled.correlation?.type === 'sequence' && staticMatch(compiled.correlation.firstMatcher, event.stage, event.verb, resource, subresource)),
+      };
+      // Resource names come from the network: keep the cache bounded.
+      if (this.candidates.size > 5000) this.candidates.clear();
+      this.candidates.set(key, found);
+    }
+    return found;
+  }
+
+  private recordError(compiled: CompiledRule, message: string): void {
+    const stats = this.stats.get(compiled.rule.id)!;
+    stats.errors++;
+    stats.lastError = message;
+  }
+
+  private test(compiled: CompiledRule, program: Program, bindings: Record<string, unknown>): boolean {
+    const result = program.evaluate(bindings);
+    if (!result.ok) {
+      this.recordError(compiled, result.error);
+      return false;
+    }
+    if (typeof result.value !== 'boolean') {
+      this.recordError(compiled, `the expression gave ${JSON.stringify(celToJson(result.value))}, not a bool`);
+      return false;
+    }
+    return result.value;
+  }
+
+  private text(compiled: CompiledRule, program: Program, bindings: Record<string, unknown>): string | undefined {
+    const result = program.evaluate(bindings);
+    if (!result.ok) {
+      this.recordError(compiled, result.error);
+      return undefined;
+    }
+    const value = celToJson(result.value);
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  /** Learns node addresses and pod deletions for the token rules. */
+  private observeTokens(event: AuditEvent): void {
+    const username = event.user.username;
+    if (username.startsWith('system:node:') && event.code < 400) {
+      const node = username.slice('system:node:'.length);
+      const known = this.nodeAddresses.get(node) ?? new Set<string>();
+      if (known.size < 16) for (const ip of event.sourceIPs) known.add(ip);
+      this.nodeAddresses.set(node, known);
+    }
+    const ref = event.objectRef;
+    if (ref.resource === 'pods' && ref.subresource === '' && event.stage === 'ResponseComplete' && event.code >= 200 && event.code < 300) {
+      if (event.verb === 'delete') {
+        this.deletedPods.set(`${ref.namespace}/${ref.name}`, event.time);
+        const response = event.responseObject as { metadata?: { uid?: unknown } } | undefined;
+        if (typeof response?.metadata?.uid === 'string') this.deletedPods.set(response.metadata.uid, event.time);
+      } else if (event.verb === 'create') {
+        const name = ref.name || ((event.requestObject as { metadata?: { name?: unknown } } | undefined)?.metadata?.name as string | undefined) || '';
+        this.deletedPods.delete(`${ref.namespace}/${name}`);
+      }
+    }
+  }
+
+  private tokenVerdict(type: 'tokenNodeMismatch' | 'tokenAfterPodDeleted', event: AuditEvent): Record<string, unknown> | undefined {
+    const extra = event.user.extra;
+    if (type === 'tokenNodeMismatch') {
+      const node = extra[EXTRA_NODE_NAME]?.[0];
+      if (node === undefined) return undefined;
+      const addresses = this.nodeAddresses.get(node);
+      if (addresses === undefined || addresses.size === 0) return undefined;
+      const foreign = event.sourceIPs.filter((ip) => !addresses.has(ip));
+      if (foreign.length === 0 || foreign.length < event.sourceIPs.length) return undefined;
+      return { node, nodeAddresses: [...addresses], sourceIPs: event.sourceIPs };
+    }
+    const podName = extra[EXTRA_POD_NAME]?.[0];
+    if (podName === undefined) return undefined;
+    const namespace = event.user.username.split(':')[2] ?? '';
+    const uid = extra[EXTRA_POD_UID]?.[0];
+    const deletedAt = (uid !== undefined ? this.deletedPods.get(uid) : undefined) ?? this.deletedPods.get(`${namespace}/${podName}`);
+    if (deletedAt === undefined || event.time - deletedAt < DELETED_POD_GRACE_MS) return undefined;
+    return { pod: `${namespace}/${podName}`, podDeletedAt: new Date(deletedAt).toISOString(), secondsAfterDeletion: Math.round((event.time - deletedAt) / 1000) };
+  }
+
+  /** Correlation state update; returns extra alert fields when the rule fires, undefined when it does not. */
+  private correlate(compiled: CompiledRule, correlation: CompiledCorrelation, event: AuditEvent, bindings: Record<string, unknown>): Record<string, unknown> | undefined {
+    switch (correlation.type) {
+      case 'threshold': {
+        const key = this.text(compiled, correlation.key, bindings);
+        if (key === undefined) return undefined;
+        let entry = correlation.state.get(key);
+        if (entry === undefined || event.time - entry.start > correlation.windowMs) entry = { start: event.time, count: 0, fired: false };
+        entry.count++;
+        correlation.state.set(key, entry);
+        if (entry.count >= correlation.count && !entry.fired) {
+          entry.fired = true;
+          return { key, count: entry.count, windowSeconds: correlation.windowMs / 1000 };
+        }
+        return undefined;
+      }
+      case 'sequence': {
+        const key = this.text(compiled, correlation.key, bindings);
+        if (key === undefined) return undefined;
+        const firstTime = correlation.state.get(key);
+        if (firstTime === undefined || event.time - firstTime > correlation.withinMs || event.time < firstTime) return undefined;
+        correlation.state.delete(key);
+        return { key, secondsAfterFirst: Math.round((event.time - firstTime) / 1000) };
+      }
+      case 'firstSeen': {
+        const key = this.text(compiled, correlation.key, bindings);
+        const value = this.text(compiled, correlation.value, bindings);
+        if (key === undefined || value === undefined) return undefined;
+        const learning = this.firstEventTime !== undefined && event.time - this.firstEventTime < correlation.learningMs;
+        const seen = correlation.state.get(key);
+        if (seen === undefined) {
+          correlation.state.set(key, new Set([value]));
+          return undefined;
+        }
+        if (seen.has(value)) return undefined;
+        if (seen.size < MAX_VALUES_PER_IDENTITY) seen.add(value);
+        correlation.state.set(key, seen);
+        return learning ? undefined : { key, value };
+      }
+      default:
+        return this.tokenVerdict(correlation.type, event);
+    }
+  }
+
+  /** Applies every enabled rule to one event; returns the alerts it raises. */
+  process(event: AuditEvent): Alert[] {
+    if (this.firstEventTime === undefined && event.time > 0) this.firstEventTime = event.time;
+    const { rules, firstSteps } = this.candidatesFor(event);
+    let bindings: Record<string, unknown> | undefined;
+    const bind = (): Record<string, unknown> => (bindings ??= celBindings(eventVariables(event), this.lists));
+    // Sequence first steps are recorded before the rules run, so one event can open and close nothing twice.
+    for (const compiled of firstSteps) {
+      const correlation = compiled.correlation as Extract<CompiledCorrelation, { type: 'sequence' }>;
+      if (!dynamicMatch(correlation.firstMatcher, event)) continue;
+      if (!this.test(compiled, correlation.firstCondition, bind())) continue;
+      const key = this.text(compiled, correlation.firstKey, bind());
+      if (key !== undefined) correlation.state.set(key, event.time);
+    }
+    const alerts: Alert[] = [];
+    for (const compiled of rules) {
+      if (!dynamicMatch(compiled.matcher, event)) continue;
+      const once = compiled.correlation === undefined && event.auditID !== '';
+      const onceKey = once ? `${compiled.rule.id}\u0000${event.auditID}` : '';
+      if (once && this.alerted.has(onceKey)) continue;
+      if (!this.test(compiled, compiled.condition, bind())) continue;
+      const now = this.now?.() ?? event.time;
+      if (compiled.exceptions.some((exception) => (exception.expires === undefined || now < exception.expires) && this.test(compiled, exception.condition, bind()))) continue;
+      let correlationFields: Record<string, unknown> | undefined;
+      if (compiled.correlation !== undefined) {
+        correlationFields = this.correlate(compiled, compiled.correlation, event, bind());
+        if (correlationFields === undefined) continue;
+      }
+      if (once) this.alerted.set(onceKey, true);
+      alerts.push(this.alert(compiled, event, bind(), correlationFields));
+    }
+    if (this.tracksTokens) this.observeTokens(event);
+    return alerts;
+  }
+
+  private alert(compiled: CompiledRule, event: AuditEvent, bindings: Record<string, unknown>, correlationFields: Record<string, unknown> | undefined): Alert {
+    const rule = compiled.rule;
+    const fields: Record<string, unknown> = {};
+    for (const [name, program] of compiled.fields) {
+      const result = program.evaluate(bindings);
+      if (result.ok) fields[name] = celToJson(result.value);
+      else this.recordError(compiled, result.error);
+    }
+    if (correlationFields !== undefined) Object.assign(fields, correlationFields);
+    this.stats.get(rule.id)!.alerts++;
+    const ref = event.objectRef;
+    return {
+      time: new Date(event.time).toISOString(),
+      ruleId: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      mitre: rule.mitre,
+      msThreatMatrix: rule.msThreatMatrix,
+      message: this.text(compiled, compiled.output, bindings) ?? rule.title,
+      fields,
+      auditID: event.auditID,
+      stage: event.stage,
+      verb: event.verb,
+      user: event.user.username,
+      sourceIPs: event.sourceIPs,
+      target: { resource: ref.resource, subresource: ref.subresource, namespace: ref.namespace, name: ref.name },
+    };
+  }
+}

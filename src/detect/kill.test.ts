@@ -1,0 +1,137 @@
+/**
+ * The kill test: `rampart detect serve` runs as a child process; events are
+ * posted while it is killed (SIGKILL) and restarted. Every event that was
+ * acknowledged (200) is processed, and no event is processed twice.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CLI } from '../testing/paths.js';
+import { makeCertificates } from './testCerts.js';
+import { rawEvent } from './testSupport.js';
+
+const RULES = `apiVersion: rampart.dev/v1alpha1
+kind: DetectionRules
+rules:
+- id: every-event
+  title: Every event
+  severity: info
+  condition: "true"
+  output: "event.auditID"
+`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('listening on')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`server exited: ${stderr}`));
+    });
+  });
+}
+
+function post(port: number, ca: Buffer, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = https.request({ host: '127.0.0.1', port, path: '/', method: 'POST', ca, headers: { authorization: 'Bearer kill-test-token', 'content-type': 'application/json' }, agent: false, timeout: 5000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', () => resolve(0));
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(0));
+    request.end(body);
+  });
+}
+
+test('kill -9 and restart while events are posted: every acknowledged event processed exactly once', { timeout: 120_000 }, async () => {
+  const certs = makeCertificates();
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-kill-'));
+  try {
+    const spool = path.join(directory, 'spool');
+    writeFileSync(path.join(directory, 'tokens'), 'kill-test-token\n');
+    writeFileSync(path.join(directory, 'rules.yaml'), RULES);
+    const port = await freePort();
+    const output = path.join(directory, 'alerts.jsonl');
+    const args = ['detect', 'serve', '--spool', spool, '--tls-cert', certs.certPath, '--tls-key', certs.keyPath, '--token-file', path.join(directory, 'tokens'), '--listen', `127.0.0.1:${port}`, '--aggregate', '0', '--no-builtin', '--rules', path.join(directory, 'rules.yaml'), '--output', output];
+    let child = await start(args);
+    const acknowledged = new Set<string>();
+    let sent = 0;
+    let restarts = 0;
+    const BATCHES = 120;
+    const poster = async (lane: number): Promise<void> => {
+      for (let batch = lane; batch < BATCHES; batch += 2) {
+        const ids = Array.from({ length: 40 }, (_, index) => `b${batch}-e${index}`);
+        const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: ids.map((auditID) => rawEvent({ verb: 'get', resource: 'pods', namespace: 'default', auditID })) });
+        // Retry as the API server does, until acknowledged or out of attempts.
+        for (let attempt = 0; attempt < 200; attempt++) {
+          sent++;
+          const status = await post(port, certs.ca, body);
+          if (status === 200) {
+            for (const id of ids) acknowledged.add(`${id}/ResponseComplete`);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
+    };
+    const killer = async (): Promise<void> => {
+      for (let round = 0; round < 3; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+        restarts++;
+        child = await start(args);
+      }
+    };
+    await Promise.all([poster(0), poster(1), killer()]);
+    // Let the last server process everything, then stop it cleanly.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(restarts, 3);
+    assert.equal(acknowledged.size, BATCHES * 40, 'every batch was eventually acknowledged');
+    assert.ok(sent > BATCHES, 'some requests failed while the server was down and were retried');
+    const counts = new Map<string, number>();
+    for (const line of readFileSync(path.join(spool, 'processed.jsonl'), 'utf8').split('\n')) {
+      if (line === '') continue;
+      const record = JSON.parse(line) as { k: string[]; a: { auditID: string }[] };
+      for (const key of record.k) counts.set(key, (counts.get(key) ?? 0) + 1);
+      assert.equal(record.a.length, record.k.length, 'one alert per processed event, recorded with it');
+    }
+    const missing = [...acknowledged].filter((key) => !counts.has(key));
+    assert.deepEqual(missing, [], 'every acknowledged event was processed');
+    const twice = [...counts].filter(([, count]) => count > 1);
+    assert.deepEqual(twice, [], 'no event was processed twice');
+    // Alerts written to --output are never duplicated either.
+    assert.ok(existsSync(output));
+    const alertIds = readFileSync(output, 'utf8').split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { auditID: string }).auditID);
+    assert.equal(new Set(alertIds).size, alertIds.length);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(certs.directory, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,176 @@
+/** The audit webhook: authentication, spool before acknowledgement, 429, 413, malformed events, metrics; the alert webhook sink. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { AggregatedAlert } from './aggregate.js';
+import { buildRuleSet, builtinRuleTexts, type RuleSet } from './rules.js';
+import { startDetectServer, type DetectServer } from './serve.js';
+import { slackPayload, WebhookSink } from './sink.js';
+import { makeCertificates, type TestCertificates } from './testCerts.js';
+import { deployment, podSpec, rawEvent } from './testSupport.js';
+
+let certs: TestCertificates;
+let ruleSet: RuleSet;
+const directories: string[] = [];
+before(() => {
+  certs = makeCertificates();
+  ruleSet = buildRuleSet(builtinRuleTexts());
+});
+after(() => {
+  for (const directory of [certs.directory, ...directories]) rmSync(directory, { recursive: true, force: true });
+});
+
+function spoolDirectory(): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  directories.push(directory);
+  return directory;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+function post(port: number, body: string, options: { token?: string; clientCert?: boolean; method?: string; path?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path ?? '/audit',
+        method: options.method ?? 'POST',
+        ca: certs.ca,
+        ...(options.clientCert === true ? { cert: certs.clientCert, key: certs.clientKey } : {}),
+        headers: { 'content-type': 'application/json', ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}) },
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+const eventList = (items: unknown[]): string => JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items });
+const privilegedDeployment = (auditID: string) => rawEvent({ verb: 'create', resource: 'deployments', namespace: 'default', name: 'web', auditID, requestObject: deployment(podSpec({ securityContext: { privileged: true } })) });
+
+async function withServer(options: Partial<Parameters<typeof startDetectServer>[1]>, run: (server: DetectServer, alerts: AggregatedAlert[], spool: string) => Promise<void>): Promise<void> {
+  const alerts: AggregatedAlert[] = [];
+  const spool = spoolDirectory();
+  const server = await startDetectServer(ruleSet, { spoolDirectory: spool, cert: certs.cert, key: certs.key, port: 0, onAlert: (alert) => alerts.push(alert), onLog: () => {}, aggregateSeconds: 0, ...options });
+  try {
+    await run(server, alerts, spool);
+  } finally {
+    await server.close();
+  }
+}
+
+test('bearer token: 401 without or with a wrong token; an EventList is spooled, acknowledged, then processed', async () => {
+  await withServer({ tokens: ['s3cret'] }, async (server, alerts, spool) => {
+    assert.equal((await post(server.port, eventList([privilegedDeployment('e1')]))).status, 401);
+    assert.equal((await post(server.port, eventList([privilegedDeployment('e1')]), { token: 'wrong' })).status, 401);
+    const reply = await post(server.port, eventList([privilegedDeployment('e1'), rawEvent({ verb: 'get', resource: 'pods', auditID: 'e2' })]), { token: 's3cret' });
+    assert.equal(reply.status, 200);
+    // Acknowledged means on disk.
+    const spooled = readFileSync(path.join(spool, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { k: string }).k);
+    assert.deepEqual(spooled, ['e1/ResponseComplete', 'e2/ResponseComplete']);
+    for (let attempt = 0; attempt < 100 && !alerts.some((alert) => alert.ruleId === 'audit-privileged-pod'); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(alerts.some((alert) => alert.ruleId === 'audit-privileged-pod' && alert.auditID === 'e1'));
+    // The same batch again (an API server retry) is acknowledged and not processed twice.
+    assert.equal((await post(server.port, eventList([privilegedDeployment('e1')]), { token: 's3cret' })).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(alerts.filter((alert) => alert.ruleId === 'audit-privileged-pod').length, 1);
+    // A single Event is accepted too.
+    assert.equal((await post(server.port, JSON.stringify(rawEvent({ verb: 'get', resource: 'pods', auditID: 'e3' })), { token: 's3cret' })).status, 200);
+    const metrics = await post(server.port, '', { token: 's3cret', method: 'GET', path: '/metrics' });
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /rampart_detect_events_received_total 3/);
+    assert.match(metrics.body, /rampart_detect_events_duplicate_total 1/);
+    assert.match(metrics.body, /rampart_detect_alerts_total\{rule="audit-privileged-pod",severity="high"\} 1/);
+    assert.match(metrics.body, /rampart_detect_lag_seconds_count \d+/);
+    assert.match(metrics.body, /rampart_detect_requests_unauthorized_total 2/);
+  });
+});
+
+test('mTLS: a client certificate from the CA is accepted, no certificate is refused', async () => {
+  await withServer({ clientCa: certs.ca }, async (server) => {
+    assert.equal((await post(server.port, eventList([rawEvent({ verb: 'get', resource: 'pods' })]), { clientCert: true })).status, 200);
+    assert.equal((await post(server.port, eventList([rawEvent({ verb: 'get', resource: 'pods' })]))).status, 401);
+  });
+});
+
+test('429 with Retry-After when the queue is full; 413 over the body limit; 400 and counts for malformed input', async () => {
+  await withServer({ tokens: ['t'], maxQueue: 3, maxBodyBytes: 100_000, holdProcessing: true }, async (server) => {
+    const three = eventList([1, 2, 3].map((index) => rawEvent({ verb: 'get', resource: 'pods', auditID: `q${index}` })));
+    assert.equal((await post(server.port, three, { token: 't' })).status, 200);
+    const full = await post(server.port, eventList([rawEvent({ verb: 'get', resource: 'pods', auditID: 'q4' })]), { token: 't' });
+    assert.equal(full.status, 429);
+    assert.equal(full.headers['retry-after'], '1');
+    server.resume();
+    for (let attempt = 0; attempt < 100 && server.pipeline.counters.processed < 3; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal((await post(server.port, eventList([rawEvent({ verb: 'get', resource: 'pods', auditID: 'q4' })]), { token: 't' })).status, 200);
+    assert.equal((await post(server.port, 'x'.repeat(200_000), { token: 't' })).status, 413);
+    assert.equal((await post(server.port, '{not json', { token: 't' })).status, 400);
+    assert.equal((await post(server.port, JSON.stringify({ kind: 'Pod' }), { token: 't' })).status, 400);
+    // One bad item in a list: the others are accepted.
+    const mixed = await post(server.port, eventList([{ kind: 0 }, rawEvent({ verb: 'get', resource: 'pods', auditID: 'q5' })]), { token: 't' });
+    assert.equal(mixed.status, 200);
+    const metrics = await server.registry.metrics();
+    assert.match(metrics, /rampart_detect_events_malformed_total 3/);
+    assert.match(metrics, /rampart_detect_events_dropped_total 1/);
+    assert.match(metrics, /rampart_detect_events_received_total 5/);
+  });
+});
+
+test('alert webhook sink: retries with backoff after failures, Slack-compatible payload, on loopback', async () => {
+  const received: unknown[] = [];
+  let calls = 0;
+  const receiver = http.createServer((request, response) => {
+    calls++;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (calls <= 2) {
+        response.writeHead(calls === 1 ? 503 : 429, calls === 2 ? { 'retry-after': '0' } : {});
+        response.end();
+        return;
+      }
+      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      response.writeHead(200);
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    const port = (receiver.address() as { port: number }).port;
+    const sink = new WebhookSink({ url: `http://127.0.0.1:${port}/hook`, format: 'slack', baseDelayMs: 10 });
+    const alert: AggregatedAlert = { time: '2026-01-01T00:00:00.000Z', ruleId: 'audit-privileged-pod', title: 'Privileged container created', severity: 'high', mitre: ['T1610'], msThreatMatrix: ['MS-TA9018'], message: 'privileged container app', fields: {}, auditID: 'a', stage: 'ResponseComplete', verb: 'create', user: 'alice', sourceIPs: [], target: { resource: 'pods', subresource: '', namespace: 'default', name: 'p' } };
+    sink.send(alert);
+    await sink.drain(5000);
+    assert.equal(calls, 3);
+    assert.equal(sink.counters.sent, 1);
+    assert.equal(sink.counters.failedAttempts, 2);
+    assert.deepEqual(received, [slackPayload(alert)]);
+    const payload = received[0] as { text: string; blocks: unknown[] };
+    assert.match(payload.text, /\[high\] Privileged container created: privileged container app/);
+    assert.equal(payload.blocks.length, 2);
+    // A receiver that never answers 2xx: the alert is dropped after the last attempt, and counted.
+    const failing = new WebhookSink({ url: `http://127.0.0.1:${port}/hook`, format: 'json', baseDelayMs: 1, maxAttempts: 2 });
+    calls = -100;
+    sink.close();
+    failing.send(alert);
+    await failing.drain(5000);
+    assert.equal(failing.counters.dropped, 1);
+  } finally {
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  }
+});

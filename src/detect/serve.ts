@@ -1,0 +1,402 @@
+/**
+ * `rampart detect serve`: the API server's audit webhook backend.
+ *
+ * POST (any path but /metrics and /healthz) takes an `audit.k8s.io/v1`
+ * EventList or a single Event. The client must authenticate, by a client
+ * certificate signed by --client-ca or by a bearer token from --token-file.
+ * The events are appended to the spool and synced before the answer (200);
+ * a full queue answers 429 with Retry-After, a body over --max-body 413, a
+ * body that is not an Event or EventList 400, a spool failure 503. Malformed
+ * events inside a list are counted and logged with their position; the
+ * others are accepted. Processing runs behind the spool, in batches; see
+ * spool.ts for exactly-once processing across restarts.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { timingSafeEqual } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Severity } from '../model/types.js';
+import type { AggregatedAlert } from './aggregate.js';
+import { parseAuditEvent, type AuditEvent } from './event.js';
+import { DetectPipeline } from './pipeline.js';
+import type { RuleSet } from './rules.js';
+import { WebhookSink, type SinkFormat } from './sink.js';
+import { eventKey, Spool } from './spool.js';
+
+export interface ServeFlags {
+  spool: string;
+  tlsCert: string;
+  tlsKey: string;
+  clientCa?: string;
+  tokenFile?: string;
+  listen: string;
+  metricsListen?: string;
+  output?: string;
+  alertWebhook?: string;
+  alertWebhookFormat: SinkFormat;
+  maxQueue: number;
+  maxBody: number;
+  aggregate: number;
+  minSeverity: Severity;
+}
+
+export interface ServerOptions {
+  readonly spoolDirectory: string;
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  readonly clientCa?: string | Buffer;
+  readonly tokens?: readonly string[];
+  readonly host?: string;
+  readonly port?: number;
+  readonly metricsPort?: number;
+  readonly maxQueue?: number;
+  readonly maxBodyBytes?: number;
+  readonly aggregateSeconds?: number;
+  readonly minSeverity?: Severity;
+  /** Called with every alert after its batch is recorded as processed. */
+  readonly onAlert?: (alert: AggregatedAlert) => void;
+  readonly onLog?: (line: string) => void;
+  readonly alertWebhook?: { readonly url: string; readonly format: SinkFormat; readonly ca?: string | Buffer };
+  /** Tests only: accept and spool but do not process until `resume()`. */
+  readonly holdProcessing?: boolean;
+}
+
+export interface DetectServer {
+  readonly port: number;
+  readonly metricsPort: number | undefined;
+  readonly registry: Registry;
+  readonly pipeline: DetectPipeline;
+  resume(): void;
+  /** Stops accepting, processes what was accepted, flushes the sinks, closes the spool. */
+  close(): Promise<void>;
+}
+
+interface QueuedEvent {
+  readonly key: string;
+  readonly receivedAt: number;
+  readonly event: AuditEvent;
+}
+
+const PROCESS_BATCH = 2000;
+
+function tokenMatches(given: string, tokens: readonly Buffer[]): boolean {
+  const candidate = Buffer.from(given);
+  let found = false;
+  for (const token of tokens) if (token.length === candidate.length && timingSafeEqual(token, candidate)) found = true;
+  return found;
+}
+
+export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions): Promise<DetectServer> {
+  if (options.clientCa === undefined && (options.tokens === undefined || options.tokens.length === 0)) throw new Error('client authentication is required: a client CA (mTLS) or bearer tokens');
+  const log = options.onLog ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const maxQueue = options.maxQueue ?? 100_000;
+  const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
+  const tokens = (options.tokens ?? []).map((token) => Buffer.from(token));
+
+  const registry = new Registry();
+  const received = new Counter({ name: 'rampart_detect_events_received_total', help: 'Audit events accepted into the spool', registers: [registry] });
+  const processedCounter = new Counter({ name: 'rampart_detect_events_processed_total', help: 'Audit events run through the rules', registers: [registry] });
+  const dropped = new Counter({ name: 'rampart_detect_events_dropped_total', help: 'Audit events refused (queue full or body too large); the API server may retry them', registers: [registry] });
+  const malformedCounter = new Counter({ name: 'rampart_detect_events_malformed_total', help: 'Malformed audit events and request bodies', registers: [registry] });
+  const duplicates = new Counter({ name: 'rampart_detect_events_duplicate_total', help: 'Events received again (same auditID and stage) and not processed twice', registers: [registry] });
+  const alertsCounter = new Counter({ name: 'rampart_detect_alerts_total', help: 'Alerts raised, per rule', labelNames: ['rule', 'severity'], registers: [registry] });
+  const unauthorized = new Counter({ name: 'rampart_detect_requests_unauthorized_total', help: 'Requests refused for missing or wrong credentials', registers: [registry] });
+  const lag = new Histogram({ name: 'rampart_detect_lag_seconds', help: 'Time from receipt of an event to the end of its processing (alerts sent)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers: [registry] });
+  const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
+  const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
+
+  const sink = options.alertWebhook !== undefined ? new WebhookSink({ url: options.alertWebhook.url, format: options.alertWebhook.format, ...(options.alertWebhook.ca !== undefined ? { ca: options.alertWebhook.ca } : {}) }) : undefined;
+  let batchAlerts: AggregatedAlert[] = [];
+  const pipeline = new DetectPipeline(ruleSet, {
+    minSeverity: options.minSeverity ?? 'info',
+    aggregateSeconds: options.aggregateSeconds ?? 60,
+    onAlert: (alert) => batchAlerts.push(alert),
+  });
+
+  const spool = new Spool(options.spoolDirectory);
+  const queue: QueuedEvent[] = [];
+  let queueHead = 0;
+  const queued = (): number => queue.length - queueHead;
+  for (const item of await spool.open()) {
+    const parsed = parseAuditEvent(item.event);
+    if (parsed.ok) queue.push({ key: item.key, receivedAt: item.receivedAt, event: parsed.event });
+    else spool.markProcessed([item.key], []);
+  }
+  if (queue.length > 0) log(`rampart detect serve: replaying ${queue.length} spooled events not yet processed`);
+  queueDepth.set(queued());
+
+  let held = options.holdProcessing === true;
+  let scheduled = false;
+  let closing = false;
+  let drainResolvers: (() => void)[] = [];
+
+  const processBatch = (): void => {
+    scheduled = false;
+    if (held) return;
+    const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
+    const batch = queue.slice(queueHead, end);
+    queueHead = end;
+    if (queueHead > 50_000 && queueHead * 2 > queue.length) {
+      queue.splice(0, queueHead);
+      queueHead = 0;
+    }
+    batchAlerts = [];
+    for (const item of batch) pipeline.processEvent(item.event);
+    const alerts = batchAlerts;
+    spool.markProcessed(batch.map((item) => item.key), alerts);
+    for (const alert of alerts) {
+      alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
+      options.onAlert?.(alert);
+      sink?.send(alert);
+    }
+    const now = Date.now();
+    for (const item of batch) {
+      lag.observe((now - item.receivedAt) / 1000);
+      if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
+    }
+    processedCounter.inc(batch.length);
+    queueDepth.set(queued());
+    if (queued() > 0) schedule();
+    else {
+      const resolvers = drainResolvers;
+      drainResolvers = [];
+      for (const resolve of resolvers) resolve();
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled || held) return;
+    scheduled = true;
+    setImmediate(processBatch);
+  };
+  const syncTimer = setInterval(() => {
+    spool.syncProcessed();
+    pipeline.tick(Date.now());
+  }, 1000);
+  syncTimer.unref();
+  schedule();
+
+  let requestNumber = 0;
+  const authorized = (request: http.IncomingMessage): boolean => {
+    if (options.clientCa !== undefined && (request.socket as TLSSocket).authorized === true) return true;
+    const header = request.headers.authorization;
+    if (tokens.length > 0 && typeof header === 'string' && header.startsWith('Bearer ')) return tokenMatches(header.slice(7).trim(), tokens);
+    return false;
+  };
+  const answer = (response: http.ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void => {
+    const text = JSON.stringify(body);
+    response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    response.end(text);
+  };
+  const metricsHandler = async (response: http.ServerResponse): Promise<void> => {
+    const text = await registry.metrics();
+    response.writeHead(200, { 'content-type': registry.contentType });
+    response.end(text);
+  };
+
+  const handleEvents = async (request: http.IncomingMessage, response: http.ServerResponse, number: number): Promise<void> => {
+    if (closing) return answer(response, 503, { error: 'shutting down' }, { 'retry-after': '1' });
+    if (queued() >= maxQueue) {
+      request.resume();
+      dropped.inc();
+      return answer(response, 429, { error: 'queue full' }, { 'retry-after': '1' });
+    }
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) {
+      request.resume();
+      return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length;
+      if (size > maxBody) tooLarge = true;
+      else chunks.push(chunk as Buffer);
+    }
+    if (tooLarge) return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch (error) {
+      malformedCounter.inc();
+      log(`rampart detect serve: request ${number}: body is not JSON (${error instanceof Error ? error.message : String(error)})`);
+      return answer(response, 400, { error: 'body is not JSON' });
+    }
+    const record = body as { kind?: unknown; items?: unknown } | null;
+    let items: unknown[];
+    if (record !== null && typeof record === 'object' && record.kind === 'EventList' && Array.isArray(record.items)) items = record.items;
+    else if (record !== null && typeof record === 'object' && record.kind === 'Event') items = [record];
+    else {
+      malformedCounter.inc();
+      log(`rampart detect serve: request ${number}: expected an audit.k8s.io EventList or Event`);
+      return answer(response, 400, { error: 'expected an audit.k8s.io EventList or Event' });
+    }
+    if (queued() + items.length > maxQueue) {
+      dropped.inc(items.length);
+      return answer(response, 429, { error: 'queue full' }, { 'retry-after': '1' });
+    }
+    const now = Date.now();
+    const accepted: { key: string; receivedAt: number; event: unknown; parsed: AuditEvent }[] = [];
+    items.forEach((item, index) => {
+      const parsed = parseAuditEvent(item);
+      if (!parsed.ok) {
+        malformedCounter.inc();
+        log(`rampart detect serve: request ${number}, item ${index}: malformed audit event: ${parsed.reason}`);
+        return;
+      }
+      accepted.push({ key: eventKey(item, () => `request-${now}-${number}-${index}`), receivedAt: now, event: item, parsed: parsed.event });
+    });
+    let fresh;
+    try {
+      fresh = await spool.append(accepted);
+    } catch (error) {
+      log(`rampart detect serve: spool write failed: ${error instanceof Error ? error.message : String(error)}`);
+      return answer(response, 503, { error: 'spool unavailable' }, { 'retry-after': '5' });
+    }
+    const freshKeys = new Set(fresh.map((item) => item.key));
+    duplicates.inc(accepted.length - fresh.length);
+    for (const item of accepted) if (freshKeys.has(item.key)) queue.push({ key: item.key, receivedAt: item.receivedAt, event: item.parsed });
+    received.inc(fresh.length);
+    queueDepth.set(queued());
+    schedule();
+    return answer(response, 200, {});
+  };
+
+  const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    const number = ++requestNumber;
+    const url = request.url ?? '/';
+    const done = (error: unknown): void => {
+      log(`rampart detect serve: request ${number}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) answer(response, 500, { error: 'internal error' });
+      else response.destroy();
+    };
+    if (url === '/healthz') return answer(response, 200, { ok: true });
+    if (!authorized(request)) {
+      unauthorized.inc();
+      request.resume();
+      return answer(response, 401, { error: 'client certificate or bearer token required' }, { 'www-authenticate': 'Bearer' });
+    }
+    if (url === '/metrics' && request.method === 'GET') return void metricsHandler(response).catch(done);
+    if (request.method !== 'POST') return answer(response, 405, { error: 'POST audit events' }, { allow: 'POST' });
+    handleEvents(request, response, number).catch(done);
+  };
+
+  const server = https.createServer(
+    { cert: options.cert, key: options.key, ...(options.clientCa !== undefined ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}), requestTimeout: 60_000 },
+    handler,
+  );
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8443, options.host ?? '127.0.0.1', () => resolve());
+  });
+  let metricsServer: http.Server | undefined;
+  if (options.metricsPort !== undefined) {
+    metricsServer = http.createServer((request, response) => {
+      if (request.url === '/metrics') void metricsHandler(response).catch(() => response.destroy());
+      else answer(response, 404, { error: 'only /metrics here' });
+    });
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(options.metricsPort, options.host ?? '127.0.0.1', () => resolve());
+    });
+  }
+
+  return {
+    port: (server.address() as { port: number }).port,
+    metricsPort: metricsServer !== undefined ? (metricsServer.address() as { port: number }).port : undefined,
+    registry,
+    pipeline,
+    resume() {
+      held = false;
+      schedule();
+    },
+    async close() {
+      closing = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      if (metricsServer !== undefined) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
+      held = false;
+      if (queued() > 0) {
+        await new Promise<void>((resolve) => {
+          drainResolvers.push(resolve);
+          schedule();
+        });
+      }
+      clearInterval(syncTimer);
+      batchAlerts = [];
+      pipeline.finish();
+      const summaries = batchAlerts;
+      if (summaries.length > 0) spool.markProcessed([], summaries);
+      for (const alert of summaries) {
+        options.onAlert?.(alert);
+        sink?.send(alert);
+      }
+      await sink?.drain();
+      sink?.close();
+      await spool.close();
+    },
+  };
+}
+
+function parseListen(text: string, flag: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
+  if (match === null) throw new Error(`${flag} must be host:port, got ${text}`);
+  return { host: match[1] ?? (match[2] !== '' ? match[2]! : '127.0.0.1'), port: Number(match[3]) };
+}
+
+function readOrFail(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new Error(`cannot read ${what} ${file}`);
+  }
+}
+
+/** The CLI: starts the server from flags and runs until SIGINT or SIGTERM. */
+export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<void> {
+  const { UsageError } = await import('../cli/common.js');
+  let options: ServerOptions;
+  try {
+    const listen = parseListen(flags.listen, '--listen');
+    const tokens = flags.tokenFile !== undefined ? readOrFail(flags.tokenFile, 'token file').toString('utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')) : undefined;
+    if (flags.clientCa === undefined && (tokens === undefined || tokens.length === 0)) throw new Error('give --client-ca (mTLS) or --token-file (bearer tokens): the webhook does not accept unauthenticated clients');
+    let outputFd: number | undefined;
+    if (flags.output !== undefined && flags.output !== '-') outputFd = openSync(flags.output, 'a');
+    options = {
+      spoolDirectory: flags.spool,
+      cert: readOrFail(flags.tlsCert, 'certificate'),
+      key: readOrFail(flags.tlsKey, 'private key'),
+      ...(flags.clientCa !== undefined ? { clientCa: readOrFail(flags.clientCa, 'client CA') } : {}),
+      ...(tokens !== undefined ? { tokens } : {}),
+      host: listen.host,
+      port: listen.port,
+      ...(flags.metricsListen !== undefined ? { metricsPort: parseListen(flags.metricsListen, '--metrics-listen').port } : {}),
+      maxQueue: flags.maxQueue,
+      maxBodyBytes: flags.maxBody,
+      aggregateSeconds: flags.aggregate,
+      minSeverity: flags.minSeverity,
+      onAlert: (alert) => {
+        const line = `${JSON.stringify(alert)}\n`;
+        if (outputFd !== undefined) writeSync(outputFd, line);
+        else process.stdout.write(line);
+      },
+      ...(flags.alertWebhook !== undefined ? { alertWebhook: { url: flags.alertWebhook, format: flags.alertWebhookFormat } } : {}),
+    };
+    const server = await startDetectServer(ruleSet, options);
+    process.stderr.write(`rampart detect serve: listening on https://${listen.host}:${server.port}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    if (outputFd !== undefined) closeSync(outputFd);
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) throw new UsageError(error.message);
+    throw error;
+  }
+}
