@@ -20,6 +20,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['policy', async () => (await import('./policy.js')).registerPolicyCommand],
   ['exceptions', async () => (await import('./exceptions.js')).registerExceptionsCommand],
   ['fix', async () => (await import('./fix.js')).registerFixCommand],
+  ['threat-model', async () => (await import('./threatModel.js')).registerThreatModelCommand],
+  ['report', async () => (await import('./report.js')).registerReportCommand],
 ];
 
 export const EXIT_OK = 0;
