@@ -34,7 +34,6 @@ const COMPONENT_LABELS: Record<string, string> = {
 class CheckResults {
   private readonly failing = new Map<string, Finding[]>();
   private readonly judged = new Map<string, Set<string>>();
-  private readonly everJudged = new Set<string>();
 
   constructor(scan: ScanResult) {
     for (const finding of scan.findings) {
@@ -46,10 +45,7 @@ class CheckResults {
       const key = refKey(scanned.object);
       let set = this.judged.get(key);
       if (set === undefined) this.judged.set(key, (set = new Set()));
-      for (const check of scanned.checks) {
-        set.add(check);
-        this.everJudged.add(check);
-      }
+      for (const check of scanned.checks) set.add(check);
     }
   }
 
@@ -61,17 +57,14 @@ class CheckResults {
     return objects.some((ref) => this.judged.get(refKey(ref))?.has(checkId) === true);
   }
 
-  judgedAnywhere(checkId: string): boolean {
-    return this.everJudged.has(checkId);
-  }
 }
 
 /** Which findings and objects a threat's checks are read on. */
 interface Scope {
   readonly objects: readonly ObjectRef[];
   readonly matches: (finding: Finding) => boolean;
-  /** For identity scopes: a check counts as passed when the RBAC checks ran at all. */
-  readonly passWhenRunAnywhere?: boolean;
+  /** For whole-input checks (RBAC): the check judged the whole input, so no finding in scope is a pass. */
+  readonly wholeInput?: boolean;
 }
 
 const MAX_FINDINGS_PER_CHECK = 5;
@@ -93,7 +86,7 @@ function evaluate(template: ThreatTemplate, scope: Scope | undefined, results: C
     const failing = results.findings(checkId, scope.matches);
     if (failing.length > 0) {
       evidence.push({ checkId, result: 'fail', role, findings: failing.slice(0, MAX_FINDINGS_PER_CHECK).map((finding) => ({ message: finding.message, object: finding.object, location: finding.location })) });
-    } else if (results.judgedOn(checkId, scope.objects) || (scope.passWhenRunAnywhere === true && results.judgedAnywhere(checkId))) {
+    } else if (results.judgedOn(checkId, scope.objects) || scope.wholeInput === true) {
       evidence.push({ checkId, result: 'pass', role, findings: [] });
     }
   };
@@ -423,7 +416,7 @@ export function buildThreatModel(input: ThreatInput, scan: ScanResult, options: 
   for (const [, account] of [...serviceAccounts].sort(([a], [b]) => a.localeCompare(b))) {
     const marker = `ServiceAccount ${account.namespace}/${account.name}`;
     // RBAC findings sit on the Role's rule and name the bound subjects in their message.
-    const scope: Scope = { objects: [], matches: (finding) => namesSubject(finding.message, marker), passWhenRunAnywhere: true };
+    const scope: Scope = { objects: [], matches: (finding) => namesSubject(finding.message, marker), wholeInput: true };
     for (const template of byScope('service-account')) addThreat(template, serviceAccountElementId(account.namespace, account.name), marker, scope);
   }
   for (const service of input.services) for (const template of byScope('entry-point')) addThreat(template, `entry:Service/${service.namespace ?? 'default'}/${service.name}`, `Service ${service.namespace ?? 'default'}/${service.name}`, objectScope([objectRef(service)]));
@@ -435,7 +428,7 @@ export function buildThreatModel(input: ThreatInput, scan: ScanResult, options: 
     for (const template of byScope('registry')) addThreat(template, `registry:${registry}`, `registry ${registry}`, scope);
   }
   const everything: Scope = { objects: scan.objects.map((scanned) => scanned.object), matches: () => true };
-  for (const template of byScope('cluster-rbac')) addThreat(template, 'component:kube-apiserver', 'kube-apiserver', { ...everything, passWhenRunAnywhere: true });
+  for (const template of byScope('cluster-rbac')) addThreat(template, 'component:kube-apiserver', 'kube-apiserver', { ...everything, wholeInput: true });
   for (const template of byScope('container-runtime')) addThreat(template, 'component:container-runtime', 'container runtime', everything);
   for (const scope of ['kube-apiserver', 'etcd', 'kubelet', 'kube-controller-manager', 'kube-scheduler', 'coredns'] as const) {
     for (const template of byScope(scope)) addThreat(template, `component:${scope}`, COMPONENT_LABELS[scope] ?? scope, undefined);
