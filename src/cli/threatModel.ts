@@ -46,8 +46,8 @@ export async function readBench(file: string | undefined): Promise<BenchData | u
 }
 
 /** Scan, RBAC graph, threat model and attack graph over the same objects, read once. */
-export async function analyse(paths: readonly string[], config: RampartConfig, bench: BenchData | undefined): Promise<Analysis> {
-  if (paths.length === 0) throw new UsageError('nothing to read: give PATH... or --snapshot FILE');
+export async function analyse(paths: readonly string[], config: RampartConfig, bench: BenchData | undefined, options: { allowEmpty?: boolean } = {}): Promise<Analysis> {
+  if (paths.length === 0 && options.allowEmpty !== true) throw new UsageError('nothing to read: give PATH... or --snapshot FILE');
   const collector = new ThreatInputCollector(podTemplateFinderFor(config));
   const rbac = new RbacPolicyBuilder({ defaultClusterRoleNames: defaultClusterRoleNames() });
   const pathInputs = new PathInputBuilder(podTemplateFinderFor(config));
