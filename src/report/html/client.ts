@@ -8,7 +8,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export function reportClient(): void {
   const doc: any = (globalThis as any).document;
+  const performance: any = (globalThis as any).performance;
+  performance.mark('rampart:start');
   const data: any = JSON.parse(doc.getElementById('report-data').textContent);
+  performance.mark('rampart:parsed');
   const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
   const PAGE_SIZE = 50;
   const SVG = 'http://www.w3.org/2000/svg';
@@ -46,13 +49,29 @@ export function reportClient(): void {
     .map((status) => `<li class="status status-${status}"><span>${status === 'partly' ? 'partly mitigated' : status}</span> <b data-status="${status}">${statusCounts[status]}</b></li>`)
     .join('');
 
+  performance.mark('rampart:overview');
   // ---- Findings table: filtered, sorted and paginated in memory; only one page is in the DOM.
   const checks = data.checks;
-  const findings: any[] = data.findings;
+  const strings: string[] = data.strings;
+  // Rows of the findings table, as htmlPayload wrote them.
+  const findings: any[] = data.findings.map((row: any[]) => ({
+    checkId: strings[row[0]],
+    severity: SEVERITIES[row[1]],
+    message: row[2],
+    kind: strings[row[3]],
+    namespace: strings[row[4]],
+    name: row[5],
+    file: strings[row[6]],
+    line: row[7],
+    frameworks: row[8] === 0 ? undefined : row[8].map((at: number) => strings[at]),
+    fix: row[9] === 0 ? undefined : row[9],
+    title: row[10] === 0 ? (checks[strings[row[0]] as string]?.title ?? '') : strings[row[10]],
+  }));
   const namespaces = [...new Set(findings.map((finding) => finding.namespace || '(cluster-wide)'))].sort();
   byId('filter-namespace').innerHTML = `<option value="">all namespaces</option>${namespaces.map((name) => `<option>${esc(name)}</option>`).join('')}`;
   const frameworkNames = ['PSS', 'CIS', 'NSA-CISA', 'MITRE-ATTACK'];
   byId('filter-framework').innerHTML = `<option value="">all frameworks</option>${frameworkNames.map((name) => `<option>${name}</option>`).join('')}`;
+  const frameworksOf = (finding: any): string[] => finding.frameworks ?? checks[finding.checkId]?.frameworks ?? [];
   let filtered = findings;
   let page = 0;
   const applyFilters = (): void => {
@@ -64,7 +83,7 @@ export function reportClient(): void {
       (finding) =>
         (severity === '' || finding.severity === severity) &&
         (namespace === '' || (finding.namespace || '(cluster-wide)') === namespace) &&
-        (framework === '' || finding.frameworks.some((label: string) => label.startsWith(`${framework} `))) &&
+        (framework === '' || frameworksOf(finding).some((label: string) => label.startsWith(`${framework} `))) &&
         (query === '' || `${finding.checkId} ${finding.title} ${finding.message} ${finding.kind} ${finding.namespace}/${finding.name} ${finding.file}`.toLowerCase().includes(query)),
     );
     page = 0;
@@ -89,7 +108,7 @@ export function reportClient(): void {
           <div><h4>What it means</h4><p>${esc(check?.description ?? finding.title)}</p></div>
           <div><h4>Remediation</h4><p>${esc(check?.remediation ?? 'See the benchmark remediation.')}</p>
           ${finding.fix !== undefined ? `<h4>Fix (<code>rampart fix</code> applies it)</h4><pre>${esc(fixText(finding.fix))}</pre>` : ''}</div>
-          <div><h4>Frameworks</h4><p>${finding.frameworks.map((label: string) => `<span class="tag">${esc(label)}</span>`).join(' ') || '—'}</p></div></div></td></tr>`;
+          <div><h4>Frameworks</h4><p>${frameworksOf(finding).map((label: string) => `<span class="tag">${esc(label)}</span>`).join(' ') || '—'}</p></div></div></td></tr>`;
         return `<tr class="row"><td><span class="badge sev-${finding.severity}">${finding.severity}</span></td><td><code>${esc(finding.checkId)}</code></td>
           <td>${esc(finding.kind)} ${esc(finding.namespace ? `${finding.namespace}/` : '')}${esc(finding.name)}</td><td>${esc(finding.message)}</td>
           <td class="loc">${esc(finding.file)}:${finding.line}</td>
@@ -122,8 +141,17 @@ export function reportClient(): void {
   findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   applyFilters();
 
+  performance.mark('rampart:findings');
   // ---- Threat model diagram: actors and registries outside, the cluster with its nodes and namespaces.
   const model = data.threatModel;
+  for (const threat of model.threats) {
+    const template = model.templates[threat.template];
+    threat.title = template.title;
+    threat.stride = template.stride;
+    threat.attack = template.attack;
+    threat.msMatrix = template.msMatrix;
+    threat.reason ??= threat.status === 'open' ? `failing: ${threat.failing.filter((entry: any) => template.primary.includes(entry.checkId)).map((entry: any) => entry.checkId).join(', ')}` : 'every mitigating check that judged it passes';
+  }
   const worst = new Map<string, string>();
   const rank: Record<string, number> = { open: 3, partly: 2, mitigated: 1, unassessed: 0 };
   for (const threat of model.threats) if ((rank[threat.status] ?? 0) > (rank[worst.get(threat.target) ?? 'unassessed'] ?? 0)) worst.set(threat.target, threat.status);
@@ -264,12 +292,11 @@ export function reportClient(): void {
   const renderThreats = (): void => {
     const list = model.threats.filter((threat: any) => (statusFilter === '' || threat.status === statusFilter) && (elementFilter === '' || threat.target === elementFilter));
     byId('threats-body').innerHTML = list
-      .slice(0, 400)
+      .slice(0, 200)
       .map((threat: any) => {
-        const failing = threat.evidence.filter((entry: any) => entry.result === 'fail');
-        const evidence = failing.flatMap((entry: any) => entry.findings.slice(0, 2).map((finding: any) => `<li><code>${esc(entry.checkId)}</code> ${esc(finding.message)} <span class="loc">${esc(finding.location.file)}:${finding.location.line}</span></li>`)).join('');
+        const evidence = threat.failing.flatMap((entry: any) => entry.findings.map((finding: any) => `<li><code>${esc(entry.checkId)}</code> ${esc(finding.message)} <span class="loc">${esc(strings[finding.file])}:${finding.line}</span></li>`)).join('');
         return `<tr><td><span class="badge st-${threat.status}">${threat.status === 'partly' ? 'partly' : threat.status}</span></td><td title="${esc(threat.stride)}">${esc(threat.stride)}</td>
-          <td><b>${esc(threat.title)}</b><br><span class="muted">${esc(threat.targetLabel)}</span></td>
+          <td><b title="${esc(model.templates[threat.template]?.description ?? '')}">${esc(threat.title)}</b><br><span class="muted">${esc(threat.targetLabel)}</span></td>
           <td>${threat.attack.map((id: string) => `<span class="tag">${esc(id)}</span>`).join(' ')}<br>${threat.msMatrix.map((id: string) => `<span class="tag ms">${esc(id)}</span>`).join(' ')}</td>
           <td>${esc(threat.reason)}${evidence === '' ? '' : `<ul class="evidence">${evidence}</ul>`}</td></tr>`;
       })
@@ -309,6 +336,7 @@ export function reportClient(): void {
     byId('tm-zoom').setAttribute('aria-pressed', String(actual));
   });
 
+  performance.mark('rampart:threat-model');
   // ---- Attack graph: the vertices of the listed paths in columns by step; a chosen path in red.
   const graph = data.attackGraph;
   const paths: any[] = graph.paths.slice(0, 60);
@@ -420,5 +448,12 @@ export function reportClient(): void {
       ? '<li class="muted">Nothing to cut.</li>'
       : graph.recommendations.map((entry: any) => `<li><span class="cut">cuts ${entry.pathsCut} path${entry.pathsCut === 1 ? '' : 's'}</span> ${esc(entry.change)}</li>`).join('');
   if (paths.length > 0) showPath(0);
-  doc.body.dataset.ready = 'true';
+  performance.mark('rampart:built');
+  // Ready once the first frame with the content has been laid out and painted, not merely built.
+  (globalThis as any).requestAnimationFrame(() =>
+    (globalThis as any).setTimeout(() => {
+      performance.mark('rampart:ready');
+      doc.body.dataset.ready = 'true';
+    }, 0),
+  );
 }

@@ -1,4 +1,5 @@
 /** One self-contained HTML file: the data as JSON, the stylesheet and the script inline, nothing fetched. */
+import { THREAT_TEMPLATES } from '../../threat/catalogue.js';
 import { reportClient } from './client.js';
 import type { ReportData } from './data.js';
 
@@ -25,6 +26,8 @@ nav a{color:#d9e2ec;display:inline-block;padding:10px 12px;text-decoration:none}
 nav a:hover,nav a:focus{color:#fff;background:#334e68}
 main{padding:20px 28px;max-width:1600px}
 section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin-bottom:22px}
+/* Sections below the first screen are laid out when scrolled to: the large tables cost nothing at load. */
+section+section{content-visibility:auto;contain-intrinsic-size:auto 900px}
 h2{margin:0 0 12px;font-size:19px}
 h3{font-size:15px;margin:14px 0 8px}
 h4{margin:0 0 4px;font-size:13px;color:var(--muted)}
@@ -93,8 +96,74 @@ ul.evidence{margin:4px 0 0;padding-left:18px}
 #recommendations{padding-left:22px}
 .cut{display:inline-block;background:#102a43;color:#fff;border-radius:4px;padding:0 7px;margin-right:6px;font-size:12px}
 @media (max-width:1000px){.grid2,.attack,.detail-grid{grid-template-columns:1fr}}
-@media print{nav,.controls,.pager,#threat-filters,button.link,.skip{display:none!important}body{background:#fff}section{break-inside:avoid-page;border:none;padding:0}thead th{position:static}.diagram{max-height:none;overflow:visible;border:none}svg{max-width:100%;height:auto}tr.detail[hidden]{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}
+@media print{section+section{content-visibility:visible}nav,.controls,.pager,#threat-filters,button.link,.skip{display:none!important}body{background:#fff}section{break-inside:avoid-page;border:none;padding:0}thead th{position:static}.diagram{max-height:none;overflow:visible;border:none}svg{max-width:100%;height:auto}tr.detail[hidden]{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}
 `;
+
+const EVIDENCE_PER_CHECK = 2;
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
+
+/**
+ * What the page needs, smaller than the JSON report: a check's frameworks are
+ * kept once per check instead of once per finding, threats keep only their
+ * failing evidence (descriptions once per kind of threat), and the attack graph
+ * only the vertices of its paths. The real-world corpus's report shrinks by
+ * more than half, which is most of its load time.
+ */
+export function htmlPayload(data: ReportData): unknown {
+  const checkFrameworks = new Map<string, readonly string[]>();
+  for (const finding of data.findings) if (data.checks[finding.checkId] !== undefined && !checkFrameworks.has(finding.checkId)) checkFrameworks.set(finding.checkId, finding.frameworks);
+  const checks = Object.fromEntries(Object.entries(data.checks).map(([id, info]) => [id, { ...info, frameworks: checkFrameworks.get(id) ?? [] }]));
+  // Findings as rows of a table: strings that repeat (files, kinds, namespaces) by index.
+  const strings: string[] = [];
+  const stringIndex = new Map<string, number>();
+  const intern = (text: string): number => {
+    let at = stringIndex.get(text);
+    if (at === undefined) {
+      at = strings.length;
+      strings.push(text);
+      stringIndex.set(text, at);
+    }
+    return at;
+  };
+  const findings = data.findings.map((finding) => [
+    intern(finding.checkId),
+    SEVERITY_ORDER.indexOf(finding.severity),
+    finding.message,
+    intern(finding.kind),
+    intern(finding.namespace),
+    finding.name,
+    intern(finding.file),
+    finding.line,
+    checkFrameworks.has(finding.checkId) ? 0 : finding.frameworks.map(intern),
+    finding.fix ?? 0,
+    checkFrameworks.has(finding.checkId) ? 0 : intern(finding.title),
+  ]);
+  const templates: Record<string, { title: string; stride: string; attack: readonly string[]; msMatrix: readonly string[]; description: string; mitigations: readonly string[]; primary: readonly string[] }> = {};
+  const threats = data.threatModel.threats.map((threat) => {
+    templates[threat.template] ??= { title: threat.title, stride: threat.stride, attack: threat.attack, msMatrix: threat.msMatrix, description: threat.description, mitigations: threat.mitigations, primary: THREAT_TEMPLATES.find((entry) => entry.id === threat.template)?.primary ?? threat.mitigations };
+    return {
+      template: threat.template,
+      target: threat.target,
+      targetLabel: threat.targetLabel,
+      status: threat.status,
+      // A mitigated threat's reason lists every passing check: the page says so in fewer bytes.
+      ...(threat.status === 'mitigated' || threat.reason.startsWith('failing: ') ? {} : { reason: threat.reason }),
+      failing: threat.evidence
+        .filter((entry) => entry.result === 'fail')
+        .map((entry) => ({ checkId: entry.checkId, findings: entry.findings.slice(0, EVIDENCE_PER_CHECK).map((finding) => ({ message: finding.message, file: intern(finding.location.file), line: finding.location.line })) })),
+    };
+  });
+  const flows = data.threatModel.flows.map((flow) => ({ ...flow, controls: flow.controls.map((control) => ({ control: control.control, state: control.state })) }));
+  const used = new Set(data.attackGraph.paths.flatMap((path) => path.steps.flatMap((step) => [step.from, step.to])));
+  return {
+    ...data,
+    checks,
+    strings,
+    findings,
+    threatModel: { ...data.threatModel, flows, threats, templates },
+    attackGraph: { ...data.attackGraph, vertices: data.attackGraph.vertices.filter((vertex) => used.has(vertex.id)) },
+  };
+}
 
 export function renderHtmlReport(data: ReportData): string {
   const title = `Rampart report — ${data.inputs.join(', ') || 'input'}`;
@@ -165,7 +234,7 @@ export function renderHtmlReport(data: ReportData): string {
 <div class="pager"><button type="button" id="page-prev">Previous page</button><span id="page-info"></span><button type="button" id="page-next">Next page</button></div>
 </section>
 </main>
-<script type="application/json" id="report-data">${scriptJson(data)}</script>
+<script type="application/json" id="report-data">${scriptJson(htmlPayload(data))}</script>
 <script>(${reportClient.toString()})();</script>
 </body>
 </html>
