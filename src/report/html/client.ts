@@ -49,6 +49,19 @@ export function reportClient(): void {
     .map((status) => `<li class="status status-${status}"><span>${status === 'partly' ? 'partly mitigated' : status}</span> <b data-status="${status}">${statusCounts[status]}</b></li>`)
     .join('');
 
+  const STRIDE: Record<string, string> = { S: 'Spoofing', T: 'Tampering', R: 'Repudiation', I: 'Information disclosure', D: 'Denial of service', E: 'Elevation of privilege' };
+  const openThreats = data.threatModel.threats.filter((threat: any) => threat.status === 'open');
+  byId('open-threats').innerHTML =
+    openThreats.length === 0
+      ? '<li class="muted">No open threat.</li>'
+      : openThreats
+          .slice(0, 8)
+          .map((threat: any) => `<li><span class="badge st-open">open</span> <a href="#threat-model">${esc(data.threatModel.templates[threat.template].title)}</a> <span class="muted">— ${esc(threat.targetLabel)}</span></li>`)
+          .join('') + (openThreats.length > 8 ? `<li class="muted">… and ${openThreats.length - 8} more</li>` : '');
+  byId('top-cuts').innerHTML =
+    data.attackGraph.recommendations.length === 0
+      ? '<li class="muted">No attack path to cut.</li>'
+      : data.attackGraph.recommendations.slice(0, 5).map((entry: any) => `<li><span class="cut">cuts ${entry.pathsCut}</span> ${esc(entry.change)}</li>`).join('');
   performance.mark('rampart:overview');
   // ---- Findings table: filtered, sorted and paginated in memory; only one page is in the DOM.
   const checks = data.checks;
@@ -295,7 +308,7 @@ export function reportClient(): void {
       .slice(0, 200)
       .map((threat: any) => {
         const evidence = threat.failing.flatMap((entry: any) => entry.findings.map((finding: any) => `<li><code>${esc(entry.checkId)}</code> ${esc(finding.message)} <span class="loc">${esc(strings[finding.file])}:${finding.line}</span></li>`)).join('');
-        return `<tr><td><span class="badge st-${threat.status}">${threat.status === 'partly' ? 'partly' : threat.status}</span></td><td title="${esc(threat.stride)}">${esc(threat.stride)}</td>
+        return `<tr><td><span class="badge st-${threat.status}">${threat.status === 'partly' ? 'partly' : threat.status}</span></td><td><abbr title="${esc(STRIDE[threat.stride] ?? threat.stride)}">${esc(threat.stride)}</abbr> <span class="muted small">${esc(STRIDE[threat.stride] ?? '')}</span></td>
           <td><b title="${esc(model.templates[threat.template]?.description ?? '')}">${esc(threat.title)}</b><br><span class="muted">${esc(threat.targetLabel)}</span></td>
           <td>${threat.attack.map((id: string) => `<span class="tag">${esc(id)}</span>`).join(' ')}<br>${threat.msMatrix.map((id: string) => `<span class="tag ms">${esc(id)}</span>`).join(' ')}</td>
           <td>${esc(threat.reason)}${evidence === '' ? '' : `<ul class="evidence">${evidence}</ul>`}</td></tr>`;

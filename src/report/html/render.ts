@@ -48,7 +48,7 @@ td.num{text-align:right;white-space:nowrap}
 .bar{display:inline-block;width:100%;min-width:120px;height:10px;background:#e4e7eb;border-radius:5px;overflow:hidden}
 .fill{display:block;height:100%}.fill.good{background:var(--mitigated)}.fill.fair{background:var(--partly)}.fill.poor{background:var(--open)}
 .score-poor{color:var(--open);font-weight:700}.score-fair{color:var(--partly);font-weight:700}.score-good{color:var(--mitigated);font-weight:700}
-.muted{color:var(--muted)}
+.muted{color:var(--muted)}.small{font-size:12px;display:block}abbr{text-decoration:none;font-weight:700}
 .loc{color:var(--muted);font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
 pre{background:#f0f4f8;padding:8px;border-radius:6px;white-space:pre-wrap}
@@ -93,7 +93,9 @@ svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 .path-button{width:100%;text-align:left}
 .change{margin:4px 0 0;color:#1e3a8a;font-weight:600}
 ul.evidence{margin:4px 0 0;padding-left:18px}
-#recommendations{padding-left:22px}
+#recommendations,#top-cuts{padding-left:22px}
+ul.plain{list-style:none;padding:0;margin:0}ul.plain li{margin-bottom:5px}
+.first{margin-top:14px}
 .cut{display:inline-block;background:#102a43;color:#fff;border-radius:4px;padding:0 7px;margin-right:6px;font-size:12px}
 @media (max-width:1000px){.grid2,.attack,.detail-grid{grid-template-columns:1fr}}
 @media print{section+section{content-visibility:visible}nav,.controls,.pager,#threat-filters,button.link,.skip{display:none!important}body{background:#fff}section{break-inside:avoid-page;border:none;padding:0}thead th{position:static}.diagram{max-height:none;overflow:visible;border:none}svg{max-width:100%;height:auto}tr.detail[hidden]{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}
@@ -194,6 +196,10 @@ export function renderHtmlReport(data: ReportData): string {
 <div class="grid2">
 <div><h3>Scores by framework</h3><table><thead><tr><th scope="col">framework</th><th scope="col" class="num">score</th><th scope="col">passing checks</th><th scope="col" class="num">passed / judged</th></tr></thead><tbody id="framework-scores"></tbody></table></div>
 <div><h3>Scores by namespace</h3><table><thead><tr><th scope="col">namespace</th><th scope="col" class="num">score</th><th scope="col">passing checks</th><th scope="col" class="num">passed / judged</th></tr></thead><tbody id="namespace-scores"></tbody></table></div>
+</div>
+<div class="grid2 first">
+<div><h3>Open threats</h3><ul id="open-threats" class="plain"></ul></div>
+<div><h3>Changes that cut most attack paths</h3><ol id="top-cuts"></ol></div>
 </div>
 <p class="muted">A score is the share of (object, check) judgements that passed. ${data.bench === undefined ? 'No node benchmark results were given: CIS covers the manifest controls only.' : `CIS includes the node benchmark ${escapeHtml(data.bench.benchmark)} from ${escapeHtml(data.bench.file)}.`}</p>
 </section>
