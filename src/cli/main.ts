@@ -23,6 +23,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['admission', async () => (await import('./admission.js')).registerAdmissionCommand],
   ['detect', async () => (await import('./detect.js')).registerDetectCommand],
   ['audit2rbac', async () => (await import('./audit2rbac.js')).registerAudit2RbacCommand],
+  ['threat-model', async () => (await import('./threatModel.js')).registerThreatModelCommand],
+  ['report', async () => (await import('./report.js')).registerReportCommand],
 ];
 
 export const EXIT_OK = 0;
