@@ -180,16 +180,32 @@ class InventoryBuilder implements FilesystemVisitor {
   }
 }
 
-/** The owning OS package of a language package, by its manifest path or the directory holding it. */
-function ownerOf(owned: Map<number, string>, location: string): string | undefined {
-  const candidates = [location];
-  const parent = location.slice(0, location.lastIndexOf('/'));
-  if (parent !== '') candidates.push(parent);
-  for (const candidate of candidates) {
+const MERGED_USR = /^\/(?:usr\/)?(bin|sbin|lib|lib32|lib64|libx32)\//;
+
+/**
+ * The same path under merged /usr: dpkg records "/bin/su" for a file the
+ * image holds at /usr/bin/su (and the other way round).
+ */
+function aliases(path: string): string[] {
+  const match = MERGED_USR.exec(path);
+  if (match === null) return [path];
+  const rest = path.slice(match[0].length);
+  return [path, path.startsWith('/usr/') ? `/${match[1]!}/${rest}` : `/usr/${match[1]!}/${rest}`];
+}
+
+/** The OS package owning a path, under either merged-/usr spelling. */
+function ownerOfPath(owned: Map<number, string>, path: string): string | undefined {
+  for (const candidate of aliases(path)) {
     const owner = owned.get(pathKey(candidate));
     if (owner !== undefined) return owner;
   }
   return undefined;
+}
+
+/** The owning OS package of a language package, by its manifest path or the directory holding it. */
+function ownerOf(owned: Map<number, string>, location: string): string | undefined {
+  const parent = location.slice(0, location.lastIndexOf('/'));
+  return ownerOfPath(owned, location) ?? (parent === '' ? undefined : ownerOfPath(owned, parent));
 }
 
 export async function inventoryImage(image: OpenedImage): Promise<DetailedInventory> {
@@ -211,7 +227,7 @@ export async function inventoryImage(image: OpenedImage): Promise<DetailedInvent
   packages.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.location.localeCompare(b.location));
   const setuidFiles = [...builder.setuid.values()]
     .map((file) => {
-      const owner = owned.get(pathKey(file.path));
+      const owner = ownerOfPath(owned, file.path);
       return owner === undefined ? file : { ...file, ownedBy: owner };
     })
     .sort((a, b) => a.path.localeCompare(b.path));
