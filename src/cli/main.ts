@@ -20,6 +20,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['policy', async () => (await import('./policy.js')).registerPolicyCommand],
   ['exceptions', async () => (await import('./exceptions.js')).registerExceptionsCommand],
   ['fix', async () => (await import('./fix.js')).registerFixCommand],
+  ['image', async () => (await import('./image.js')).registerImageCommand],
+  ['db', async () => (await import('./db.js')).registerDbCommand],
 ];
 
 export const EXIT_OK = 0;
