@@ -25,6 +25,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['audit2rbac', async () => (await import('./audit2rbac.js')).registerAudit2RbacCommand],
   ['threat-model', async () => (await import('./threatModel.js')).registerThreatModelCommand],
   ['report', async () => (await import('./report.js')).registerReportCommand],
+  ['image', async () => (await import('./image.js')).registerImageCommand],
+  ['db', async () => (await import('./db.js')).registerDbCommand],
 ];
 
 export const EXIT_OK = 0;

@@ -1,0 +1,183 @@
+/** `rampart image scan|diff|why`: parse flags, call src/images, print. */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { severityRank, type Severity } from '../model/types.js';
+import { ImageError } from '../images/errors.js';
+import { hostPlatform, parsePlatform, type Platform } from '../images/model.js';
+import { diffScans, diffToJson, IMAGE_FORMATS, renderDiffTable, renderSarif, renderTable, scanToJson, type ImageFormat } from '../images/report/formats.js';
+import { renderCycloneDx, renderSpdx } from '../images/report/sbom.js';
+import { loadVex, openImage, scanOpenedImage, type ImageScanResult } from '../images/scan.js';
+import { explainMatch, packageQuery } from '../images/vulndb/match.js';
+import { defaultDatabasePath, VulnerabilityDatabase } from '../images/vulndb/store.js';
+import { choice, parseSeverity, UsageError, VERSION, writeOutput } from './common.js';
+
+interface SourceFlags {
+  platform?: string;
+  username?: string;
+  password?: string;
+  caFile?: string;
+  plainHttp?: boolean;
+  db?: string;
+  vex: string[];
+  maxDbAge: number;
+}
+
+interface ScanFlags extends SourceFlags {
+  format: ImageFormat;
+  output?: string;
+  failOn?: Severity;
+}
+
+function addSourceOptions(command: Command): Command {
+  return command
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this machine, linux)')
+    .option('--username <name>', 'registry user name (default: ~/.docker/config.json)')
+    .option('--password <password>', 'registry password or token (or RAMPART_REGISTRY_PASSWORD)')
+    .option('--ca-file <file>', 'extra certificate authorities (PEM) to trust for the registry')
+    .option('--plain-http', 'talk to the registry over plain HTTP (loopback or trusted networks only)')
+    .option('--db <file>', 'vulnerability database (default: $RAMPART_DB or ~/.cache/rampart/vulndb.sqlite)')
+    .option('--vex <file>', 'OpenVEX or CycloneDX VEX document; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--max-db-age <days>', 'warn when vulnerability data is older than this (default 7)', (value: string) => {
+      const days = Number(value);
+      if (!Number.isFinite(days) || days < 0) throw new UsageError('--max-db-age must be a number of days');
+      return days;
+    }, 7);
+}
+
+function platformOf(flags: SourceFlags): Platform {
+  if (flags.platform === undefined) return hostPlatform();
+  const platform = parsePlatform(flags.platform);
+  if (platform === undefined) throw new UsageError(`--platform must be os/arch or os/arch/variant, got ${JSON.stringify(flags.platform)}`);
+  return platform;
+}
+
+/** Runs a piece of the core, turning input problems into usage errors (exit 2, no stack trace). */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ImageError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function openDatabase(flags: SourceFlags): Promise<VulnerabilityDatabase | undefined> {
+  const file = flags.db ?? defaultDatabasePath();
+  if (!existsSync(file)) {
+    if (flags.db !== undefined) throw new UsageError(`vulnerability database ${file} does not exist; create it with rampart db import`);
+    process.stderr.write(`rampart: no vulnerability database at ${file}; reporting packages and configuration only (import data with rampart db import)\n`);
+    return undefined;
+  }
+  try {
+    return await VulnerabilityDatabase.open(file, { readonly: true });
+  } catch (error) {
+    throw new UsageError(`cannot open vulnerability database ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function scanReference(reference: string, flags: SourceFlags, database: VulnerabilityDatabase | undefined): Promise<ImageScanResult> {
+  const vex = await guarded(() => loadVex(flags.vex));
+  const password = flags.password ?? process.env.RAMPART_REGISTRY_PASSWORD;
+  const image = await guarded(() =>
+    openImage(reference, {
+      platform: platformOf(flags),
+      ...(flags.username === undefined ? {} : { username: flags.username }),
+      ...(password === undefined ? {} : { password }),
+      ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
+      ...(flags.plainHttp === true ? { plainHttp: true } : {}),
+    }),
+  );
+  return await guarded(() => scanOpenedImage(image, { ...(database === undefined ? {} : { database }), vex, maxDatabaseAgeDays: flags.maxDbAge }));
+}
+
+function render(format: ImageFormat, result: ImageScanResult): string {
+  const tool = { name: 'rampart', version: VERSION };
+  switch (format) {
+    case 'table':
+      return renderTable(result);
+    case 'json':
+      return `${JSON.stringify(scanToJson(result), null, 2)}\n`;
+    case 'sarif':
+      return renderSarif(result, tool);
+    case 'cyclonedx':
+      return renderCycloneDx(result, { tool });
+    case 'spdx':
+      return renderSpdx(result, { tool });
+  }
+}
+
+function worst(result: ImageScanResult): number {
+  const ranks = [...result.configFindings.map((finding) => severityRank(finding.severity)), ...result.vulnerabilities.filter((match) => match.severity !== 'unknown').map((match) => severityRank(match.severity as Severity))];
+  return ranks.length === 0 ? -1 : Math.max(...ranks);
+}
+
+export function registerImageCommand(program: Command, setExitCode: (code: number) => void): void {
+  const image = program.command('image').description('scan container images offline: packages, vulnerabilities, configuration, SBOMs');
+  addSourceOptions(
+    image
+      .command('scan')
+      .description('scan an image: a docker save tarball, an OCI layout directory or archive, or a registry reference')
+      .argument('<image>', 'path to an image archive or layout, or a registry reference (registry/repo:tag)')
+      .option('-f, --format <format>', `output format: ${IMAGE_FORMATS.join(', ')}`, choice(IMAGE_FORMATS), 'table')
+      .option('-o, --output <file>', 'write the report to a file instead of stdout')
+      .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity),
+  ).action(async (reference: string, flags: ScanFlags) => {
+    const database = await openDatabase(flags);
+    try {
+      const result = await scanReference(reference, flags, database);
+      for (const warning of result.database?.warnings ?? []) process.stderr.write(`rampart: warning: ${warning}\n`);
+      await writeOutput(render(flags.format, result), flags.output);
+      if (worst(result) >= severityRank(flags.failOn ?? 'high')) setExitCode(1);
+    } finally {
+      database?.close();
+    }
+  });
+  addSourceOptions(
+    image
+      .command('diff')
+      .description('show packages and vulnerabilities added and removed between two images')
+      .argument('<before>', 'the older image')
+      .argument('<after>', 'the newer image')
+      .option('-f, --format <format>', 'output format: table, json', choice(['table', 'json'] as const), 'table')
+      .option('-o, --output <file>', 'write the report to a file instead of stdout'),
+  ).action(async (before: string, after: string, flags: SourceFlags & { format: 'table' | 'json'; output?: string }) => {
+    const database = await openDatabase(flags);
+    try {
+      const diff = diffScans(await scanReference(before, flags, database), await scanReference(after, flags, database));
+      await writeOutput(flags.format === 'json' ? `${JSON.stringify(diffToJson(diff), null, 2)}\n` : renderDiffTable(diff, before, after), flags.output);
+    } finally {
+      database?.close();
+    }
+  });
+  addSourceOptions(
+    image
+      .command('why')
+      .description('explain why a vulnerability does or does not match a package of an image')
+      .argument('<package>', 'package name (binary or source package)')
+      .argument('<vulnerability>', 'vulnerability id or alias (CVE-2024-1234, GHSA-..., DSA-...)')
+      .requiredOption('--image <image>', 'the image whose package versions and OS to use'),
+  ).action(async (name: string, vulnerability: string, flags: SourceFlags & { image: string }) => {
+    const database = await openDatabase(flags);
+    if (database === undefined) throw new UsageError('rampart image why needs a vulnerability database (--db)');
+    try {
+      const result = await scanReference(flags.image, { ...flags, vex: [] }, undefined);
+      const { inventory } = result;
+      const packages = inventory.packages.filter((found) => found.name === name || found.source?.name === name || `${found.namespace ?? ''}:${found.name}` === name);
+      const lines: string[] = [];
+      if (packages.length === 0) {
+        const attributed = inventory.attributed.filter((entry) => entry.package.name === name);
+        if (attributed.length > 0) lines.push(...attributed.map((entry) => `${entry.package.type} package ${name} ${entry.package.version} at ${entry.package.location} belongs to OS package ${entry.owner}: it is matched through ${entry.owner}'s vendor feed, not as a ${entry.package.type} package`));
+        else throw new UsageError(`no package named ${name} in ${flags.image}`);
+      }
+      const advisories = database.byId(vulnerability);
+      for (const found of packages) lines.push(...explainMatch(found, packageQuery(found, inventory.os), advisories, vulnerability));
+      const statements = await guarded(() => loadVex(flags.vex));
+      for (const statement of statements.filter((entry) => entry.vulnerability === vulnerability || entry.aliases.includes(vulnerability))) {
+        lines.push(`VEX ${statement.file}: ${statement.status}${statement.justification === undefined ? '' : ` (${statement.justification})`}${statement.products.length === 0 ? ' for the whole image' : ` for ${statement.products.join(', ')}`}`);
+      }
+      await writeOutput(`${lines.join('\n')}\n`, undefined);
+    } finally {
+      database.close();
+    }
+  });
+}
