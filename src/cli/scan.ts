@@ -6,13 +6,15 @@ import type { RampartConfig } from '../config/config.js';
 import { Scanner, worstSeverity, type ScanResult } from '../engine/scan.js';
 import { applyBaseline, BaselineError, parseBaseline } from '../exceptions/baseline.js';
 import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
-import { loadFiles } from '../load/load.js';
+import type { ClusterFlags } from '../cluster/options.js';
+import { addClusterOptions } from '../cluster/options.js';
+import { loadFiles, type FileBatch } from '../load/load.js';
 import { severityRank, type KubeObject, type Severity } from '../model/types.js';
 import type { LoadedCelChecks } from '../policy/checks/celChecks.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
 import { choice, loadConfigForCommand, parseSeverity, podTemplateFinderFor, UsageError, VERSION, writeOutput } from './common.js';
 
-interface ScanFlags {
+interface ScanFlags extends ClusterFlags {
   format: ReportFormat;
   output?: string;
   failOn?: Severity;
@@ -36,6 +38,7 @@ export async function runScan(
   config: RampartConfig,
   flags: Pick<ScanFlags, 'pssLevel' | 'pssVersion' | 'policies' | 'inlineExceptions'>,
   observe?: (object: KubeObject) => void,
+  input?: AsyncIterable<FileBatch>,
 ): Promise<ScanRun> {
   const pssLevel = flags.pssLevel ?? config.pss.level;
   const requestedVersion = flags.pssVersion ?? config.pss.version;
@@ -51,7 +54,7 @@ export async function runScan(
   });
   scanner.addDiagnostics(custom.diagnostics);
   const collector = new ExceptionCollector({ inline: flags.inlineExceptions, keepLabels: config.exceptions.some((entry) => entry.match.labels !== undefined) });
-  for await (const batch of loadFiles(paths, config.limits)) {
+  for await (const batch of input ?? loadFiles(paths, config.limits)) {
     scanner.noteFile(batch.file);
     scanner.addDiagnostics(batch.diagnostics);
     for (const object of batch.objects) {
@@ -67,10 +70,9 @@ export async function runScan(
 }
 
 export function registerScanCommand(program: Command, setExitCode: (code: number) => void): void {
-  program
-    .command('scan')
-    .description('scan manifests (files, directories, or - for stdin) and report findings')
-    .argument('<paths...>', 'files or directories (.yaml, .yml, .json), or - for stdin')
+  addClusterOptions(program.command('scan'), true)
+    .description('scan manifests (files, directories, or - for stdin), or a live cluster with --cluster, and report findings')
+    .argument('[paths...]', 'files or directories (.yaml, .yml, .json), or - for stdin')
     .option('-f, --format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, choice(REPORT_FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity)
@@ -83,7 +85,12 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
       const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
-      const run = await runScan(paths, config, flags);
+      if ((flags.cluster === true) === (paths.length > 0)) throw new UsageError(flags.cluster === true ? '--cluster reads the cluster: give no paths (use --source-map DIR to name manifests)' : 'give the paths to scan, or --cluster');
+      if (flags.cluster !== true && [flags.kubeconfig, flags.context, flags.namespace, flags.sourceMap].some((value) => value !== undefined)) throw new UsageError('--kubeconfig, --context, -n and --source-map need --cluster');
+      const cluster = flags.cluster === true ? await import('../cluster/scan.js') : undefined;
+      const input = cluster === undefined ? undefined : await cluster.clusterScanInput(flags, config);
+      const run = await runScan(paths, config, flags, undefined, input);
+      cluster?.orderClusterResult(run.result);
       const { exceptions, pss } = run;
       const compared = baseline === undefined ? undefined : applyBaseline(run.result, baseline);
       const result = compared?.result ?? run.result;
