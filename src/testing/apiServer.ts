@@ -190,6 +190,7 @@ export class TestApiServer {
   private readonly watchers = new Set<Watcher>();
   private revision = 1;
   private continueEpoch = 0;
+  private expireAfterNextPage = false;
   private throttled = 0;
   private retryAfterSeconds = 1;
   private ownsPki: boolean;
@@ -247,6 +248,11 @@ export class TestApiServer {
   /** Continue tokens issued so far get 410 Gone, as after an etcd compaction. */
   expireContinueTokens(): void {
     this.continueEpoch++;
+  }
+
+  /** The continue token of the next list page served is already expired when the client uses it. */
+  expireNextContinueToken(): void {
+    this.expireAfterNextPage = true;
   }
 
   resourceFor(apiVersion: string, kind: string): ResourceType | undefined {
@@ -542,6 +548,10 @@ export class TestApiServer {
     if (more) {
       metadata.continue = Buffer.from(JSON.stringify({ epoch: this.continueEpoch, after: page[page.length - 1] })).toString('base64url');
       metadata.remainingItemCount = keys.length - page.length;
+      if (this.expireAfterNextPage) {
+        this.expireAfterNextPage = false;
+        this.continueEpoch++;
+      }
     }
     send(200, `{"kind":${JSON.stringify(`${resource.kind}List`)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(metadata)},"items":[${bodies.join(',')}]}`);
   }
