@@ -20,6 +20,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['policy', async () => (await import('./policy.js')).registerPolicyCommand],
   ['exceptions', async () => (await import('./exceptions.js')).registerExceptionsCommand],
   ['fix', async () => (await import('./fix.js')).registerFixCommand],
+  ['snapshot', async () => (await import('./snapshot.js')).registerSnapshotCommand],
 ];
 
 export const EXIT_OK = 0;

@@ -8,7 +8,7 @@
  * from a cluster).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -153,5 +153,30 @@ describe('scan --cluster against the real-world corpus', () => {
     const agreeing = mappedReport.findings.filter((finding) => offlineLocations.has(located(finding)));
     assert.ok(mappedReport.findings.every((finding) => finding.location.file !== 'cluster/test'), 'every live object has a manifest');
     assert.ok(agreeing.length >= 0.9 * mappedReport.findings.length, `${agreeing.length} of ${mappedReport.findings.length} at the offline file:line`);
+  });
+
+  test('a snapshot scanned offline gives the findings of the live scan, and holds no Secret value', async () => {
+    const kubeconfig = writeKubeconfig(dir, 'kubeconfig-snapshot', server.kubeconfig({ token: 'scanner-token' }));
+    const snapshotFile = path.join(dir, 'cluster.yaml');
+    const snapshot = await rampartAsync(['snapshot', '--kubeconfig', kubeconfig, '-o', snapshotFile]);
+    assert.equal(snapshot.code, 0, snapshot.stderr);
+    assert.match(snapshot.stderr, new RegExp(`${selection.objects.length} objects of context "test" written to`));
+    const [live, offline] = await Promise.all([
+      rampartAsync(['scan', '--cluster', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'critical']),
+      rampartAsync(['scan', snapshotFile, '--format', 'json', '--fail-on', 'critical']),
+    ]);
+    const liveReport = JSON.parse(live.stdout) as JsonReport;
+    const offlineReport = JSON.parse(offline.stdout) as JsonReport;
+    assert.equal(offlineReport.diagnostics.length, 0, JSON.stringify(offlineReport.diagnostics.slice(0, 3)));
+    const key = (finding: JsonFinding): string => JSON.stringify([finding.checkId, finding.object, finding.message]);
+    assert.deepEqual(offlineReport.findings.map(key).sort(), liveReport.findings.map(key).sort());
+    assert.ok(offlineReport.findings.every((finding) => finding.location.file === snapshotFile && finding.location.line > 1));
+    const text = readFileSync(snapshotFile, 'utf8');
+    const secretValues = selection.objects
+      .filter((object) => object.kind === 'Secret')
+      .flatMap((object) => ['data', 'stringData'].flatMap((field) => (isJsonObject(object[field]) ? Object.values(object[field] as JsonObject) : [])))
+      .filter((value): value is string => typeof value === 'string' && value.length >= 4);
+    assert.ok(secretValues.length > 0, 'the corpus has Secrets with values');
+    for (const value of secretValues) assert.ok(!text.includes(value), 'a Secret value reached the snapshot');
   });
 });
