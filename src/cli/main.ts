@@ -27,6 +27,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['report', async () => (await import('./report.js')).registerReportCommand],
   ['image', async () => (await import('./image.js')).registerImageCommand],
   ['db', async () => (await import('./db.js')).registerDbCommand],
+  ['snapshot', async () => (await import('./snapshot.js')).registerSnapshotCommand],
 ];
 
 export const EXIT_OK = 0;

@@ -7,13 +7,15 @@ import { Scanner, worstSeverity, type ScanResult } from '../engine/scan.js';
 import { applyBaseline, BaselineError, parseBaseline } from '../exceptions/baseline.js';
 import { ObjectPlaces } from '../fix/plan.js';
 import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
-import { loadFiles } from '../load/load.js';
+import type { ClusterFlags } from '../cluster/options.js';
+import { addClusterOptions } from '../cluster/options.js';
+import { loadFiles, type FileBatch } from '../load/load.js';
 import { severityRank, type KubeObject, type Severity } from '../model/types.js';
 import type { LoadedCelChecks } from '../policy/checks/celChecks.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
 import { choice, loadConfigForCommand, parseSeverity, podTemplateFinderFor, UsageError, VERSION, writeOutput } from './common.js';
 
-interface ScanFlags {
+interface ScanFlags extends ClusterFlags {
   format: ReportFormat;
   output?: string;
   failOn?: Severity;
@@ -37,6 +39,7 @@ export async function runScan(
   config: RampartConfig,
   flags: Pick<ScanFlags, 'pssLevel' | 'pssVersion' | 'policies' | 'inlineExceptions'>,
   observe?: (object: KubeObject) => void,
+  input?: AsyncIterable<FileBatch>,
 ): Promise<ScanRun> {
   const pssLevel = flags.pssLevel ?? config.pss.level;
   const requestedVersion = flags.pssVersion ?? config.pss.version;
@@ -52,7 +55,7 @@ export async function runScan(
   });
   scanner.addDiagnostics(custom.diagnostics);
   const collector = new ExceptionCollector({ inline: flags.inlineExceptions, keepLabels: config.exceptions.some((entry) => entry.match.labels !== undefined) });
-  for await (const batch of loadFiles(paths, config.limits)) {
+  for await (const batch of input ?? loadFiles(paths, config.limits)) {
     scanner.noteFile(batch.file);
     scanner.addDiagnostics(batch.diagnostics);
     for (const object of batch.objects) {
@@ -68,10 +71,9 @@ export async function runScan(
 }
 
 export function registerScanCommand(program: Command, setExitCode: (code: number) => void): void {
-  program
-    .command('scan')
-    .description('scan manifests (files, directories, or - for stdin) and report findings')
-    .argument('<paths...>', 'files or directories (.yaml, .yml, .json), or - for stdin')
+  addClusterOptions(program.command('scan'), true)
+    .description('scan manifests (files, directories, or - for stdin), or a live cluster with --cluster, and report findings')
+    .argument('[paths...]', 'files or directories (.yaml, .yml, .json), or - for stdin')
     .option('-f, --format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, choice(REPORT_FORMATS), 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity)
@@ -84,9 +86,14 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
       const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
-      // SARIF carries each fixable finding's fix, computed from where each object sits in its file.
-      const places = flags.format === 'sarif' ? new ObjectPlaces() : undefined;
-      const run = await runScan(paths, config, flags, places === undefined ? undefined : (object) => places.observe(object));
+      if ((flags.cluster === true) === (paths.length > 0)) throw new UsageError(flags.cluster === true ? '--cluster reads the cluster: give no paths (use --source-map DIR to name manifests)' : 'give the paths to scan, or --cluster');
+      if (flags.cluster !== true && [flags.kubeconfig, flags.context, flags.namespace, flags.sourceMap].some((value) => value !== undefined)) throw new UsageError('--kubeconfig, --context, -n and --source-map need --cluster');
+      const cluster = flags.cluster === true ? await import('../cluster/scan.js') : undefined;
+      const input = cluster === undefined ? undefined : await cluster.clusterScanInput(flags, config);
+      // SARIF carries each fixable finding's fix, computed from where each object sits in its file (files only).
+      const places = flags.format === 'sarif' && cluster === undefined ? new ObjectPlaces() : undefined;
+      const run = await runScan(paths, config, flags, places === undefined ? undefined : (object) => places.observe(object), input);
+      cluster?.orderClusterResult(run.result);
       const { exceptions, pss } = run;
       const compared = baseline === undefined ? undefined : applyBaseline(run.result, baseline);
       const result = compared?.result ?? run.result;
