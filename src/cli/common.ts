@@ -31,7 +31,11 @@ export function choice<T extends string>(allowed: readonly T[]): (value: string)
 }
 
 /** Writes to a file, or to stdout when no file is given. */
-export async function writeOutput(text: string, file: string | undefined): Promise<void> {
+export async function writeOutput(text: string | Iterable<string>, file: string | undefined): Promise<void> {
+  if (typeof text !== 'string') {
+    await writeChunks(text, file);
+    return;
+  }
   if (file === undefined || file === '-') {
     await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
     return;
@@ -41,6 +45,38 @@ export async function writeOutput(text: string, file: string | undefined): Promi
     await writeFile(file, text);
   } catch {
     throw new UsageError(`cannot write output file ${file}`);
+  }
+}
+
+/** Pieces are gathered into writes of about 1 MB, each awaited, so a slow reader holds back the producer rather than memory. */
+async function writeChunks(chunks: Iterable<string>, file: string | undefined): Promise<void> {
+  const { createWriteStream } = await import('node:fs');
+  const stream = file === undefined || file === '-' ? process.stdout : createWriteStream(file);
+  let failed: Error | undefined;
+  const onError = (error: Error): void => {
+    failed = error;
+  };
+  stream.on('error', onError);
+  const write = (piece: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      stream.write(piece, (error) => (error ? reject(error) : resolve()));
+    });
+  try {
+    let pending = '';
+    for (const chunk of chunks) {
+      pending += chunk;
+      if (pending.length >= 1 << 20) {
+        await write(pending);
+        pending = '';
+      }
+      if (failed !== undefined) throw failed;
+    }
+    if (pending !== '') await write(pending);
+    if (stream !== process.stdout) await new Promise<void>((resolve, reject) => (stream as import('node:fs').WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+  } catch {
+    throw new UsageError(file === undefined || file === '-' ? 'cannot write the report to standard output' : `cannot write output file ${file}`);
+  } finally {
+    stream.off('error', onError);
   }
 }
 

@@ -12,7 +12,7 @@ import { addClusterOptions } from '../cluster/options.js';
 import { loadFiles, type FileBatch } from '../load/load.js';
 import { severityRank, type KubeObject, type Severity } from '../model/types.js';
 import type { LoadedCelChecks } from '../policy/checks/celChecks.js';
-import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, renderReportChunks, type ReportFormat } from '../report/index.js';
 import { choice, loadConfigForCommand, parseSeverity, podTemplateFinderFor, UsageError, VERSION, writeOutput } from './common.js';
 
 interface ScanFlags extends ClusterFlags {
@@ -98,7 +98,7 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
       const compared = baseline === undefined ? undefined : applyBaseline(run.result, baseline);
       const result = compared?.result ?? run.result;
       const color = flags.output === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-      const report = renderReport(flags.format, result, {
+      const report = renderReportChunks(flags.format, result, {
         tool: { name: 'rampart', version: VERSION },
         pss,
         color,

@@ -2,7 +2,7 @@
 import type { ScanResult } from '../engine/scan.js';
 import type { TextReplacement } from '../fix/replacements.js';
 import type { Finding } from '../model/types.js';
-import { renderJson, type JsonReportContext } from './json.js';
+import { renderJson, renderJsonChunks, type JsonReportContext } from './json.js';
 import { renderJunit } from './junit.js';
 import type { ScannedObject } from './objects.js';
 import { renderSarif } from './sarif.js';
@@ -40,4 +40,9 @@ export function renderReport(format: ReportFormat, result: ScanResult, context: 
     case 'junit':
       return renderJunit(result, context);
   }
+}
+
+/** The report in pieces, for writing without one large string: JSON streams finding by finding, the others are one piece. */
+export function renderReportChunks(format: ReportFormat, result: ScanResult, context: ReportContext): Iterable<string> {
+  return format === 'json' ? renderJsonChunks(result, context) : [renderReport(format, result, context)];
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
-import { JSON_SCHEMA_VERSION, renderJson, type JsonReport } from './json.js';
+import { JSON_SCHEMA_VERSION, renderJson, renderJsonChunks, type JsonReport } from './json.js';
 import { diagnostic, finding, scanResult, TOOL } from './testing/fixtures.js';
 import { describeErrors, JSON_REPORT_SCHEMA_PATH, jsonReportValidator } from './testing/schemas.js';
 
@@ -124,4 +124,22 @@ test('docs/json-output.md documents every field of the schema, and names the sch
   collect(schema, '');
   assert.ok(fields.size > 30);
   for (const field of fields) assert.ok(documentation.includes(`\`${field}\``), `docs/json-output.md documents \`${field}\``);
+});
+
+test('the streamed report is the same text as the one-piece report, finding by finding', () => {
+  const findings = [finding({ checkId: 'a' }), finding({ checkId: 'b', message: 'line "quoted"\nand more' }), finding({ checkId: 'c' })];
+  const cases = [
+    scanResult(),
+    scanResult([], [diagnostic()]),
+    scanResult(findings.slice(0, 1)),
+    scanResult(findings, [diagnostic(), diagnostic({ severity: 'warning' })], { files: 3, objects: 7 }),
+  ];
+  for (const result of cases) {
+    for (const context of [{ tool: TOOL }, { tool: TOOL, pss: { level: 'restricted' as const, version: 'v1.37', requestedVersion: 'latest' }, baseline: { file: 'old.json', unchanged: 4 } }]) {
+      const chunks = [...renderJsonChunks(result, context)];
+      assert.equal(chunks.join(''), renderJson(result, context));
+      // One piece per finding (plus the frame), not one string for the whole report.
+      assert.ok(chunks.length >= result.findings.length + 2);
+    }
+  }
 });

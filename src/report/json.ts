@@ -78,6 +78,36 @@ export function renderJson(result: ScanResult, context: JsonReportContext): stri
   return `${JSON.stringify(toJsonReport(result, context), null, 2)}\n`;
 }
 
+/**
+ * The same text as `renderJson`, in pieces: the findings are converted and
+ * written one at a time, so a scan with hundreds of thousands of findings
+ * never holds the whole report (as objects or as one string) in memory.
+ */
+export function* renderJsonChunks(result: ScanResult, context: JsonReportContext): Generator<string> {
+  // The report without its findings gives every other member, in order and formatted as JSON.stringify does.
+  const shell = toJsonReport({ ...result, findings: [] }, context);
+  const entries = Object.entries(shell);
+  yield '{\n';
+  for (const [index, [key, value]] of entries.entries()) {
+    const comma = index < entries.length - 1 ? ',' : '';
+    if (key === 'findings' && result.findings.length > 0) {
+      yield '  "findings": [\n';
+      for (let at = 0; at < result.findings.length; at++) {
+        const finding = result.findings[at] as Finding;
+        yield `${indented(JSON.stringify(toJsonFinding(finding), null, 2), '    ')}${at < result.findings.length - 1 ? ',' : ''}\n`;
+      }
+      yield `  ]${comma}\n`;
+      continue;
+    }
+    yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}${comma}\n`;
+  }
+  yield '}\n';
+}
+
+function indented(text: string, indent: string): string {
+  return indent + text.replace(/\n/g, `\n${indent}`);
+}
+
 export function toJsonReport(result: ScanResult, context: JsonReportContext): JsonReport {
   const { summary } = result;
   return {
