@@ -133,13 +133,14 @@ test('the streamed report is the same text as the one-piece report, finding by f
     scanResult([], [diagnostic()]),
     scanResult(findings.slice(0, 1)),
     scanResult(findings, [diagnostic(), diagnostic({ severity: 'warning' })], { files: 3, objects: 7 }),
+    // Several batches of findings, the last one partial.
+    scanResult(Array.from({ length: 1203 }, (_, index) => finding({ checkId: `check-${index}` }))),
   ];
   for (const result of cases) {
     for (const context of [{ tool: TOOL }, { tool: TOOL, pss: { level: 'restricted' as const, version: 'v1.37', requestedVersion: 'latest' }, baseline: { file: 'old.json', unchanged: 4 } }]) {
       const chunks = [...renderJsonChunks(result, context)];
       assert.equal(chunks.join(''), renderJson(result, context));
-      // One piece per finding (plus the frame), not one string for the whole report.
-      assert.ok(chunks.length >= result.findings.length + 2);
+      assert.ok(chunks.length >= 3, 'pieces, not one string');
     }
   }
 });

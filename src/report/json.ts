@@ -92,9 +92,13 @@ export function* renderJsonChunks(result: ScanResult, context: JsonReportContext
     const comma = index < entries.length - 1 ? ',' : '';
     if (key === 'findings' && result.findings.length > 0) {
       yield '  "findings": [\n';
-      for (let at = 0; at < result.findings.length; at++) {
-        const finding = result.findings[at] as Finding;
-        yield `${indented(JSON.stringify(toJsonFinding(finding), null, 2), '    ')}${at < result.findings.length - 1 ? ',' : ''}\n`;
+      // A batch is stringified as `{"findings": batch}` and its frame cut off: the items come out indented exactly
+      // as inside the whole report, with no re-indenting pass over the text.
+      for (let start = 0; start < result.findings.length; start += FINDINGS_PER_PIECE) {
+        const batch = result.findings.slice(start, start + FINDINGS_PER_PIECE).map(toJsonFinding);
+        const text = JSON.stringify({ findings: batch }, null, 2);
+        const last = start + FINDINGS_PER_PIECE >= result.findings.length;
+        yield `${text.slice(BATCH_HEAD.length, -BATCH_TAIL.length)}${last ? '' : ','}\n`;
       }
       yield `  ]${comma}\n`;
       continue;
@@ -104,9 +108,9 @@ export function* renderJsonChunks(result: ScanResult, context: JsonReportContext
   yield '}\n';
 }
 
-function indented(text: string, indent: string): string {
-  return indent + text.replace(/\n/g, `\n${indent}`);
-}
+const FINDINGS_PER_PIECE = 500;
+const BATCH_HEAD = '{\n  "findings": [\n';
+const BATCH_TAIL = '\n  ]\n}';
 
 export function toJsonReport(result: ScanResult, context: JsonReportContext): JsonReport {
   const { summary } = result;
