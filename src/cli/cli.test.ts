@@ -38,6 +38,15 @@ spec:
         capabilities: {drop: [ALL]}
 `;
 
+test('--version and -V print the package version and exit 0', () => {
+  const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const result = rampart([flag]);
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, `${version}\n`);
+  }
+});
+
 test('--help lists the commands and exits 0', () => {
   const result = rampart(['--help']);
   assert.equal(result.status, 0);

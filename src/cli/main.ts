@@ -47,6 +47,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
+  // `--version` alone needs no command module: answering it before loading them keeps it instant.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT_OK;
+  }
   const named = COMMANDS.filter(([name]) => name === argv[0]);
   for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program, setExitCode);
   for (const command of program.commands) command.exitOverride();
