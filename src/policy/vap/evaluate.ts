@@ -4,6 +4,7 @@
  * matching, params, matchConditions, variables, validations, audit
  * annotations, failurePolicy and validationActions.
  */
+import { equivalentResources } from './equivalent.js';
 import type { CelValue } from '@bufbuild/cel';
 import { isJsonObject, objectRef, locate, type JsonObject, type KubeObject, type ObjectRef, type SourceLocation } from '../../model/types.js';
 import { selectorMatches } from '../../rbac/labelSelector.js';
@@ -70,11 +71,18 @@ function labelsOf(raw: JsonObject): Record<string, string> {
   return out;
 }
 
-function matchesRule(rule: RuleWithOperations, request: RequestContext): boolean {
+/**
+ * Whether a rule matches the request. Under `matchPolicy: Equivalent` the
+ * rule may also name an equivalent group/version of the resource (another
+ * version of its group, or the group it moved from or to).
+ */
+function matchesRule(rule: RuleWithOperations, request: RequestContext, policy: MatchResources['matchPolicy'] = 'Exact'): boolean {
   const { resource, name, operation, subResource } = request;
   const any = (list: readonly string[], value: string): boolean => list.includes('*') || list.includes(value);
   if (!any(rule.operations, operation)) return false;
-  if (!any(rule.apiGroups, resource.group) || !any(rule.apiVersions, resource.version)) return false;
+  const exact = any(rule.apiGroups, resource.group) && any(rule.apiVersions, resource.version);
+  const equivalent = !exact && policy === 'Equivalent' && equivalentResources(resource).some((other) => any(rule.apiGroups, other.group) && rule.apiVersions.length > 0);
+  if (!exact && !equivalent) return false;
   const wanted = subResource === '' ? resource.resource : `${resource.resource}/${subResource}`;
   const resourceMatches = (entry: string): boolean =>
     entry === '*/*' || entry === wanted || (subResource === '' ? entry === '*' : entry === `${resource.resource}/*` || entry === `*/${subResource}`);
@@ -108,9 +116,9 @@ function selectorHolds(selector: LabelSelector | undefined, labels: Record<strin
 }
 
 function matches(match: MatchResources, request: RequestContext, emptyRulesMatchAll: boolean): boolean {
-  const included = match.resourceRules.length === 0 ? emptyRulesMatchAll : match.resourceRules.some((rule) => matchesRule(rule, request));
+  const included = match.resourceRules.length === 0 ? emptyRulesMatchAll : match.resourceRules.some((rule) => matchesRule(rule, request, match.matchPolicy));
   if (!included) return false;
-  if (match.excludeResourceRules.some((rule) => matchesRule(rule, request))) return false;
+  if (match.excludeResourceRules.some((rule) => matchesRule(rule, request, match.matchPolicy))) return false;
   const objects = [request.raw, request.oldRaw].filter((raw): raw is JsonObject => raw !== null);
   // The namespace selector applies to namespaced objects and to Namespaces themselves; other cluster-scoped objects always match it.
   const isNamespace = request.resource.group === '' && request.resource.kind === 'Namespace';

@@ -490,3 +490,38 @@ request:
     assert.match(bad.diagnostics[0]?.message ?? '', /AdmissionReview empty: an AdmissionReview needs a request; skipped/);
   });
 });
+
+describe('matchPolicy: Equivalent matches a resource under another version or the group it moved from', () => {
+  const policy = (matchPolicy: string | undefined): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: replicas}
+spec:
+  matchConstraints:
+${matchPolicy === undefined ? '' : `    matchPolicy: ${matchPolicy}\n`}    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+  validations: [{expression: "object.spec.replicas <= 3", message: too many replicas}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: replicas}
+spec: {policyName: replicas, validationActions: [Deny]}
+`;
+  const legacy = (apiVersion: string, name: string): string =>
+    `---\napiVersion: ${apiVersion}\nkind: Deployment\nmetadata: {name: ${name}, namespace: default}\nspec:\n  replicas: 5\n  template: {spec: {containers: [{name: app, image: app:1}]}}\n`;
+  const resources = legacy('extensions/v1beta1', 'old-group') + legacy('apps/v1beta2', 'old-version') + legacy('apps/v1', 'current');
+  it('Equivalent (the default): all three are judged by the apps/v1 rule', () => {
+    for (const matchPolicy of ['Equivalent', undefined]) {
+      const result = evaluate(policy(matchPolicy), resources);
+      for (const name of ['old-group', 'old-version', 'current']) assert.equal(only(result, name).decision, 'deny', name);
+    }
+  });
+  it('Exact: only the apps/v1 object matches', () => {
+    const result = evaluate(policy('Exact'), resources);
+    assert.equal(only(result, 'current').decision, 'deny');
+    for (const name of ['old-group', 'old-version']) assert.equal(result.requests.find((request) => request.object.name === name)?.bindings.length ?? 0, 0, name);
+  });
+  it('a resource that never moved is not equivalent to another group', () => {
+    const cronJobPolicy = policy('Equivalent').replace('resources: [deployments]', 'resources: [cronjobs]');
+    const cronJob = '---\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: cj, namespace: default}\nspec: {schedule: "* * * * *", jobTemplate: {spec: {template: {spec: {containers: [{name: a, image: a:1}]}}}}}\n';
+    assert.equal(evaluate(cronJobPolicy, cronJob).requests.find((request) => request.object.name === 'cj')?.bindings.length ?? 0, 0);
+  });
+});
