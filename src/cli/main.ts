@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['exceptions', async () => (await import('./exceptions.js')).registerExceptionsCommand],
   ['fix', async () => (await import('./fix.js')).registerFixCommand],
   ['snapshot', async () => (await import('./snapshot.js')).registerSnapshotCommand],
+  ['watch', async () => (await import('./watch.js')).registerWatchCommand],
 ];
 
 export const EXIT_OK = 0;

@@ -40,6 +40,8 @@ const MAX_THROTTLE_RETRIES = 8;
 const MAX_RETRY_AFTER_MS = 30_000;
 
 export class ClusterConnection {
+  private readonly agents = new Set<http.Agent>();
+
   private constructor(
     private readonly config: KubeConfig,
     /** The context's name, for messages. */
@@ -85,6 +87,12 @@ export class ClusterConnection {
     return new ClusterConnection(config, contextName, cluster.server, config.getContextObject(contextName)?.namespace ?? undefined, sleep);
   }
 
+  /** Closes kept-alive connections, so a finished command lets the process exit. */
+  close(): void {
+    for (const agent of this.agents) agent.destroy();
+    this.agents.clear();
+  }
+
   /** One request; 429 is retried after Retry-After (or a growing delay); network failures become ClusterError. */
   async request(urlPath: string, init: { method?: string; body?: string } = {}): Promise<ApiReply> {
     for (let attempt = 0; ; attempt++) {
@@ -123,6 +131,7 @@ export class ClusterConnection {
     } catch (error) {
       throw new ClusterError(`cannot get credentials for context "${this.context}": ${describe(error)}`);
     }
+    if (options.agent instanceof http.Agent) this.agents.add(options.agent);
     const transport = url.protocol === 'http:' ? http : https;
     return await new Promise<IncomingMessage>((resolve, reject) => {
       const request = transport.request(url, options, resolve);

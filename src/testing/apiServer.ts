@@ -633,6 +633,13 @@ export class TestApiServer {
         send(404, status(404, 'NotFound', `${resource.plural} "${objectName}" not found`));
         return;
       }
+      // Optimistic concurrency, as the API server does it: a stale resourceVersion is a conflict.
+      const current = this.get(apiVersion, resource.kind, namespace, objectName);
+      const given = metadata.resourceVersion;
+      if (verb === 'update' && given !== undefined && given !== (current?.metadata as JsonObject | undefined)?.resourceVersion) {
+        send(409, status(409, 'Conflict', `Operation cannot be fulfilled on ${resource.plural} "${objectName}": the object has been modified; please apply your changes to the latest version and try again`));
+        return;
+      }
       const problem = this.put({ ...object, metadata: { ...metadata, ...(namespace !== undefined ? { namespace } : {}) } });
       if (problem !== undefined) send(422, status(422, 'Invalid', problem));
       else send(verb === 'create' ? 201 : 200, JSON.stringify(this.get(apiVersion, resource.kind, namespace, objectName)));
