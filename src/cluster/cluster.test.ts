@@ -1,6 +1,6 @@
 /** Reading a cluster: paging, faults, permissions, credentials and secrets, against the test API server. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +9,7 @@ import { TestApiServer } from '../testing/apiServer.js';
 import { ClusterConnection, retryDelay } from './connection.js';
 import { discoverResources, resourceName } from './discovery.js';
 import { newReadReport, readResources } from './read.js';
-import { rampartAsync, writeKubeconfig, type JsonReport } from './testing.js';
+import { rampartAsync, rampartAsyncWithEnv, writeKubeconfig, type JsonReport } from './testing.js';
 
 const SECRET_VALUE = 'c3VwZXItc2VjcmV0LXBhc3N3b3Jk';
 
@@ -162,5 +162,58 @@ describe('reading a cluster', () => {
     const alone = await rampartAsync(['scan', 'examples/demo-shop', '--kubeconfig', adminConfig]);
     assert.equal(alone.code, 2);
     assert.match(alone.stderr, /need --cluster/);
+  });
+});
+
+describe('other credentials', () => {
+  const server = new TestApiServer({ tokens: { 'exec-token': { name: 'exec-user' }, 'pod-token': { name: 'system:serviceaccount:rampart-system:rampart' } } });
+  let dir: string;
+
+  before(async () => {
+    await server.start();
+    dir = mkdtempSync(path.join(tmpdir(), 'rampart-credentials-'));
+    assert.deepEqual(server.seed([pod('root-shell', 'tools', true)]), []);
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an exec credential plugin in the kubeconfig supplies the token', async () => {
+    const plugin = path.join(dir, 'credential-plugin.mjs');
+    writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'exec-token' } }));\n`);
+    const config = JSON.parse(server.kubeconfig({ token: 'unused' })) as { users: Array<{ user: Record<string, unknown> }> };
+    config.users[0] = { ...config.users[0], user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } } };
+    const kubeconfig = writeKubeconfig(dir, 'exec', JSON.stringify(config));
+    const result = await rampartAsync(['scan', '--cluster', '--kubeconfig', kubeconfig, '--format', 'json']);
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.ok(report.findings.some((finding) => finding.checkId === 'PSS-privileged' && finding.object.name === 'root-shell'));
+    assert.ok(server.requests.length > 0);
+  });
+
+  test('without a kubeconfig, in a pod, the service-account token and CA are used', async () => {
+    const accountDir = path.join(dir, 'root', 'var', 'run', 'secrets', 'kubernetes.io', 'serviceaccount');
+    mkdirSync(accountDir, { recursive: true });
+    writeFileSync(path.join(accountDir, 'token'), 'pod-token');
+    writeFileSync(path.join(accountDir, 'ca.crt'), server.pki.caCert);
+    writeFileSync(path.join(accountDir, 'namespace'), 'rampart-system');
+    const port = new URL(server.url).port;
+    const home = path.join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    const result = await rampartAsyncWithEnv(['scan', '--cluster', '--format', 'json'], {
+      HOME: home,
+      KUBECONFIG: '',
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: port,
+      RAMPART_IN_CLUSTER_ROOT: path.join(dir, 'root'),
+    });
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.ok(report.findings.some((finding) => finding.checkId === 'PSS-privileged' && finding.location.file === 'cluster/inClusterContext'));
+    const withoutAny = await rampartAsyncWithEnv(['scan', '--cluster'], { HOME: home, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' });
+    assert.equal(withoutAny.code, 2);
+    assert.match(withoutAny.stderr, /^rampart: no kubeconfig found .* and not running in a cluster\n$/);
   });
 });

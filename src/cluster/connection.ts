@@ -66,7 +66,8 @@ export class ClusterConnection {
         if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
         else config.loadFromDefault();
       } else if (process.env.KUBERNETES_SERVICE_HOST !== undefined) {
-        config.loadFromCluster();
+        // RAMPART_IN_CLUSTER_ROOT prefixes /var/run/secrets/kubernetes.io/serviceaccount (tests, or a non-standard mount).
+        config.loadFromCluster(process.env.RAMPART_IN_CLUSTER_ROOT ?? '');
       } else {
         throw new ClusterError('no kubeconfig found (give --kubeconfig, set KUBECONFIG, or create ~/.kube/config) and not running in a cluster');
       }
