@@ -71,7 +71,6 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     process.stderr.write(`rampart watch: ${message}\n`);
   };
   log(`metrics on http://${flags.metricsAddress}:${served.port}/metrics; watching context "${connection.context}" (${connection.server})`);
-  let counted = { ADDED: 0, MODIFIED: 0, DELETED: 0 };
   const watcher: InstanceType<typeof ClusterWatcher> = new ClusterWatcher(
     connection,
     resources,
@@ -82,14 +81,13 @@ async function runWatch(flags: WatchFlags): Promise<void> {
       const findings = run.result.findings;
       const partial = run.result.diagnostics.some((diagnostic) => diagnostic.code === 'cluster-partial');
       metrics.record(findings, evaluation.objects, evaluation.changes, (performance.now() - started) / 1000, partial);
-      metrics.countEvents(watcher.eventCounts, counted);
-      counted = { ...watcher.eventCounts };
       if (writer !== undefined) for (const problem of await writer.apply(buildPolicyReports(findings, { maxResults: flags.maxReportResults }))) log(problem);
       log(`evaluated ${evaluation.objects} objects after ${evaluation.changes} change(s): ${findings.length} findings in ${Math.round(performance.now() - started)} ms`);
       for (const diagnostic of run.result.diagnostics) if (diagnostic.code.startsWith('cluster-')) log(`${diagnostic.severity}: ${diagnostic.message}`);
     },
     log,
   );
+  metrics.countEventsFrom(() => watcher.eventCounts);
   await watcher.start();
   await new Promise<void>((resolve) => {
     const finish = (): void => {

@@ -6,6 +6,14 @@ import http from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Finding } from '../model/types.js';
 
+export interface EventCounts {
+  readonly ADDED: number;
+  readonly MODIFIED: number;
+  readonly DELETED: number;
+  /** MODIFIED events that changed nothing a check reads (status, resourceVersion): not evaluated. */
+  readonly unchanged: number;
+}
+
 export class WatchMetrics {
   readonly registry = new Registry();
   private readonly findings = new Gauge({
@@ -19,7 +27,16 @@ export class WatchMetrics {
   private readonly lastChange = new Gauge({ name: 'rampart_last_change_timestamp_seconds', help: 'When the latest change from a watch stream was evaluated (Unix time)', registers: [this.registry] });
   private readonly duration = new Gauge({ name: 'rampart_evaluation_duration_seconds', help: 'How long the latest evaluation took', registers: [this.registry] });
   private readonly evaluations = new Counter({ name: 'rampart_evaluations_total', help: 'Evaluations since start', registers: [this.registry] });
-  private readonly events = new Counter({ name: 'rampart_watch_events_total', help: 'Watch events applied, by type', labelNames: ['type'] as const, registers: [this.registry] });
+  private eventSource: (() => EventCounts) | undefined;
+  private reportedEvents: EventCounts = { ADDED: 0, MODIFIED: 0, DELETED: 0, unchanged: 0 };
+  private readonly events = new Counter({
+    name: 'rampart_watch_events_total',
+    help: 'Watch events, by type (unchanged: a MODIFIED event that changed nothing a check reads, not evaluated)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+    // Read at every scrape, so events that caused no evaluation are counted too.
+    collect: () => this.collectEvents(),
+  });
   private readonly partial = new Gauge({ name: 'rampart_partial', help: '1 when some types could not be read (see the log), else 0', registers: [this.registry] });
 
   record(findings: readonly Finding[], objects: number, changes: number, seconds: number, partial: boolean, now = Date.now()): void {
@@ -41,11 +58,19 @@ export class WatchMetrics {
     this.evaluations.inc();
   }
 
-  countEvents(counts: { ADDED: number; MODIFIED: number; DELETED: number }, previous: { ADDED: number; MODIFIED: number; DELETED: number }): void {
-    for (const type of ['ADDED', 'MODIFIED', 'DELETED'] as const) {
-      const delta = counts[type] - previous[type];
+  /** Where the event counts come from (the watcher's running totals). */
+  countEventsFrom(source: () => EventCounts): void {
+    this.eventSource = source;
+  }
+
+  private collectEvents(): void {
+    const counts = this.eventSource?.();
+    if (counts === undefined) return;
+    for (const type of ['ADDED', 'MODIFIED', 'DELETED', 'unchanged'] as const) {
+      const delta = counts[type] - this.reportedEvents[type];
       if (delta > 0) this.events.inc({ type }, delta);
     }
+    this.reportedEvents = { ...counts };
   }
 
   /** Serves /metrics (and /healthz for probes); resolves with the bound port. */

@@ -106,6 +106,14 @@ describe('rampart watch', () => {
     assert.match(before, /^rampart_objects 2$/m);
     assert.match(before, /^rampart_last_evaluation_timestamp_seconds \d+/m);
 
+    // A status-only update changes nothing a check reads: counted, not evaluated.
+    const evaluations = (text: string): number => Number(/^rampart_evaluations_total (\d+)$/m.exec(text)?.[1]);
+    const evaluationsBefore = evaluations(before);
+    server.put({ ...pod('steady', 'shop', false), status: { phase: 'Running', podIP: '10.0.0.7' } });
+    await until('the unchanged event is counted', async () => /^rampart_watch_events_total\{type="unchanged"\} 1$/m.test(await getText(metricsUrl)), FOLLOW_WITHIN_MS);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(evaluations(await getText(metricsUrl)), evaluationsBefore);
+
     server.put(pod('root-shell', 'shop', true));
     await until('metrics after create', async () => privilegedGauge(await getText(metricsUrl), 'shop') === 1, FOLLOW_WITHIN_MS);
     await until('PolicyReport after create', () => {

@@ -43,7 +43,7 @@ export class ClusterWatcher {
   private stopped = false;
   readonly file: string;
   /** Counts of watch events by type, for the metrics. */
-  readonly eventCounts = { ADDED: 0, MODIFIED: 0, DELETED: 0, restarts: 0 };
+  readonly eventCounts = { ADDED: 0, MODIFIED: 0, DELETED: 0, restarts: 0, unchanged: 0 };
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -171,8 +171,16 @@ export class ClusterWatcher {
     const raw = sanitize({ ...object, apiVersion: object.apiVersion ?? (resource.group === '' ? resource.version : `${resource.group}/${resource.version}`), kind: object.kind ?? resource.kind });
     const items = this.itemsOf(name);
     if (type === 'DELETED') items.delete(keyOf(raw));
-    else if (type === 'ADDED' || type === 'MODIFIED') items.set(keyOf(raw), toKubeObject(raw, this.file));
-    else return 'ok';
+    else if (type === 'ADDED' || type === 'MODIFIED') {
+      const previous = items.get(keyOf(raw));
+      // Most updates in a live cluster only touch status (dropped on arrival) or bookkeeping: nothing to judge again.
+      if (type === 'MODIFIED' && previous !== undefined && sameContent(previous.raw, raw)) {
+        items.set(keyOf(raw), toKubeObject(raw, this.file));
+        this.eventCounts.unchanged++;
+        return 'ok';
+      }
+      items.set(keyOf(raw), toKubeObject(raw, this.file));
+    } else return 'ok';
     if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.eventCounts[type]++;
     this.changed();
     return 'ok';
@@ -231,6 +239,15 @@ export class ClusterWatcher {
     await this.evaluating;
     this.evaluating = undefined;
   }
+}
+
+/** Equal once the fields that change on every write (resourceVersion, generation) are set aside. */
+function sameContent(a: JsonObject, b: JsonObject): boolean {
+  const strip = (object: JsonObject): string => {
+    const metadata = isJsonObject(object.metadata) ? { ...object.metadata, resourceVersion: undefined, generation: undefined } : object.metadata;
+    return JSON.stringify({ ...object, metadata });
+  };
+  return strip(a) === strip(b);
 }
 
 function keyOf(raw: JsonObject): string {
