@@ -12,6 +12,8 @@ export interface EventCounts {
   readonly DELETED: number;
   /** MODIFIED events that changed nothing a check reads (status, resourceVersion): not evaluated. */
   readonly unchanged: number;
+  /** Types listed again because their watch's resourceVersion had expired (410). */
+  readonly restarts: number;
 }
 
 export class WatchMetrics {
@@ -28,7 +30,13 @@ export class WatchMetrics {
   private readonly duration = new Gauge({ name: 'rampart_evaluation_duration_seconds', help: 'How long the latest evaluation took', registers: [this.registry] });
   private readonly evaluations = new Counter({ name: 'rampart_evaluations_total', help: 'Evaluations since start', registers: [this.registry] });
   private eventSource: (() => EventCounts) | undefined;
-  private reportedEvents: EventCounts = { ADDED: 0, MODIFIED: 0, DELETED: 0, unchanged: 0 };
+  private reportedEvents: EventCounts = { ADDED: 0, MODIFIED: 0, DELETED: 0, unchanged: 0, restarts: 0 };
+  private readonly relists = new Counter({
+    name: 'rampart_watch_relists_total',
+    help: 'Types listed again after their watch expired (410 Gone)',
+    registers: [this.registry],
+    collect: () => this.collectEvents(),
+  });
   private readonly events = new Counter({
     name: 'rampart_watch_events_total',
     help: 'Watch events, by type (unchanged: a MODIFIED event that changed nothing a check reads, not evaluated)',
@@ -70,6 +78,7 @@ export class WatchMetrics {
       const delta = counts[type] - this.reportedEvents[type];
       if (delta > 0) this.events.inc({ type }, delta);
     }
+    if (counts.restarts > this.reportedEvents.restarts) this.relists.inc(counts.restarts - this.reportedEvents.restarts);
     this.reportedEvents = { ...counts };
   }
 

@@ -62,7 +62,8 @@ function privilegedGauge(metrics: string, namespace: string): number | undefined
 }
 
 describe('rampart watch', () => {
-  const server = new TestApiServer({ tokens: { watcher: { name: 'watcher' } } });
+  // A short event history, so a watch that reconnects late gets 410 Gone.
+  const server = new TestApiServer({ tokens: { watcher: { name: 'watcher' } }, eventHistory: 4 });
   let dir: string;
   let child: ChildProcess | undefined;
   let metricsUrl = '';
@@ -137,6 +138,14 @@ describe('rampart watch', () => {
     assert.match(metrics, /^rampart_watch_events_total\{type="DELETED"\} 1$/m);
     assert.match(metrics, /^rampart_objects 3$/m);
     // The cluster-scoped Namespace's findings go to the ClusterPolicyReport.
+    // Watches that come back after the server's event history moved on get 410 and list again.
+    server.endWatches();
+    for (let index = 0; index < 6; index++) server.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `filler-${index}`, namespace: 'shop' }, data: { index: String(index) } });
+    server.put(pod('after-restart', 'shop', true));
+    await until('a relisted type is followed again', async () => {
+      const text = await getText(metricsUrl);
+      return /^rampart_watch_relists_total [1-9]/m.test(text) && privilegedGauge(text, 'shop') === 1;
+    }, 15_000);
     const clusterReport = server.get('wgpolicyk8s.io/v1alpha2', 'ClusterPolicyReport', undefined, 'rampart') as { results: Array<{ resources: Array<{ kind: string }> }> } | undefined;
     assert.ok(clusterReport?.results.every((result) => result.resources[0]?.kind === 'Namespace'));
   });

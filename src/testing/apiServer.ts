@@ -252,6 +252,12 @@ export class TestApiServer {
     });
   }
 
+  /** Ends every open watch stream, as an API server restart or a load balancer timeout would. */
+  endWatches(): void {
+    for (const watcher of this.watchers) watcher.response.end();
+    this.watchers.clear();
+  }
+
   /** The next `count` requests get 429 Too Many Requests with this Retry-After. */
   throttle(count: number, retryAfterSeconds = 1): void {
     this.throttled = count;
