@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { ClusterFlags } from '../cluster/options.js';
-import { addClusterOptions } from '../cluster/options.js';
+import { addClusterOptions, type ClusterFlags } from '../cluster/options.js';
 import { choice, loadConfigForCommand, UsageError } from './common.js';
 
 interface WatchFlags extends ClusterFlags {
