@@ -217,3 +217,56 @@ describe('other credentials', () => {
     assert.match(withoutAny.stderr, /^rampart: no kubeconfig found .* and not running in a cluster\n$/);
   });
 });
+
+describe('custom resources with pod templates', () => {
+  const server = new TestApiServer({ tokens: { admin: { name: 'admin' } } });
+  let dir: string;
+  const definition = (group: string, kind: string, plural: string): JsonObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: { group, scope: 'Namespaced', names: { kind, plural }, versions: [{ name: 'v1alpha1', served: true, storage: true }] },
+  });
+  const withTemplate = (apiVersion: string, kind: string, name: string): JsonObject => ({
+    apiVersion,
+    kind,
+    metadata: { name, namespace: 'apps' },
+    spec: { template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1', securityContext: { privileged: true } }] } } },
+  });
+
+  before(async () => {
+    await server.start();
+    dir = mkdtempSync(path.join(tmpdir(), 'rampart-custom-'));
+    assert.deepEqual(
+      server.seed([
+        definition('argoproj.io', 'Rollout', 'rollouts'),
+        definition('example.com', 'WebApp', 'webapps'),
+        definition('example.com', 'Gadget', 'gadgets'),
+        withTemplate('argoproj.io/v1alpha1', 'Rollout', 'canary'),
+        withTemplate('example.com/v1alpha1', 'WebApp', 'shop'),
+        withTemplate('example.com/v1alpha1', 'Gadget', 'widget'),
+      ]),
+      [],
+    );
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('built-in (Argo Rollout) and configured (podTemplates) kinds are read and judged; other custom resources are not read', async () => {
+    const kubeconfig = writeKubeconfig(dir, 'kubeconfig', server.kubeconfig({ token: 'admin' }));
+    const configFile = path.join(dir, 'rampart.yaml');
+    writeFileSync(configFile, 'podTemplates:\n  - apiVersion: example.com/v1\n    kind: WebApp\n    templatePath: spec.template\n');
+    const [plain, configured] = await Promise.all([
+      rampartAsync(['scan', '--cluster', '--kubeconfig', kubeconfig, '--format', 'json']),
+      rampartAsync(['scan', '--cluster', '--kubeconfig', kubeconfig, '--config', configFile, '--format', 'json']),
+    ]);
+    const privileged = (result: { stdout: string }): string[] =>
+      (JSON.parse(result.stdout) as JsonReport).findings.filter((finding) => finding.checkId === 'PSS-privileged').map((finding) => `${finding.object.kind}/${finding.object.name}`).sort();
+    assert.deepEqual(privileged(plain), ['Rollout/canary']);
+    assert.deepEqual(privileged(configured), ['Rollout/canary', 'WebApp/shop']);
+    assert.ok(!server.requests.some((request) => request.includes('/gadgets')), 'a custom resource without a pod template is not listed');
+  });
+});
