@@ -28,6 +28,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['image', async () => (await import('./image.js')).registerImageCommand],
   ['db', async () => (await import('./db.js')).registerDbCommand],
   ['snapshot', async () => (await import('./snapshot.js')).registerSnapshotCommand],
+  ['watch', async () => (await import('./watch.js')).registerWatchCommand],
 ];
 
 export const EXIT_OK = 0;

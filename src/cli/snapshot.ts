@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { ClusterFlags } from '../cluster/options.js';
-import { addClusterOptions } from '../cluster/options.js';
+import { addClusterOptions, type ClusterFlags } from '../cluster/options.js';
 import { loadConfigForCommand } from './common.js';
 
 interface SnapshotFlags extends ClusterFlags {

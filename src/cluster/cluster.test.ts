@@ -1,6 +1,6 @@
 /** Reading a cluster: paging, faults, permissions, credentials and secrets, against the test API server. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +9,7 @@ import { TestApiServer } from '../testing/apiServer.js';
 import { ClusterConnection, retryDelay } from './connection.js';
 import { discoverResources, resourceName } from './discovery.js';
 import { newReadReport, readResources } from './read.js';
-import { rampartAsync, writeKubeconfig, type JsonReport } from './testing.js';
+import { rampartAsync, rampartAsyncWithEnv, writeKubeconfig, type JsonReport } from './testing.js';
 
 const SECRET_VALUE = 'c3VwZXItc2VjcmV0LXBhc3N3b3Jk';
 
@@ -162,5 +162,111 @@ describe('reading a cluster', () => {
     const alone = await rampartAsync(['scan', 'examples/demo-shop', '--kubeconfig', adminConfig]);
     assert.equal(alone.code, 2);
     assert.match(alone.stderr, /need --cluster/);
+  });
+});
+
+describe('other credentials', () => {
+  const server = new TestApiServer({ tokens: { 'exec-token': { name: 'exec-user' }, 'pod-token': { name: 'system:serviceaccount:rampart-system:rampart' } } });
+  let dir: string;
+
+  before(async () => {
+    await server.start();
+    dir = mkdtempSync(path.join(tmpdir(), 'rampart-credentials-'));
+    assert.deepEqual(server.seed([pod('root-shell', 'tools', true)]), []);
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an exec credential plugin in the kubeconfig supplies the token', async () => {
+    const plugin = path.join(dir, 'credential-plugin.mjs');
+    writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'exec-token' } }));\n`);
+    const config = JSON.parse(server.kubeconfig({ token: 'unused' })) as { users: Array<{ user: Record<string, unknown> }> };
+    config.users[0] = { ...config.users[0], user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } } };
+    const kubeconfig = writeKubeconfig(dir, 'exec', JSON.stringify(config));
+    const result = await rampartAsync(['scan', '--cluster', '--kubeconfig', kubeconfig, '--format', 'json']);
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.ok(report.findings.some((finding) => finding.checkId === 'PSS-privileged' && finding.object.name === 'root-shell'));
+    assert.ok(server.requests.length > 0);
+  });
+
+  test('without a kubeconfig, in a pod, the service-account token and CA are used', async () => {
+    const accountDir = path.join(dir, 'root', 'var', 'run', 'secrets', 'kubernetes.io', 'serviceaccount');
+    mkdirSync(accountDir, { recursive: true });
+    writeFileSync(path.join(accountDir, 'token'), 'pod-token');
+    writeFileSync(path.join(accountDir, 'ca.crt'), server.pki.caCert);
+    writeFileSync(path.join(accountDir, 'namespace'), 'rampart-system');
+    const port = new URL(server.url).port;
+    const home = path.join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    const result = await rampartAsyncWithEnv(['scan', '--cluster', '--format', 'json'], {
+      HOME: home,
+      KUBECONFIG: '',
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: port,
+      RAMPART_IN_CLUSTER_ROOT: path.join(dir, 'root'),
+    });
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.ok(report.findings.some((finding) => finding.checkId === 'PSS-privileged' && finding.location.file === 'cluster/inClusterContext'));
+    const withoutAny = await rampartAsyncWithEnv(['scan', '--cluster'], { HOME: home, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' });
+    assert.equal(withoutAny.code, 2);
+    assert.match(withoutAny.stderr, /^rampart: no kubeconfig found .* and not running in a cluster\n$/);
+  });
+});
+
+describe('custom resources with pod templates', () => {
+  const server = new TestApiServer({ tokens: { admin: { name: 'admin' } } });
+  let dir: string;
+  const definition = (group: string, kind: string, plural: string): JsonObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: { group, scope: 'Namespaced', names: { kind, plural }, versions: [{ name: 'v1alpha1', served: true, storage: true }] },
+  });
+  const withTemplate = (apiVersion: string, kind: string, name: string): JsonObject => ({
+    apiVersion,
+    kind,
+    metadata: { name, namespace: 'apps' },
+    spec: { template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1', securityContext: { privileged: true } }] } } },
+  });
+
+  before(async () => {
+    await server.start();
+    dir = mkdtempSync(path.join(tmpdir(), 'rampart-custom-'));
+    assert.deepEqual(
+      server.seed([
+        definition('argoproj.io', 'Rollout', 'rollouts'),
+        definition('example.com', 'WebApp', 'webapps'),
+        definition('example.com', 'Gadget', 'gadgets'),
+        withTemplate('argoproj.io/v1alpha1', 'Rollout', 'canary'),
+        withTemplate('example.com/v1alpha1', 'WebApp', 'shop'),
+        withTemplate('example.com/v1alpha1', 'Gadget', 'widget'),
+      ]),
+      [],
+    );
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('built-in (Argo Rollout) and configured (podTemplates) kinds are read and judged; other custom resources are not read', async () => {
+    const kubeconfig = writeKubeconfig(dir, 'kubeconfig', server.kubeconfig({ token: 'admin' }));
+    const configFile = path.join(dir, 'rampart.yaml');
+    writeFileSync(configFile, 'podTemplates:\n  - apiVersion: example.com/v1\n    kind: WebApp\n    templatePath: spec.template\n');
+    const [plain, configured] = await Promise.all([
+      rampartAsync(['scan', '--cluster', '--kubeconfig', kubeconfig, '--format', 'json']),
+      rampartAsync(['scan', '--cluster', '--kubeconfig', kubeconfig, '--config', configFile, '--format', 'json']),
+    ]);
+    const privileged = (result: { stdout: string }): string[] =>
+      (JSON.parse(result.stdout) as JsonReport).findings.filter((finding) => finding.checkId === 'PSS-privileged').map((finding) => `${finding.object.kind}/${finding.object.name}`).sort();
+    assert.deepEqual(privileged(plain), ['Rollout/canary']);
+    assert.deepEqual(privileged(configured), ['Rollout/canary', 'WebApp/shop']);
+    assert.ok(!server.requests.some((request) => request.includes('/gadgets')), 'a custom resource without a pod template is not listed');
   });
 });

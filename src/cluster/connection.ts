@@ -40,6 +40,8 @@ const MAX_THROTTLE_RETRIES = 8;
 const MAX_RETRY_AFTER_MS = 30_000;
 
 export class ClusterConnection {
+  private readonly agents = new Set<http.Agent>();
+
   private constructor(
     private readonly config: KubeConfig,
     /** The context's name, for messages. */
@@ -64,7 +66,8 @@ export class ClusterConnection {
         if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
         else config.loadFromDefault();
       } else if (process.env.KUBERNETES_SERVICE_HOST !== undefined) {
-        config.loadFromCluster();
+        // RAMPART_IN_CLUSTER_ROOT prefixes /var/run/secrets/kubernetes.io/serviceaccount (tests, or a non-standard mount).
+        config.loadFromCluster(process.env.RAMPART_IN_CLUSTER_ROOT ?? '');
       } else {
         throw new ClusterError('no kubeconfig found (give --kubeconfig, set KUBECONFIG, or create ~/.kube/config) and not running in a cluster');
       }
@@ -83,6 +86,12 @@ export class ClusterConnection {
     const cluster = config.getCurrentCluster();
     if (cluster === null || cluster.server === '') throw new ClusterError(`context "${contextName}" names no cluster with a server URL`);
     return new ClusterConnection(config, contextName, cluster.server, config.getContextObject(contextName)?.namespace ?? undefined, sleep);
+  }
+
+  /** Closes kept-alive connections, so a finished command lets the process exit. */
+  close(): void {
+    for (const agent of this.agents) agent.destroy();
+    this.agents.clear();
   }
 
   /** One request; 429 is retried after Retry-After (or a growing delay); network failures become ClusterError. */
@@ -123,6 +132,7 @@ export class ClusterConnection {
     } catch (error) {
       throw new ClusterError(`cannot get credentials for context "${this.context}": ${describe(error)}`);
     }
+    if (options.agent instanceof http.Agent) this.agents.add(options.agent);
     const transport = url.protocol === 'http:' ? http : https;
     return await new Promise<IncomingMessage>((resolve, reject) => {
       const request = transport.request(url, options, resolve);

@@ -11,11 +11,21 @@ export interface CliResult {
 }
 
 export function rampartAsync(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+  return rampartAsyncWithEnv(args, {}, timeoutMs);
+}
+
+/** The environment is the test's, without KUBECONFIG or in-cluster variables, plus `env`. */
+export function rampartAsyncWithEnv(args: readonly string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
+  const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', KUBECONFIG: '' };
+  delete base.KUBERNETES_SERVICE_HOST;
+  delete base.KUBERNETES_SERVICE_PORT;
+  const merged: Record<string, string | undefined> = { ...base, ...env };
+  for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '' }, maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs },
+      { cwd: REPO_ROOT, env: merged, maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1;
         resolve({ code, stdout, stderr });

@@ -178,6 +178,18 @@ const SHORT_NAMES: Record<string, string> = {
   replicationcontrollers: 'rc', horizontalpodautoscalers: 'hpa', poddisruptionbudgets: 'pdb', storageclasses: 'sc', priorityclasses: 'pc',
 };
 
+/** The first index whose key is not below `value`. */
+function lowerBound(sorted: readonly string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 const CREATED_AT = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class TestApiServer {
@@ -187,6 +199,7 @@ export class TestApiServer {
   /** resource key → "namespace/name" → stored object. */
   private readonly store = new Map<string, Map<string, Stored>>();
   private readonly events: WatchEvent[] = [];
+  private readonly sorted = new Map<string, string[]>();
   private readonly watchers = new Set<Watcher>();
   private revision = 1;
   private continueEpoch = 0;
@@ -237,6 +250,12 @@ export class TestApiServer {
       users: [{ name: 'test-user', user: credentials }],
       contexts: [{ name: contextName, context: { cluster: 'test-cluster', user: 'test-user', ...(namespace !== undefined ? { namespace } : {}) } }],
     });
+  }
+
+  /** Ends every open watch stream, as an API server restart or a load balancer timeout would. */
+  endWatches(): void {
+    for (const watcher of this.watchers) watcher.response.end();
+    this.watchers.clear();
   }
 
   /** The next `count` requests get 429 Too Many Requests with this Retry-After. */
@@ -305,6 +324,7 @@ export class TestApiServer {
     storedMetadata.creationTimestamp ??= CREATED_AT;
     const body = JSON.stringify({ metadata: storedMetadata, ...rest });
     items.set(key, { namespace, name: metadata.name, body, resourceVersion });
+    if (previous === undefined) this.sorted.delete(resourceKey(resource));
     if (object.kind === 'CustomResourceDefinition') this.serveDefinition(object);
     this.publish({ resourceVersion, resource, namespace, type: previous === undefined ? 'ADDED' : 'MODIFIED', body });
     return undefined;
@@ -319,6 +339,7 @@ export class TestApiServer {
     const previous = items.get(key);
     if (previous === undefined) return false;
     items.delete(key);
+    this.sorted.delete(resourceKey(resource));
     const resourceVersion = ++this.revision;
     const parsed = JSON.parse(previous.body) as { metadata: JsonObject };
     parsed.metadata.resourceVersion = String(resourceVersion);
@@ -339,6 +360,14 @@ export class TestApiServer {
     const resource = this.resourceFor(apiVersion, kind);
     if (resource === undefined) return [];
     return [...this.itemsOf(resource).values()].map((stored) => ({ apiVersion, kind, ...(JSON.parse(stored.body) as JsonObject) }));
+  }
+
+  /** The keys of a resource in order, kept until the next change of that resource. */
+  private sortedKeys(resource: ResourceType): string[] {
+    const key = resourceKey(resource);
+    let sorted = this.sorted.get(key);
+    if (sorted === undefined) this.sorted.set(key, (sorted = [...this.itemsOf(resource).keys()].sort()));
+    return sorted;
   }
 
   private itemsOf(resource: ResourceType): Map<string, Stored> {
@@ -538,16 +567,25 @@ export class TestApiServer {
       }
       after = decoded.after;
     }
-    const keys = [...this.itemsOf(resource).keys()].filter((key) => (namespace === undefined || key.startsWith(`${namespace}/`)) && key > after).sort();
-    const page = limit > 0 ? keys.slice(0, limit) : keys;
     const items = this.itemsOf(resource);
+    const sorted = this.sortedKeys(resource);
+    // Keys are "namespace/name", so one namespace is a contiguous run of the sorted keys.
+    const prefix = namespace === undefined ? '' : `${namespace}/`;
+    const lowest = after > prefix ? after : prefix;
+    let start = lowerBound(sorted, lowest);
+    if (start < sorted.length && sorted[start] === after) start++;
+    let end = sorted.length;
+    if (namespace !== undefined) end = lowerBound(sorted, `${namespace}0`); // '0' follows '/' in code-unit order
+    const available = Math.max(0, end - start);
+    const count = limit > 0 ? Math.min(limit, available) : available;
+    const page = sorted.slice(start, start + count);
     const bodies = page.map((key) => items.get(key)?.body ?? '{}');
-    const more = page.length < keys.length;
+    const more = count < available;
     const apiVersion = resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
     const metadata: JsonObject = { resourceVersion: String(this.revision) };
     if (more) {
       metadata.continue = Buffer.from(JSON.stringify({ epoch: this.continueEpoch, after: page[page.length - 1] })).toString('base64url');
-      metadata.remainingItemCount = keys.length - page.length;
+      metadata.remainingItemCount = available - page.length;
       if (this.expireAfterNextPage) {
         this.expireAfterNextPage = false;
         this.continueEpoch++;
@@ -631,6 +669,13 @@ export class TestApiServer {
       }
       if (verb === 'update' && !exists) {
         send(404, status(404, 'NotFound', `${resource.plural} "${objectName}" not found`));
+        return;
+      }
+      // Optimistic concurrency, as the API server does it: a stale resourceVersion is a conflict.
+      const current = this.get(apiVersion, resource.kind, namespace, objectName);
+      const given = metadata.resourceVersion;
+      if (verb === 'update' && given !== undefined && given !== (current?.metadata as JsonObject | undefined)?.resourceVersion) {
+        send(409, status(409, 'Conflict', `Operation cannot be fulfilled on ${resource.plural} "${objectName}": the object has been modified; please apply your changes to the latest version and try again`));
         return;
       }
       const problem = this.put({ ...object, metadata: { ...metadata, ...(namespace !== undefined ? { namespace } : {}) } });
