@@ -6,12 +6,38 @@
  * without the DOM library, and this is the one file that touches it.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export function reportClient(): void {
+export function reportLoader(render: (data: unknown) => void): void {
+  const doc: any = (globalThis as any).document;
+  const scope: any = globalThis;
+  scope.performance.mark('rampart:start');
+  const element = doc.getElementById('report-data');
+  const fail = (reason: string): void => {
+    doc.getElementById('load-error').hidden = false;
+    doc.getElementById('load-error').textContent = `The report could not be opened: ${reason}`;
+  };
+  if (typeof scope.DecompressionStream !== 'function') {
+    fail('this browser has no DecompressionStream (Chromium 80, Firefox 113 and Safari 16.4 and later have it).');
+    return;
+  }
+  // The data is gzip-compressed JSON in base64: a tenth of the bytes for the browser to read.
+  const binary = scope.atob(element.textContent.trim());
+  const bytes = new Uint8Array(binary.length);
+  for (let at = 0; at < binary.length; at++) bytes[at] = binary.charCodeAt(at);
+  scope.performance.mark('rampart:decoded');
+  new scope.Response(new scope.Blob([bytes]).stream().pipeThrough(new scope.DecompressionStream('gzip')))
+    .text()
+    .then((text: string) => {
+      scope.performance.mark('rampart:inflated');
+      const data = JSON.parse(text);
+      scope.performance.mark('rampart:parsed');
+      render(data);
+    })
+    .catch((error: unknown) => fail(String(error)));
+}
+
+export function reportClient(data: any): void {
   const doc: any = (globalThis as any).document;
   const performance: any = (globalThis as any).performance;
-  performance.mark('rampart:start');
-  const data: any = JSON.parse(doc.getElementById('report-data').textContent);
-  performance.mark('rampart:parsed');
   const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
   const PAGE_SIZE = 50;
   const SVG = 'http://www.w3.org/2000/svg';
@@ -43,7 +69,15 @@ export function reportClient(): void {
     return `<tr><th scope="row">${esc(score.name)}</th><td class="num score-${tone}">${value === undefined ? '—' : `${value}%`}</td><td>${bar}</td><td class="num muted">${score.passed} / ${score.judged}</td></tr>`;
   };
   byId('framework-scores').innerHTML = data.frameworks.map(scoreRow).join('');
-  byId('namespace-scores').innerHTML = data.namespaces.map(scoreRow).join('');
+  const NAMESPACE_ROWS = 12;
+  const byScore = [...data.namespaces].sort((a: any, b: any) => (a.score ?? 101) - (b.score ?? 101) || (a.name < b.name ? -1 : 1));
+  const showNamespaces = (all: boolean): void => {
+    byId('namespace-scores').innerHTML = (all ? byScore : byScore.slice(0, NAMESPACE_ROWS)).map(scoreRow).join('');
+    byId('namespaces-all').hidden = all || byScore.length <= NAMESPACE_ROWS;
+  };
+  byId('namespaces-all').textContent = `Show all ${byScore.length} namespaces`;
+  byId('namespaces-all').addEventListener('click', () => showNamespaces(true));
+  showNamespaces(false);
   const statusCounts = data.threatModel.summary;
   byId('threat-counts').innerHTML = ['open', 'partly', 'mitigated', 'unassessed']
     .map((status) => `<li class="status status-${status}"><span>${status === 'partly' ? 'partly mitigated' : status}</span> <b data-status="${status}">${statusCounts[status]}</b></li>`)
@@ -300,12 +334,17 @@ export function reportClient(): void {
   svg.setAttribute('height', String(cursorY + 20));
 
   // Threats table, filtered by status buttons and by the element picked in the diagram.
+  // A few rows at a time: a cluster has thousands of threats, and rows with evidence are costly to lay out.
+  const THREAT_ROWS = 40;
   let statusFilter = 'open';
   let elementFilter = '';
+  let threatRows = THREAT_ROWS;
   const renderThreats = (): void => {
     const list = model.threats.filter((threat: any) => (statusFilter === '' || threat.status === statusFilter) && (elementFilter === '' || threat.target === elementFilter));
+    byId('threats-more').hidden = list.length <= threatRows;
+    byId('threats-more').textContent = `Show ${Math.min(THREAT_ROWS, list.length - threatRows)} more of ${list.length - threatRows}`;
     byId('threats-body').innerHTML = list
-      .slice(0, 200)
+      .slice(0, threatRows)
       .map((threat: any) => {
         const evidence = threat.failing.flatMap((entry: any) => entry.findings.map((finding: any) => `<li><code>${esc(entry.checkId)}</code> ${esc(finding.message)} <span class="loc">${esc(strings[finding.file])}:${finding.line}</span></li>`)).join('');
         return `<tr><td><span class="badge st-${threat.status}">${threat.status === 'partly' ? 'partly' : threat.status}</span></td><td><abbr title="${esc(STRIDE[threat.stride] ?? threat.stride)}">${esc(threat.stride)}</abbr> <span class="muted small">${esc(STRIDE[threat.stride] ?? '')}</span></td>
@@ -321,6 +360,7 @@ export function reportClient(): void {
     const button = event.target.closest('button[data-status]');
     if (button === null) return;
     statusFilter = button.dataset.status;
+    threatRows = THREAT_ROWS;
     for (const other of byId('threat-filters').querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === button));
     renderThreats();
   });
@@ -328,6 +368,7 @@ export function reportClient(): void {
     const group = target.closest('[data-element]');
     if (group === null) return;
     elementFilter = group.dataset.element;
+    threatRows = THREAT_ROWS;
     statusFilter = '';
     for (const other of byId('threat-filters').querySelectorAll('button')) other.setAttribute('aria-pressed', String(other.dataset.status === ''));
     renderThreats();
@@ -338,6 +379,10 @@ export function reportClient(): void {
       event.preventDefault();
       pickElement(event.target);
     }
+  });
+  byId('threats-more').addEventListener('click', () => {
+    threatRows += THREAT_ROWS;
+    renderThreats();
   });
   byId('clear-element').addEventListener('click', () => {
     elementFilter = '';

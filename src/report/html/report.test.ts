@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runScan } from '../../cli/scan.js';
@@ -26,9 +27,9 @@ function demoReport(): ReportData {
 }
 
 function pageData(html: string): Record<string, unknown> {
-  const match = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
-  assert.ok(match !== null, 'the page carries its data');
-  return JSON.parse(match[1]!) as Record<string, unknown>;
+  const match = /<script type="application\/octet-stream" id="report-data" data-encoding="gzip\+base64">([A-Za-z0-9+/=]*)<\/script>/.exec(html);
+  assert.ok(match !== null, 'the page carries its data, compressed');
+  return JSON.parse(gunzipSync(Buffer.from(match[1]!, 'base64')).toString('utf8')) as Record<string, unknown>;
 }
 
 describe('rampart report', () => {
