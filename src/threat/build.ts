@@ -78,7 +78,7 @@ function evaluate(template: ThreatTemplate, scope: Scope | undefined, results: C
       // WARN means the benchmark could not tell: not passing, as in `rampart bench`.
       const result = control.status === 'PASS' ? 'pass' : 'fail';
       const findings =
-        result === 'fail' ? [{ message: `${control.id} ${control.status}: ${control.title}${control.details.length > 0 ? ` (${control.details.join('; ')})` : ''}`, object: { apiVersion: 'bench.rampart.dev/v1', kind: 'BenchControl', name: control.id }, location: { file: bench!.file, documentIndex: 0, line: 1, column: 1 } }] : [];
+        result === 'fail' ? [{ message: `${control.id} ${control.status}: ${control.title}${control.details.length > 0 ? ` (${control.details.join('; ')})` : ''}`, object: { apiVersion: 'bench.rampart.dev/v1', kind: 'BenchControl', name: control.id }, location: { file: control.file ?? bench!.file, documentIndex: 0, line: control.line ?? 1, column: 1 } }] : [];
       evidence.push({ checkId, result, role, findings });
       return;
     }
