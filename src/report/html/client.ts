@@ -395,81 +395,88 @@ export function reportClient(data: any): void {
   });
 
   performance.mark('rampart:threat-model');
-  // ---- Attack graph: the vertices of the listed paths in columns by step; a chosen path in red.
+  // ---- Attack graph: the chosen path in red, drawn with the other paths to the same crown jewel (at most
+  // eight in all, so a large cluster's graph stays legible), in layers from start to jewel.
   const graph = data.attackGraph;
   const paths: any[] = graph.paths.slice(0, 60);
   const attackSvg = byId('ag-svg');
   const labels = new Map<string, string>(graph.vertices.map((vertex: any) => [vertex.id, vertex.label]));
   const kinds = new Map<string, string>(graph.vertices.map((vertex: any) => [vertex.id, vertex.kind]));
-  // Longest-path layering: every step goes left to right; jewels that end a path go to the last column.
-  const column = new Map<string, number>();
-  for (const path of paths) for (const step of path.steps) for (const id of [step.from, step.to]) if (!column.has(id)) column.set(id, 0);
-  for (let round = 0; round < column.size; round++) {
-    let changed = false;
-    for (const path of paths) {
-      for (const step of path.steps) {
-        const next = column.get(step.from)! + 1;
-        if (column.get(step.to)! < next) {
-          column.set(step.to, next);
-          changed = true;
-        }
-      }
-    }
-    if (!changed) break;
-  }
-  let lastColumn = 0;
-  for (const value of column.values()) lastColumn = Math.max(lastColumn, value);
-  const intermediate = new Set(paths.flatMap((path) => path.steps.slice(0, -1).map((step: any) => step.to)));
-  for (const path of paths) if (!intermediate.has(path.jewel)) column.set(path.jewel, lastColumn);
-  const columns: string[][] = [];
-  for (const [id, at] of column) (columns[at] ??= []).push(id);
-  // Layers run top to bottom; the vertices of a layer side by side, centred.
   const AG_W = 220;
   const AG_H = 38;
   const ROW_H = AG_H + 34;
   const COL_W = AG_W + 24;
-  const widestLayer = Math.max(1, ...columns.map((ids) => (ids ?? []).length));
-  const agWidth = 20 + widestLayer * COL_W;
-  const agPos = new Map<string, { x: number; y: number }>();
-  columns.forEach((ids, layer) => {
-    const list = (ids ?? []).sort();
-    const offset = (agWidth - list.length * COL_W) / 2;
-    list.forEach((id, at) => agPos.set(id, { x: offset + 12 + at * COL_W, y: 10 + layer * ROW_H }));
-  });
-  const agHeight = 10 + columns.length * ROW_H;
-  const edgeElements = new Map<string, any>();
-  const agEdges = svgEl('g', {});
-  const agNodes = svgEl('g', {});
-  const agDefs = defs.cloneNode(true);
-  attackSvg.appendChild(agDefs);
-  for (const path of paths) {
-    for (const step of path.steps) {
-      const key = `${step.from}>${step.to}`;
-      if (edgeElements.has(key)) continue;
-      const from = agPos.get(step.from)!;
-      const to = agPos.get(step.to)!;
-      const x1 = from.x + AG_W / 2;
-      const x2 = to.x + AG_W / 2;
-      const y1 = from.y + AG_H;
-      const y2 = to.y;
-      const line = svgEl('path', { d: `M${x1},${y1} C${x1},${y1 + 24} ${x2},${y2 - 24} ${x2},${y2}`, class: 'ag-edge', 'marker-end': 'url(#arrow)' });
-      line.appendChild(svgEl('title', {}, step.text));
-      edgeElements.set(key, line);
-      agEdges.appendChild(line);
+  const MAX_DRAWN = 8;
+  const drawGraph = (chosen: any): void => {
+    const shown = [chosen, ...paths.filter((path) => path !== chosen && path.jewel === chosen.jewel)].slice(0, MAX_DRAWN);
+    // Longest-path layering: every step goes down; a jewel that only ends paths goes to the last layer.
+    const layerOf = new Map<string, number>();
+    for (const path of shown) for (const step of path.steps) for (const id of [step.from, step.to]) if (!layerOf.has(id)) layerOf.set(id, 0);
+    for (let round = 0; round < layerOf.size; round++) {
+      let changed = false;
+      for (const path of shown) {
+        for (const step of path.steps) {
+          const next = layerOf.get(step.from)! + 1;
+          if (layerOf.get(step.to)! < next) {
+            layerOf.set(step.to, next);
+            changed = true;
+          }
+        }
+      }
+      if (!changed) break;
     }
-  }
-  for (const [id, at] of agPos) {
-    const group = svgEl('g', { class: `ag-node k-${kinds.get(id) ?? 'hub'}`, 'data-vertex': id });
-    group.appendChild(svgEl('rect', { x: at.x, y: at.y, width: AG_W, height: AG_H, rx: 6 }));
-    group.appendChild(svgEl('text', { x: at.x + 8, y: at.y + AG_H / 2 + 4 }, clip(labels.get(id) ?? id, 31)));
-    group.appendChild(svgEl('title', {}, labels.get(id) ?? id));
-    agNodes.appendChild(group);
-  }
-  attackSvg.appendChild(agEdges);
-  attackSvg.appendChild(agNodes);
-  attackSvg.setAttribute('viewBox', `0 0 ${agWidth} ${Math.max(agHeight, 60)}`);
-  attackSvg.setAttribute('width', String(agWidth));
-  attackSvg.setAttribute('height', String(Math.max(agHeight, 60)));
+    let last = 0;
+    for (const value of layerOf.values()) last = Math.max(last, value);
+    const intermediate = new Set(shown.flatMap((path) => path.steps.slice(0, -1).map((step: any) => step.to)));
+    for (const path of shown) if (!intermediate.has(path.jewel)) layerOf.set(path.jewel, last);
+    const layers: string[][] = [];
+    for (const [id, at] of layerOf) (layers[at] ??= []).push(id);
+    const widest = Math.max(1, ...layers.map((ids) => (ids ?? []).length));
+    const width = 20 + widest * COL_W;
+    const position = new Map<string, { x: number; y: number }>();
+    layers.forEach((ids, layer) => {
+      const list = (ids ?? []).sort();
+      const offset = (width - list.length * COL_W) / 2;
+      list.forEach((id, at) => position.set(id, { x: offset + 12 + at * COL_W, y: 10 + layer * ROW_H }));
+    });
+    const height = Math.max(60, 10 + layers.length * ROW_H);
+    const hot = new Set(chosen.steps.map((step: any) => `${step.from}>${step.to}`));
+    const hotVertices = new Set(chosen.steps.flatMap((step: any) => [step.from, step.to]));
+    attackSvg.replaceChildren(defs.cloneNode(true));
+    const edges = svgEl('g', {});
+    const nodes = svgEl('g', {});
+    const drawn = new Set<string>();
+    for (const path of shown) {
+      for (const step of path.steps) {
+        const key = `${step.from}>${step.to}`;
+        if (drawn.has(key)) continue;
+        drawn.add(key);
+        const from = position.get(step.from)!;
+        const to = position.get(step.to)!;
+        const x1 = from.x + AG_W / 2;
+        const x2 = to.x + AG_W / 2;
+        const y1 = from.y + AG_H;
+        const y2 = to.y;
+        const line = svgEl('path', { d: `M${x1},${y1} C${x1},${y1 + 24} ${x2},${y2 - 24} ${x2},${y2}`, class: hot.has(key) ? 'ag-edge hot' : 'ag-edge', 'marker-end': hot.has(key) ? 'url(#arrow-attack)' : 'url(#arrow)' });
+        line.appendChild(svgEl('title', {}, step.text));
+        edges.appendChild(line);
+      }
+    }
+    for (const [id, at] of position) {
+      const group = svgEl('g', { class: `ag-node k-${kinds.get(id) ?? 'hub'}${hotVertices.has(id) ? ' hot' : ''}`, 'data-vertex': id });
+      group.appendChild(svgEl('rect', { x: at.x, y: at.y, width: AG_W, height: AG_H, rx: 6 }));
+      group.appendChild(svgEl('text', { x: at.x + 8, y: at.y + AG_H / 2 + 4 }, clip(labels.get(id) ?? id, 31)));
+      group.appendChild(svgEl('title', {}, labels.get(id) ?? id));
+      nodes.appendChild(group);
+    }
+    attackSvg.appendChild(edges);
+    attackSvg.appendChild(nodes);
+    attackSvg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    attackSvg.setAttribute('width', String(width));
+    attackSvg.setAttribute('height', String(height));
+    byId('ag-caption').textContent =
+      shown.length > 1 ? `The chosen path in red, with ${shown.length - 1} other path${shown.length === 2 ? '' : 's'} to the same crown jewel.` : 'The chosen path.';
+  };
   byId('path-list').innerHTML =
     paths.length === 0
       ? '<li class="muted">No path from an entry point to a crown jewel.</li>'
@@ -479,15 +486,7 @@ export function reportClient(data: any): void {
   if (graph.totalPaths > paths.length) byId('path-list').insertAdjacentHTML('beforeend', `<li class="muted">… ${graph.totalPaths - paths.length} more in the JSON report</li>`);
   const showPath = (at: number): void => {
     const path = paths[at];
-    for (const line of edgeElements.values()) line.classList.remove('hot');
-    for (const group of agNodes.querySelectorAll('.ag-node')) group.classList.remove('hot');
-    for (const step of path.steps) {
-      const line = edgeElements.get(`${step.from}>${step.to}`);
-      line.classList.add('hot');
-      line.setAttribute('marker-end', 'url(#arrow-attack)');
-      for (const id of [step.from, step.to]) agNodes.querySelector(`[data-vertex="${CSS.escape(id)}"]`)?.classList.add('hot');
-    }
-    for (const line of edgeElements.values()) if (!line.classList.contains('hot')) line.setAttribute('marker-end', 'url(#arrow)');
+    drawGraph(path);
     for (const button of byId('path-list').querySelectorAll('button')) button.setAttribute('aria-pressed', String(button.dataset.path === String(at)));
     byId('path-detail').innerHTML = `<h3>${esc(path.startLabel)} → ${esc(path.jewelLabel)}</h3><ol>${path.steps
       .map(
@@ -496,7 +495,6 @@ export function reportClient(data: any): void {
       )
       .join('')}</ol>`;
   };
-  const CSS: any = (globalThis as any).CSS;
   byId('path-list').addEventListener('click', (event: any) => {
     const button = event.target.closest('button[data-path]');
     if (button !== null) showPath(Number(button.dataset.path));

@@ -219,7 +219,7 @@ export function renderHtmlReport(data: ReportData): string {
 <p class="muted">Shortest paths from entry points (the internet, a compromised workload, a stolen identity) to crown jewels. Choose a path to highlight it.</p>
 <div class="attack">
 <div><h3>Paths</h3><ul id="path-list"></ul></div>
-<div><div class="diagram fit"><svg id="ag-svg" role="img" aria-label="Attack graph" xmlns="http://www.w3.org/2000/svg"></svg></div><div id="path-detail" aria-live="polite"></div></div>
+<div><div class="diagram fit"><svg id="ag-svg" role="img" aria-label="Attack graph: the chosen path" xmlns="http://www.w3.org/2000/svg"></svg></div><p id="ag-caption" class="muted"></p><div id="path-detail" aria-live="polite"></div></div>
 </div>
 <h3>Changes that cut the paths</h3>
 <p class="muted">${escapeHtml(data.attackGraph.notes[1] ?? '')}</p>
