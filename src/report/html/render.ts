@@ -81,7 +81,7 @@ svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 .ag-node rect{fill:#fff;stroke:#9aa5b1}.ag-node.k-jewel rect{fill:#fee2e2;stroke:#991b1b}.ag-node.k-entry rect{fill:#fff7ed;stroke:#b45309}.ag-node.k-workload rect{fill:#eff6ff;stroke:#2563eb}
 .ag-node.hot rect{stroke:var(--open);stroke-width:3}
 .attack{display:grid;grid-template-columns:340px 1fr;gap:18px}.attack>div{min-width:0}
-.diagram svg{display:block}.diagram.fit svg{max-width:100%;height:auto}
+.diagram svg{display:block;margin:0 auto}.diagram.fit svg{max-width:100%;height:auto}
 .box-label rect{fill:#fff;stroke:none}.box-label{cursor:pointer}.box-label:focus rect,.box-label:hover rect{fill:#fde68a}.box-label.st-open text{fill:var(--open)!important}.box-label.st-partly text{fill:var(--partly)!important}
 .boundary.st-open{stroke:var(--open);stroke-width:2.5}.boundary.st-partly{stroke:var(--partly);stroke-width:2}
 #path-list{list-style:none;padding:0;margin:0;max-height:520px;overflow:auto}
