@@ -50,6 +50,18 @@ describe('attack graph', () => {
     for (const entry of graph.paths) for (const step of entry.steps) assert.ok(graph.vertices.some((vertex) => vertex.id === step.to));
   });
 
+  it("resolves bindings to the bootstrap roles (edit reads Secrets) without making the bootstrap's own subjects starts", async () => {
+    const dir = write('bootstrap', [
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: team}\ntype: Opaque\n',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci-edit, namespace: team}\nsubjects:\n  - {kind: ServiceAccount, name: ci, namespace: team}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\n',
+    ]);
+    const { graph } = await analyse([dir], await loadConfig(undefined), undefined);
+    const toTeam = graph.paths.filter((entry) => entry.jewel === 'jewel:secrets:team');
+    assert.deepEqual(toTeam.map((entry) => entry.start), ['ServiceAccount:team/ci']);
+    assert.match(toTeam[0]!.steps[0]!.change ?? '', /^narrow RoleBinding team\/ci-edit/);
+    assert.ok(graph.paths.every((entry) => !entry.start.startsWith('ServiceAccount:kube-system/')), 'controllers of the bootstrap policy are not starts');
+  });
+
   it('lets the internet in only through exposed Services and Ingresses', async () => {
     const dir = write('exposure', [
       // Both reach the node; only one is exposed.

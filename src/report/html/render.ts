@@ -94,7 +94,7 @@ ul.plain{list-style:none;padding:0;margin:0}ul.plain li{margin-bottom:5px}
 .first{margin-top:14px}.more{margin-top:10px}
 .cut{display:inline-block;background:#102a43;color:#fff;border-radius:4px;padding:0 7px;margin-right:6px;font-size:12px}
 @media (max-width:1000px){.grid2,.attack,.detail-grid{grid-template-columns:1fr}}
-@media print{section+section{content-visibility:visible}nav,.controls,.pager,#threat-filters,button.link,.skip{display:none!important}body{background:#fff}section{break-inside:avoid-page;border:none;padding:0}thead th{position:static}.diagram{max-height:none;overflow:visible;border:none}svg{max-width:100%;height:auto}tr.detail[hidden]{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}
+@media print{*{-webkit-print-color-adjust:exact;print-color-adjust:exact}section+section{content-visibility:visible}nav,.controls,.pager,#threat-filters,button.link,.skip{display:none!important}body{background:#fff}section{break-inside:avoid-page;border:none;padding:0}thead th{position:static}.diagram{max-height:none;overflow:visible;border:none}svg{max-width:100%;height:auto}tr.detail[hidden]{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}
 `;
 
 const EVIDENCE_PER_CHECK = 2;
