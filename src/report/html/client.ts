@@ -318,11 +318,20 @@ export function reportClient(data: any): void {
     defs.appendChild(marker);
   }
   svg.appendChild(defs);
+  const crowded = elements.filter((element) => element.kind === 'workload' && position.has(element.id)).length > 12;
   for (const flow of model.flows) {
     const from = position.get(flow.from);
     const to = position.get(flow.to);
     if (from === undefined || to === undefined) continue;
-    const line = svgEl('path', { d: `M${from.x},${from.y} C${(from.x + to.x) / 2},${from.y} ${(from.x + to.x) / 2},${to.y} ${to.x},${to.y}`, class: flow.lifecycle ? 'flow life' : 'flow', 'marker-end': `url(#${flow.lifecycle ? 'arrow-life' : 'arrow'})` });
+    // On a large cluster the pods' calls to the API server would hide the drawing: they appear when their pod is picked.
+    const quiet = crowded && flow.to === 'component:kube-apiserver' && flow.from.startsWith('workload:');
+    const line = svgEl('path', {
+      d: `M${from.x},${from.y} C${(from.x + to.x) / 2},${from.y} ${(from.x + to.x) / 2},${to.y} ${to.x},${to.y}`,
+      class: `flow${flow.lifecycle ? ' life' : ''}${quiet ? ' quiet' : ''}`,
+      'data-from': flow.from,
+      'data-to': flow.to,
+      'marker-end': `url(#${flow.lifecycle ? 'arrow-life' : 'arrow'})`,
+    });
     line.appendChild(svgEl('title', {}, `${flow.label}\n${flow.controls.map((control: any) => `${control.control}: ${control.state}`).join('\n')}`));
     layer.flows.appendChild(line);
   }
@@ -370,6 +379,7 @@ export function reportClient(data: any): void {
     elementFilter = group.dataset.element;
     threatRows = THREAT_ROWS;
     statusFilter = '';
+    for (const line of svg.querySelectorAll('.flow')) line.classList.toggle('picked', line.dataset.from === elementFilter || line.dataset.to === elementFilter);
     for (const other of byId('threat-filters').querySelectorAll('button')) other.setAttribute('aria-pressed', String(other.dataset.status === ''));
     renderThreats();
   };
@@ -386,6 +396,7 @@ export function reportClient(data: any): void {
   });
   byId('clear-element').addEventListener('click', () => {
     elementFilter = '';
+    for (const line of svg.querySelectorAll('.flow.picked')) line.classList.remove('picked');
     renderThreats();
   });
   renderThreats();

@@ -73,7 +73,7 @@ svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 .el-entry-point rect{fill:#fefce8}.el-secret rect{fill:#fdf2f8;stroke:#9d174d}.el-service-account rect{fill:#f5f3ff;stroke:#6d28d9}
 .el.st-open rect{stroke:var(--open);stroke-width:3}.el.st-partly rect{stroke:var(--partly);stroke-width:2.2}
 .el{cursor:pointer}.el:focus rect,.el:hover rect{fill:#fde68a}
-.flow{fill:none;stroke:#9aa5b1;stroke-width:1;opacity:.6}.flow.life{stroke:#2563eb;stroke-width:2;opacity:.9}
+.flow{fill:none;stroke:#9aa5b1;stroke-width:1;opacity:.6}.flow.life{stroke:#2563eb;stroke-width:2;opacity:.9}.flow.quiet{display:none}.flow.picked{display:inline;stroke:#b45309;stroke-width:2.5;opacity:1}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin:6px 0 10px}
 .legend span::before{content:"";display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-2px;border:2px solid currentColor;border-radius:3px}
 .lg-open{color:var(--open)}.lg-partly{color:var(--partly)}.lg-life{color:#2563eb}.lg-assumed::before{border-style:dashed!important}
@@ -202,7 +202,7 @@ export function renderHtmlReport(data: ReportData): string {
 </section>
 <section id="threat-model" aria-labelledby="tm-title">
 <h2 id="tm-title">Threat model</h2>
-<p class="muted">Elements in their trust boundaries (cluster, nodes, namespaces, pods); blue arrows are the steps of a workload's life. Pick an element to list its threats. ${data.threatModel.assumptions.map(escapeHtml).join(' ')}</p>
+<p class="muted">Elements in their trust boundaries (cluster, nodes, namespaces, pods); blue arrows are the steps of a workload's life. Pick an element to list its threats and show its flows (on a large cluster the pods' calls to the API server appear only then). ${data.threatModel.assumptions.map(escapeHtml).join(' ')}</p>
 <div class="legend"><span class="lg-open">open threat</span><span class="lg-partly">partly mitigated</span><span class="lg-assumed">assumed (not in the input) *</span><span class="lg-life">workload life cycle</span></div>
 <div class="controls"><button type="button" id="tm-zoom" aria-pressed="false">Actual size</button></div>
 <div class="diagram fit" id="tm-frame"><svg id="tm-svg" role="group" aria-label="Threat model diagram" xmlns="http://www.w3.org/2000/svg"></svg></div>
