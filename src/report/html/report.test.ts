@@ -109,7 +109,7 @@ describe('rampart report', () => {
     }
   });
 
-  it('writes the threat model as Markdown with its diagram', () => {
+  it('writes the report as Markdown: overview, threat model with its diagram, every finding', () => {
     const markdownFile = path.join(work, 'demo.md');
     assert.equal(run(['report', DEMO, '--markdown', markdownFile]).status, 0);
     const markdown = readFileSync(markdownFile, 'utf8');
@@ -118,6 +118,10 @@ describe('rampart report', () => {
     assert.equal(rows.length, data.threatModel.threats.length);
     assert.equal(rows.filter((line) => line.startsWith('| open |')).length, data.threatModel.summary.open);
     assert.match(markdown, /```mermaid\nflowchart LR/);
-    assert.match(markdown, /## Recommended changes/);
+    assert.match(markdown, /### Recommended changes/);
+    assert.match(markdown, new RegExp(`^${data.summary.objects} objects, ${data.summary.findings} findings`, 'm'));
+    const findingRows = markdown.split('\n').filter((line) => /^\| (critical|high|medium|low|info) \| `/.test(line));
+    assert.equal(findingRows.length, data.findings.length);
+    assert.ok(findingRows[0]!.startsWith('| critical |'));
   });
 });
