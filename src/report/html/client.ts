@@ -292,8 +292,9 @@ export function reportClient(data: any): void {
         const elementX = x + GAP + (at % PER_LINE) * CELL;
         const elementY = rowY + Math.floor(at / PER_LINE) * group.height;
         if (group.pod) {
-          const containers = model.boundaries.filter((boundary: any) => boundary.parent === element.boundary).length;
-          box(elementX - 4, elementY, NODE_W + 8, NODE_H + 24, `pod · ${containers} container${containers === 1 ? '' : 's'}`, 'pod');
+          // The pod boundary, naming the container boundaries inside it.
+          const containers = model.boundaries.filter((boundary: any) => boundary.parent === element.boundary).map((boundary: any) => boundary.label.replace(/^container /, ''));
+          box(elementX - 4, elementY, NODE_W + 8, NODE_H + 24, clip(`pod ▸ ${containers.join(' ▸ ') || 'no containers'}`, 30), 'pod');
           node(element, elementX, elementY + 20);
         } else node(element, elementX, elementY);
       });
