@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyse } from '../cli/threatModel.js';
 import { loadConfig } from '../config/config.js';
-import { CLI } from '../testing/paths.js';
+import { kubeadmControlPlaneTree, removeTree, writeTree } from '../bench/testTrees.js';
+import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { namesSubject } from './build.js';
 import { BenchFileError, parseBenchJson, registryOf } from './input.js';
 
@@ -104,6 +105,28 @@ describe('threat model inputs', () => {
     const none = spawnSync(process.execPath, [CLI, 'threat-model'], { encoding: 'utf8' });
     assert.equal(none.status, 2);
     assert.match(none.stderr, /give PATH\.\.\. or --snapshot FILE/);
+  });
+
+  it('takes `rampart bench --format json` of a kubeadm control-plane node: components seen, their threats judged', () => {
+    const root = writeTree(kubeadmControlPlaneTree());
+    try {
+      const bench = spawnSync(process.execPath, [CLI, 'bench', '--root', root, '--format', 'json'], { encoding: 'utf8' });
+      const benchFile = path.join(work, 'kubeadm-bench.json');
+      writeFileSync(benchFile, bench.stdout);
+      const results = JSON.parse(bench.stdout) as { sections: Array<{ results: Array<{ id: string; status: string }> }> };
+      const statusOf = (id: string): string | undefined => results.sections.flatMap((section) => section.results).find((control) => control.id === id)?.status;
+      const result = spawnSync(process.execPath, [CLI, 'threat-model', path.join(REPO_ROOT, 'examples', 'demo-shop'), '--bench', benchFile, '--format', 'json'], { encoding: 'utf8' });
+      const { threatModel } = JSON.parse(result.stdout) as { threatModel: { elements: Array<{ id: string; assumed: boolean }>; threats: Array<{ id: string; status: string }> } };
+      assert.equal(threatModel.elements.find((element) => element.id === 'component:etcd')?.assumed, false);
+      assert.equal(threatModel.elements.find((element) => element.id === 'component:kube-proxy')?.assumed, true);
+      // kubeadm leaves anonymous requests on: the benchmark fails 1.2.1, so the threat is open.
+      assert.equal(statusOf('1.2.1'), 'FAIL');
+      assert.equal(threatModel.threats.find((threat) => threat.id === 'api-anonymous@component:kube-apiserver')?.status, 'open');
+      const authz = threatModel.threats.find((threat) => threat.id === 'api-authorization@component:kube-apiserver')?.status;
+      assert.equal(authz, statusOf('1.2.6') === 'PASS' ? (['1.2.7', '1.2.8', '1.2.14'].every((id) => statusOf(id) === 'PASS') ? 'mitigated' : 'partly') : 'open');
+    } finally {
+      removeTree(root);
+    }
   });
 
   it('parses bench JSON and refuses other files with their name', () => {
