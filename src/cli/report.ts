@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Finding } from '../model/types.js';
 import { buildReportData } from '../report/html/data.js';
+import { renderReportMarkdown } from '../report/html/markdown.js';
 import { renderHtmlReport } from '../report/html/render.js';
 import { BenchFileError, parseBenchJson, type BenchData } from '../threat/input.js';
-import { renderMarkdown } from '../threat/render.js';
 import { loadConfigForCommand, UsageError, VERSION, writeOutput } from './common.js';
 import { analyse, readBench } from './threatModel.js';
 
@@ -62,7 +62,7 @@ export function registerReportCommand(program: Command, setExitCode: (code: numb
     .description('one report of the scan, RBAC analysis, threat model and attack graph: a self-contained offline HTML file, Markdown or JSON')
     .argument('[paths...]', 'files or directories (.yaml, .yml, .json), or - for stdin')
     .option('--html <file>', 'write the HTML report here (the default, to stdout, when no format is given)')
-    .option('--markdown <file>', 'write a Markdown report here')
+    .option('--markdown <file>', 'write the report as Markdown here (overview, threat model, attack paths, findings)')
     .option('--json <file>', "write the report's data as JSON here")
     .option('--from <file>', 'saved results to include: `rampart scan --format json` or `rampart bench --format json` output; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--snapshot <file>', 'a YAML/JSON file of Kubernetes objects saved from a cluster; repeatable', (value: string, previous: string[]) => [...previous, value], [])
@@ -79,7 +79,7 @@ export function registerReportCommand(program: Command, setExitCode: (code: numb
       const data = buildReportData({ scan, model: analysis.model, graph: analysis.graph, bench, inputs: [...inputs, ...flags.from], tool: { name: 'rampart', version: VERSION }, now: new Date() });
       const none = flags.html === undefined && flags.markdown === undefined && flags.json === undefined;
       if (flags.html !== undefined || none) await writeOutput(renderHtmlReport(data), flags.html);
-      if (flags.markdown !== undefined) await writeOutput(renderMarkdown(analysis.model, analysis.graph), flags.markdown);
+      if (flags.markdown !== undefined) await writeOutput(renderReportMarkdown(data), flags.markdown);
       if (flags.json !== undefined) await writeOutput(`${JSON.stringify(data, null, 2)}\n`, flags.json);
       if (analysis.scan.result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) setExitCode(2);
     });

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RampartConfig } from '../config/config.js';
-import { defaultClusterRoleNames } from '../rbac/defaults/index.js';
+import { loadBootstrapPolicy } from '../rbac/defaults/index.js';
 import { PathInputBuilder } from '../rbac/paths.js';
 import { RbacPolicyBuilder } from '../rbac/policy.js';
 import { buildAttackGraph, type AttackGraph } from '../threat/attackGraph.js';
@@ -49,7 +49,10 @@ export async function readBench(file: string | undefined): Promise<BenchData | u
 export async function analyse(paths: readonly string[], config: RampartConfig, bench: BenchData | undefined, options: { allowEmpty?: boolean } = {}): Promise<Analysis> {
   if (paths.length === 0 && options.allowEmpty !== true) throw new UsageError('nothing to read: give PATH... or --snapshot FILE');
   const collector = new ThreatInputCollector(podTemplateFinderFor(config));
-  const rbac = new RbacPolicyBuilder({ defaultClusterRoleNames: defaultClusterRoleNames() });
+  // The bootstrap roles (cluster-admin, admin, edit, view, …) resolve the bindings that name them; their
+  // own bindings are not starts of the attack graph (as `rbac paths --with-defaults`).
+  const rbac = new RbacPolicyBuilder({});
+  for (const object of loadBootstrapPolicy().objects) rbac.add(object, { isDefault: true });
   const pathInputs = new PathInputBuilder(podTemplateFinderFor(config));
   const scan = await runScan([...paths], config, { policies: [], inlineExceptions: true }, (object) => {
     collector.observe(object);

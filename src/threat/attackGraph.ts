@@ -167,12 +167,13 @@ export function buildAttackGraph(source: AttackGraphInput): AttackGraph {
     for (const verb of ['list', 'get']) {
       const who = whoCan(source.policy, { kind: 'resource', verb, apiGroup: '', resource: 'secrets', subresource: '', name: '', namespace });
       for (const entry of who.entries) {
-        if (entry.systemMasters) continue;
+        // system:masters and the bootstrap policy's own bindings (controllers) are the cluster's machinery, not starts.
+        if (entry.systemMasters || entry.grants.every((grant) => grant.binding.isDefault)) continue;
         const subject = entry.subject;
         const id = subjectVertexId(subject.kind, subject.name, subject.namespace);
         const from = vertex(id, `${subject.kind} ${subject.namespace === undefined ? '' : `${subject.namespace}/`}${subject.name}`, 'identity', true);
         if (incoming[jewel]!.some((edge) => edge.from === from)) continue;
-        const grant = entry.grants[0]!;
+        const grant = entry.grants.find((candidate) => !candidate.binding.isDefault)!;
         const binding = grant.binding;
         const bindingName = `${binding.kind} ${binding.namespace === undefined || binding.namespace === '' ? '' : `${binding.namespace}/`}${binding.name}`;
         const witnesses: WitnessJson[] = [{ what: bindingName, file: binding.object.source.file }, { what: `${grant.role.kind} ${grant.role.name} allows ${verb} on secrets`, file: grant.role.object.source.file }];

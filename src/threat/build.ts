@@ -3,11 +3,10 @@
  * scan's results and (optionally) node benchmark results.
  */
 import type { ScanResult } from '../engine/scan.js';
-import { isJsonObject, type Finding, type KubeObject, type ObjectRef } from '../model/types.js';
-import { THREAT_TEMPLATES, type ThreatScope, type ThreatTemplate } from './catalogue.js';
+import { isJsonObject, locate, objectRef, type Finding, type KubeObject, type ObjectRef } from '../model/types.js';
+import { FLOW_TEMPLATES, THREAT_TEMPLATES, type ThreatScope, type ThreatTemplate } from './catalogue.js';
 import { registryOf, type BenchData, type ThreatInput, type WorkloadFacts } from './input.js';
 import type { ControlState, DataFlow, FlowControl, Threat, ThreatElement, ThreatEvidence, ThreatModel, ThreatStatus, TrustBoundary } from './model.js';
-import { locate, objectRef } from '../model/types.js';
 
 export interface ThreatModelOptions {
   readonly bench?: BenchData;
@@ -78,7 +77,7 @@ function evaluate(template: ThreatTemplate, scope: Scope | undefined, results: C
       // WARN means the benchmark could not tell: not passing, as in `rampart bench`.
       const result = control.status === 'PASS' ? 'pass' : 'fail';
       const findings =
-        result === 'fail' ? [{ message: `${control.id} ${control.status}: ${control.title}${control.details.length > 0 ? ` (${control.details.join('; ')})` : ''}`, object: { apiVersion: 'bench.rampart.dev/v1', kind: 'BenchControl', name: control.id }, location: { file: bench!.file, documentIndex: 0, line: 1, column: 1 } }] : [];
+        result === 'fail' ? [{ message: `${control.id} ${control.status}: ${control.title}${control.details.length > 0 ? ` (${control.details.join('; ')})` : ''}`, object: { apiVersion: 'bench.rampart.dev/v1', kind: 'BenchControl', name: control.id }, location: { file: control.file ?? bench!.file, documentIndex: 0, line: control.line ?? 1, column: 1 } }] : [];
       evidence.push({ checkId, result, role, findings });
       return;
     }
@@ -437,10 +436,7 @@ export function buildThreatModel(input: ThreatInput, scan: ScanResult, options: 
   for (const entry of flows) {
     for (const control of entry.controls) {
       if (control.control !== 'tls' && control.control !== 'authentication') continue;
-      const template: ThreatTemplate =
-        control.control === 'tls'
-          ? { id: 'flow-eavesdropping', scope: 'cluster-rbac', stride: 'I', title: 'Traffic read or changed in transit', description: 'Without TLS (and verified certificates) on this flow, anyone on the path reads credentials and data or changes them.', attack: ['T1557', 'T1040'], msMatrix: ['MS-TA9036'], primary: control.checks, supporting: [] }
-          : { id: 'flow-spoofing', scope: 'cluster-rbac', stride: 'S', title: 'Peer impersonated on this flow', description: 'Without authentication on this flow a caller can pretend to be the legitimate peer.', attack: ['T1078'], msMatrix: ['MS-TA9005'], primary: control.checks, supporting: [] };
+      const template: ThreatTemplate = { ...FLOW_TEMPLATES[control.control], primary: control.checks };
       const status: ThreatStatus = control.state === 'present' ? 'mitigated' : control.state === 'partial' ? 'partly' : control.state === 'absent' ? 'open' : 'unassessed';
       addThreat(template, entry.id, `${labelOf(elements, entry.from)} → ${labelOf(elements, entry.to)}`, undefined, { status, reason: control.evidence.join('; ') });
     }

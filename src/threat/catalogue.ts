@@ -21,7 +21,9 @@ export type ThreatScope =
   | 'kube-controller-manager'
   | 'kube-scheduler'
   | 'container-runtime'
-  | 'coredns';
+  | 'coredns'
+  /** A data flow: the primary mitigations are the checks behind the flow's TLS or authentication control. */
+  | 'flow';
 
 export interface ThreatTemplate {
   readonly id: string;
@@ -319,3 +321,30 @@ export const THREAT_TEMPLATES: readonly ThreatTemplate[] = [
     supporting: [],
   },
 ];
+
+/** Threats against a data flow, judged by the state of one of its controls. */
+export const FLOW_TEMPLATES: Readonly<Record<'tls' | 'authentication', ThreatTemplate>> = {
+  tls: {
+    id: 'flow-eavesdropping',
+    scope: 'flow',
+    stride: 'I',
+    title: 'Traffic read or changed in transit',
+    description: 'Without TLS (and verified certificates) on this flow, anyone on the path reads credentials and data or changes them.',
+    attack: ['T1557', 'T1040'],
+    msMatrix: ['MS-TA9036'],
+    primary: [],
+    supporting: [],
+  },
+  authentication: {
+    id: 'flow-spoofing',
+    scope: 'flow',
+    stride: 'S',
+    title: 'Peer impersonated on this flow',
+    description: 'Without authentication on this flow a caller can pretend to be the legitimate peer.',
+    attack: ['T1078'],
+    msMatrix: ['MS-TA9005'],
+    primary: [],
+    supporting: [],
+  },
+};
+

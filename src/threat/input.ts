@@ -28,6 +28,9 @@ export interface BenchControl {
   readonly title: string;
   readonly status: 'PASS' | 'FAIL' | 'WARN' | 'INFO';
   readonly details: readonly string[];
+  /** The node file that is the evidence (a manifest, a kubelet config), when the benchmark names one. */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 export interface BenchData {
@@ -163,6 +166,8 @@ export function parseBenchJson(text: string, file: string): BenchData {
         title: typeof result.title === 'string' ? result.title : result.id,
         status,
         details: Array.isArray(result.details) ? result.details.filter((detail): detail is string => typeof detail === 'string') : [],
+        ...(typeof result.file === 'string' ? { file: result.file } : {}),
+        ...(typeof result.line === 'number' ? { line: result.line } : {}),
       });
     }
   }

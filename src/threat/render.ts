@@ -84,6 +84,14 @@ export function renderMarkdown(model: ThreatModel, graph: AttackGraph): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A boundary's label; a pod's names the container boundaries inside it, which the diagrams do not draw as boxes. */
+function boundaryLabel(model: ThreatModel, boundaryId: string): string {
+  const boundary = model.boundaries.find((entry) => entry.id === boundaryId)!;
+  if (boundary.kind !== 'pod') return boundary.label;
+  const containers = model.boundaries.filter((entry) => entry.parent === boundaryId).map((entry) => entry.label.replace(/^container /, ''));
+  return `${boundary.label} (containers: ${containers.join(', ') || 'none'})`;
+}
+
 function mermaidId(id: string): string {
   return `n_${id.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
@@ -113,8 +121,7 @@ export function renderMermaid(model: ThreatModel, graph: AttackGraph): string {
     return `${indent}${mermaidId(id)}["${mermaidText(element.label)}${element.assumed ? ' (assumed)' : ''}"]`;
   };
   const visit = (boundaryId: string, indent: string): void => {
-    const boundary = model.boundaries.find((entry) => entry.id === boundaryId)!;
-    lines.push(`${indent}subgraph ${mermaidId(boundaryId)}["${mermaidText(boundary.label)}"]`);
+    lines.push(`${indent}subgraph ${mermaidId(boundaryId)}["${mermaidText(boundaryLabel(model, boundaryId))}"]`);
     for (const id of elementsIn.get(boundaryId) ?? []) lines.push(elementLine(id, `${indent}  `));
     for (const child of children.get(boundaryId) ?? []) visit(child, `${indent}  `);
     lines.push(`${indent}end`);
@@ -160,8 +167,7 @@ export function renderDot(model: ThreatModel, graph: AttackGraph): string {
   };
   let cluster = 0;
   const visit = (boundaryId: string, indent: string): void => {
-    const boundary = model.boundaries.find((entry) => entry.id === boundaryId)!;
-    lines.push(`${indent}subgraph cluster_${cluster++} {`, `${indent}  label="${dotText(boundary.label)}"; style=dashed;`);
+    lines.push(`${indent}subgraph cluster_${cluster++} {`, `${indent}  label="${dotText(boundaryLabel(model, boundaryId))}"; style=dashed;`);
     for (const element of model.elements.filter((entry) => entry.boundary === boundaryId)) lines.push(elementLine(element.id, `${indent}  `));
     for (const child of children.get(boundaryId) ?? []) visit(child, `${indent}  `);
     lines.push(`${indent}}`);

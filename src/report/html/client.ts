@@ -6,12 +6,38 @@
  * without the DOM library, and this is the one file that touches it.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export function reportClient(): void {
+export function reportLoader(render: (data: unknown) => void): void {
+  const doc: any = (globalThis as any).document;
+  const scope: any = globalThis;
+  scope.performance.mark('rampart:start');
+  const element = doc.getElementById('report-data');
+  const fail = (reason: string): void => {
+    doc.getElementById('load-error').hidden = false;
+    doc.getElementById('load-error').textContent = `The report could not be opened: ${reason}`;
+  };
+  if (typeof scope.DecompressionStream !== 'function') {
+    fail('this browser has no DecompressionStream (Chromium 80, Firefox 113 and Safari 16.4 and later have it).');
+    return;
+  }
+  // The data is gzip-compressed JSON in base64: a tenth of the bytes for the browser to read.
+  const binary = scope.atob(element.textContent.trim());
+  const bytes = new Uint8Array(binary.length);
+  for (let at = 0; at < binary.length; at++) bytes[at] = binary.charCodeAt(at);
+  scope.performance.mark('rampart:decoded');
+  new scope.Response(new scope.Blob([bytes]).stream().pipeThrough(new scope.DecompressionStream('gzip')))
+    .text()
+    .then((text: string) => {
+      scope.performance.mark('rampart:inflated');
+      const data = JSON.parse(text);
+      scope.performance.mark('rampart:parsed');
+      render(data);
+    })
+    .catch((error: unknown) => fail(String(error)));
+}
+
+export function reportClient(data: any): void {
   const doc: any = (globalThis as any).document;
   const performance: any = (globalThis as any).performance;
-  performance.mark('rampart:start');
-  const data: any = JSON.parse(doc.getElementById('report-data').textContent);
-  performance.mark('rampart:parsed');
   const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
   const PAGE_SIZE = 50;
   const SVG = 'http://www.w3.org/2000/svg';
@@ -43,7 +69,15 @@ export function reportClient(): void {
     return `<tr><th scope="row">${esc(score.name)}</th><td class="num score-${tone}">${value === undefined ? '—' : `${value}%`}</td><td>${bar}</td><td class="num muted">${score.passed} / ${score.judged}</td></tr>`;
   };
   byId('framework-scores').innerHTML = data.frameworks.map(scoreRow).join('');
-  byId('namespace-scores').innerHTML = data.namespaces.map(scoreRow).join('');
+  const NAMESPACE_ROWS = 12;
+  const byScore = [...data.namespaces].sort((a: any, b: any) => (a.score ?? 101) - (b.score ?? 101) || (a.name < b.name ? -1 : 1));
+  const showNamespaces = (all: boolean): void => {
+    byId('namespace-scores').innerHTML = (all ? byScore : byScore.slice(0, NAMESPACE_ROWS)).map(scoreRow).join('');
+    byId('namespaces-all').hidden = all || byScore.length <= NAMESPACE_ROWS;
+  };
+  byId('namespaces-all').textContent = `Show all ${byScore.length} namespaces`;
+  byId('namespaces-all').addEventListener('click', () => showNamespaces(true));
+  showNamespaces(false);
   const statusCounts = data.threatModel.summary;
   byId('threat-counts').innerHTML = ['open', 'partly', 'mitigated', 'unassessed']
     .map((status) => `<li class="status status-${status}"><span>${status === 'partly' ? 'partly mitigated' : status}</span> <b data-status="${status}">${statusCounts[status]}</b></li>`)
@@ -258,8 +292,9 @@ export function reportClient(): void {
         const elementX = x + GAP + (at % PER_LINE) * CELL;
         const elementY = rowY + Math.floor(at / PER_LINE) * group.height;
         if (group.pod) {
-          const containers = model.boundaries.filter((boundary: any) => boundary.parent === element.boundary).length;
-          box(elementX - 4, elementY, NODE_W + 8, NODE_H + 24, `pod · ${containers} container${containers === 1 ? '' : 's'}`, 'pod');
+          // The pod boundary, naming the container boundaries inside it.
+          const containers = model.boundaries.filter((boundary: any) => boundary.parent === element.boundary).map((boundary: any) => boundary.label.replace(/^container /, ''));
+          box(elementX - 4, elementY, NODE_W + 8, NODE_H + 24, clip(`pod ▸ ${containers.join(' ▸ ') || 'no containers'}`, 30), 'pod');
           node(element, elementX, elementY + 20);
         } else node(element, elementX, elementY);
       });
@@ -284,11 +319,20 @@ export function reportClient(): void {
     defs.appendChild(marker);
   }
   svg.appendChild(defs);
+  const crowded = elements.filter((element) => element.kind === 'workload' && position.has(element.id)).length > 12;
   for (const flow of model.flows) {
     const from = position.get(flow.from);
     const to = position.get(flow.to);
     if (from === undefined || to === undefined) continue;
-    const line = svgEl('path', { d: `M${from.x},${from.y} C${(from.x + to.x) / 2},${from.y} ${(from.x + to.x) / 2},${to.y} ${to.x},${to.y}`, class: flow.lifecycle ? 'flow life' : 'flow', 'marker-end': `url(#${flow.lifecycle ? 'arrow-life' : 'arrow'})` });
+    // On a large cluster the pods' calls to the API server would hide the drawing: they appear when their pod is picked.
+    const quiet = crowded && flow.to === 'component:kube-apiserver' && flow.from.startsWith('workload:');
+    const line = svgEl('path', {
+      d: `M${from.x},${from.y} C${(from.x + to.x) / 2},${from.y} ${(from.x + to.x) / 2},${to.y} ${to.x},${to.y}`,
+      class: `flow${flow.lifecycle ? ' life' : ''}${quiet ? ' quiet' : ''}`,
+      'data-from': flow.from,
+      'data-to': flow.to,
+      'marker-end': `url(#${flow.lifecycle ? 'arrow-life' : 'arrow'})`,
+    });
     line.appendChild(svgEl('title', {}, `${flow.label}\n${flow.controls.map((control: any) => `${control.control}: ${control.state}`).join('\n')}`));
     layer.flows.appendChild(line);
   }
@@ -300,12 +344,17 @@ export function reportClient(): void {
   svg.setAttribute('height', String(cursorY + 20));
 
   // Threats table, filtered by status buttons and by the element picked in the diagram.
+  // A few rows at a time: a cluster has thousands of threats, and rows with evidence are costly to lay out.
+  const THREAT_ROWS = 40;
   let statusFilter = 'open';
   let elementFilter = '';
+  let threatRows = THREAT_ROWS;
   const renderThreats = (): void => {
     const list = model.threats.filter((threat: any) => (statusFilter === '' || threat.status === statusFilter) && (elementFilter === '' || threat.target === elementFilter));
+    byId('threats-more').hidden = list.length <= threatRows;
+    byId('threats-more').textContent = `Show ${Math.min(THREAT_ROWS, list.length - threatRows)} more of ${list.length - threatRows}`;
     byId('threats-body').innerHTML = list
-      .slice(0, 200)
+      .slice(0, threatRows)
       .map((threat: any) => {
         const evidence = threat.failing.flatMap((entry: any) => entry.findings.map((finding: any) => `<li><code>${esc(entry.checkId)}</code> ${esc(finding.message)} <span class="loc">${esc(strings[finding.file])}:${finding.line}</span></li>`)).join('');
         return `<tr><td><span class="badge st-${threat.status}">${threat.status === 'partly' ? 'partly' : threat.status}</span></td><td><abbr title="${esc(STRIDE[threat.stride] ?? threat.stride)}">${esc(threat.stride)}</abbr> <span class="muted small">${esc(STRIDE[threat.stride] ?? '')}</span></td>
@@ -321,6 +370,7 @@ export function reportClient(): void {
     const button = event.target.closest('button[data-status]');
     if (button === null) return;
     statusFilter = button.dataset.status;
+    threatRows = THREAT_ROWS;
     for (const other of byId('threat-filters').querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === button));
     renderThreats();
   });
@@ -328,7 +378,9 @@ export function reportClient(): void {
     const group = target.closest('[data-element]');
     if (group === null) return;
     elementFilter = group.dataset.element;
+    threatRows = THREAT_ROWS;
     statusFilter = '';
+    for (const line of svg.querySelectorAll('.flow')) line.classList.toggle('picked', line.dataset.from === elementFilter || line.dataset.to === elementFilter);
     for (const other of byId('threat-filters').querySelectorAll('button')) other.setAttribute('aria-pressed', String(other.dataset.status === ''));
     renderThreats();
   };
@@ -339,8 +391,13 @@ export function reportClient(): void {
       pickElement(event.target);
     }
   });
+  byId('threats-more').addEventListener('click', () => {
+    threatRows += THREAT_ROWS;
+    renderThreats();
+  });
   byId('clear-element').addEventListener('click', () => {
     elementFilter = '';
+    for (const line of svg.querySelectorAll('.flow.picked')) line.classList.remove('picked');
     renderThreats();
   });
   renderThreats();
@@ -350,81 +407,88 @@ export function reportClient(): void {
   });
 
   performance.mark('rampart:threat-model');
-  // ---- Attack graph: the vertices of the listed paths in columns by step; a chosen path in red.
+  // ---- Attack graph: the chosen path in red, drawn with the other paths to the same crown jewel (at most
+  // eight in all, so a large cluster's graph stays legible), in layers from start to jewel.
   const graph = data.attackGraph;
   const paths: any[] = graph.paths.slice(0, 60);
   const attackSvg = byId('ag-svg');
   const labels = new Map<string, string>(graph.vertices.map((vertex: any) => [vertex.id, vertex.label]));
   const kinds = new Map<string, string>(graph.vertices.map((vertex: any) => [vertex.id, vertex.kind]));
-  // Longest-path layering: every step goes left to right; jewels that end a path go to the last column.
-  const column = new Map<string, number>();
-  for (const path of paths) for (const step of path.steps) for (const id of [step.from, step.to]) if (!column.has(id)) column.set(id, 0);
-  for (let round = 0; round < column.size; round++) {
-    let changed = false;
-    for (const path of paths) {
-      for (const step of path.steps) {
-        const next = column.get(step.from)! + 1;
-        if (column.get(step.to)! < next) {
-          column.set(step.to, next);
-          changed = true;
-        }
-      }
-    }
-    if (!changed) break;
-  }
-  let lastColumn = 0;
-  for (const value of column.values()) lastColumn = Math.max(lastColumn, value);
-  const intermediate = new Set(paths.flatMap((path) => path.steps.slice(0, -1).map((step: any) => step.to)));
-  for (const path of paths) if (!intermediate.has(path.jewel)) column.set(path.jewel, lastColumn);
-  const columns: string[][] = [];
-  for (const [id, at] of column) (columns[at] ??= []).push(id);
-  // Layers run top to bottom; the vertices of a layer side by side, centred.
   const AG_W = 220;
   const AG_H = 38;
   const ROW_H = AG_H + 34;
   const COL_W = AG_W + 24;
-  const widestLayer = Math.max(1, ...columns.map((ids) => (ids ?? []).length));
-  const agWidth = 20 + widestLayer * COL_W;
-  const agPos = new Map<string, { x: number; y: number }>();
-  columns.forEach((ids, layer) => {
-    const list = (ids ?? []).sort();
-    const offset = (agWidth - list.length * COL_W) / 2;
-    list.forEach((id, at) => agPos.set(id, { x: offset + 12 + at * COL_W, y: 10 + layer * ROW_H }));
-  });
-  const agHeight = 10 + columns.length * ROW_H;
-  const edgeElements = new Map<string, any>();
-  const agEdges = svgEl('g', {});
-  const agNodes = svgEl('g', {});
-  const agDefs = defs.cloneNode(true);
-  attackSvg.appendChild(agDefs);
-  for (const path of paths) {
-    for (const step of path.steps) {
-      const key = `${step.from}>${step.to}`;
-      if (edgeElements.has(key)) continue;
-      const from = agPos.get(step.from)!;
-      const to = agPos.get(step.to)!;
-      const x1 = from.x + AG_W / 2;
-      const x2 = to.x + AG_W / 2;
-      const y1 = from.y + AG_H;
-      const y2 = to.y;
-      const line = svgEl('path', { d: `M${x1},${y1} C${x1},${y1 + 24} ${x2},${y2 - 24} ${x2},${y2}`, class: 'ag-edge', 'marker-end': 'url(#arrow)' });
-      line.appendChild(svgEl('title', {}, step.text));
-      edgeElements.set(key, line);
-      agEdges.appendChild(line);
+  const MAX_DRAWN = 8;
+  const drawGraph = (chosen: any): void => {
+    const shown = [chosen, ...paths.filter((path) => path !== chosen && path.jewel === chosen.jewel)].slice(0, MAX_DRAWN);
+    // Longest-path layering: every step goes down; a jewel that only ends paths goes to the last layer.
+    const layerOf = new Map<string, number>();
+    for (const path of shown) for (const step of path.steps) for (const id of [step.from, step.to]) if (!layerOf.has(id)) layerOf.set(id, 0);
+    for (let round = 0; round < layerOf.size; round++) {
+      let changed = false;
+      for (const path of shown) {
+        for (const step of path.steps) {
+          const next = layerOf.get(step.from)! + 1;
+          if (layerOf.get(step.to)! < next) {
+            layerOf.set(step.to, next);
+            changed = true;
+          }
+        }
+      }
+      if (!changed) break;
     }
-  }
-  for (const [id, at] of agPos) {
-    const group = svgEl('g', { class: `ag-node k-${kinds.get(id) ?? 'hub'}`, 'data-vertex': id });
-    group.appendChild(svgEl('rect', { x: at.x, y: at.y, width: AG_W, height: AG_H, rx: 6 }));
-    group.appendChild(svgEl('text', { x: at.x + 8, y: at.y + AG_H / 2 + 4 }, clip(labels.get(id) ?? id, 31)));
-    group.appendChild(svgEl('title', {}, labels.get(id) ?? id));
-    agNodes.appendChild(group);
-  }
-  attackSvg.appendChild(agEdges);
-  attackSvg.appendChild(agNodes);
-  attackSvg.setAttribute('viewBox', `0 0 ${agWidth} ${Math.max(agHeight, 60)}`);
-  attackSvg.setAttribute('width', String(agWidth));
-  attackSvg.setAttribute('height', String(Math.max(agHeight, 60)));
+    let last = 0;
+    for (const value of layerOf.values()) last = Math.max(last, value);
+    const intermediate = new Set(shown.flatMap((path) => path.steps.slice(0, -1).map((step: any) => step.to)));
+    for (const path of shown) if (!intermediate.has(path.jewel)) layerOf.set(path.jewel, last);
+    const layers: string[][] = [];
+    for (const [id, at] of layerOf) (layers[at] ??= []).push(id);
+    const widest = Math.max(1, ...layers.map((ids) => (ids ?? []).length));
+    const width = 20 + widest * COL_W;
+    const position = new Map<string, { x: number; y: number }>();
+    layers.forEach((ids, layer) => {
+      const list = (ids ?? []).sort();
+      const offset = (width - list.length * COL_W) / 2;
+      list.forEach((id, at) => position.set(id, { x: offset + 12 + at * COL_W, y: 10 + layer * ROW_H }));
+    });
+    const height = Math.max(60, 10 + layers.length * ROW_H);
+    const hot = new Set(chosen.steps.map((step: any) => `${step.from}>${step.to}`));
+    const hotVertices = new Set(chosen.steps.flatMap((step: any) => [step.from, step.to]));
+    attackSvg.replaceChildren(defs.cloneNode(true));
+    const edges = svgEl('g', {});
+    const nodes = svgEl('g', {});
+    const drawn = new Set<string>();
+    for (const path of shown) {
+      for (const step of path.steps) {
+        const key = `${step.from}>${step.to}`;
+        if (drawn.has(key)) continue;
+        drawn.add(key);
+        const from = position.get(step.from)!;
+        const to = position.get(step.to)!;
+        const x1 = from.x + AG_W / 2;
+        const x2 = to.x + AG_W / 2;
+        const y1 = from.y + AG_H;
+        const y2 = to.y;
+        const line = svgEl('path', { d: `M${x1},${y1} C${x1},${y1 + 24} ${x2},${y2 - 24} ${x2},${y2}`, class: hot.has(key) ? 'ag-edge hot' : 'ag-edge', 'marker-end': hot.has(key) ? 'url(#arrow-attack)' : 'url(#arrow)' });
+        line.appendChild(svgEl('title', {}, step.text));
+        edges.appendChild(line);
+      }
+    }
+    for (const [id, at] of position) {
+      const group = svgEl('g', { class: `ag-node k-${kinds.get(id) ?? 'hub'}${hotVertices.has(id) ? ' hot' : ''}`, 'data-vertex': id });
+      group.appendChild(svgEl('rect', { x: at.x, y: at.y, width: AG_W, height: AG_H, rx: 6 }));
+      group.appendChild(svgEl('text', { x: at.x + 8, y: at.y + AG_H / 2 + 4 }, clip(labels.get(id) ?? id, 31)));
+      group.appendChild(svgEl('title', {}, labels.get(id) ?? id));
+      nodes.appendChild(group);
+    }
+    attackSvg.appendChild(edges);
+    attackSvg.appendChild(nodes);
+    attackSvg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    attackSvg.setAttribute('width', String(width));
+    attackSvg.setAttribute('height', String(height));
+    byId('ag-caption').textContent =
+      shown.length > 1 ? `The chosen path in red, with ${shown.length - 1} other path${shown.length === 2 ? '' : 's'} to the same crown jewel.` : 'The chosen path.';
+  };
   byId('path-list').innerHTML =
     paths.length === 0
       ? '<li class="muted">No path from an entry point to a crown jewel.</li>'
@@ -434,15 +498,7 @@ export function reportClient(): void {
   if (graph.totalPaths > paths.length) byId('path-list').insertAdjacentHTML('beforeend', `<li class="muted">… ${graph.totalPaths - paths.length} more in the JSON report</li>`);
   const showPath = (at: number): void => {
     const path = paths[at];
-    for (const line of edgeElements.values()) line.classList.remove('hot');
-    for (const group of agNodes.querySelectorAll('.ag-node')) group.classList.remove('hot');
-    for (const step of path.steps) {
-      const line = edgeElements.get(`${step.from}>${step.to}`);
-      line.classList.add('hot');
-      line.setAttribute('marker-end', 'url(#arrow-attack)');
-      for (const id of [step.from, step.to]) agNodes.querySelector(`[data-vertex="${CSS.escape(id)}"]`)?.classList.add('hot');
-    }
-    for (const line of edgeElements.values()) if (!line.classList.contains('hot')) line.setAttribute('marker-end', 'url(#arrow)');
+    drawGraph(path);
     for (const button of byId('path-list').querySelectorAll('button')) button.setAttribute('aria-pressed', String(button.dataset.path === String(at)));
     byId('path-detail').innerHTML = `<h3>${esc(path.startLabel)} → ${esc(path.jewelLabel)}</h3><ol>${path.steps
       .map(
@@ -451,7 +507,6 @@ export function reportClient(): void {
       )
       .join('')}</ol>`;
   };
-  const CSS: any = (globalThis as any).CSS;
   byId('path-list').addEventListener('click', (event: any) => {
     const button = event.target.closest('button[data-path]');
     if (button !== null) showPath(Number(button.dataset.path));

@@ -1,15 +1,11 @@
 /** One self-contained HTML file: the data as JSON, the stylesheet and the script inline, nothing fetched. */
 import { THREAT_TEMPLATES } from '../../threat/catalogue.js';
-import { reportClient } from './client.js';
+import { gzipSync } from 'node:zlib';
+import { reportClient, reportLoader } from './client.js';
 import type { ReportData } from './data.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
-}
-
-/** JSON inside a script element: `<` escaped so no `</script>` or `<!--` in the data can end it. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 const STYLE = `
@@ -48,7 +44,7 @@ td.num{text-align:right;white-space:nowrap}
 .bar{display:inline-block;width:100%;min-width:120px;height:10px;background:#e4e7eb;border-radius:5px;overflow:hidden}
 .fill{display:block;height:100%}.fill.good{background:var(--mitigated)}.fill.fair{background:var(--partly)}.fill.poor{background:var(--open)}
 .score-poor{color:var(--open);font-weight:700}.score-fair{color:var(--partly);font-weight:700}.score-good{color:var(--mitigated);font-weight:700}
-.muted{color:var(--muted)}.small{font-size:12px;display:block}abbr{text-decoration:none;font-weight:700}
+.muted{color:var(--muted)}.load-error{background:#fee2e2;border:1px solid #c0392b;padding:10px;border-radius:6px}.small{font-size:12px;display:block}abbr{text-decoration:none;font-weight:700}
 .loc{color:var(--muted);font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
 pre{background:#f0f4f8;padding:8px;border-radius:6px;white-space:pre-wrap}
@@ -77,7 +73,7 @@ svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 .el-entry-point rect{fill:#fefce8}.el-secret rect{fill:#fdf2f8;stroke:#9d174d}.el-service-account rect{fill:#f5f3ff;stroke:#6d28d9}
 .el.st-open rect{stroke:var(--open);stroke-width:3}.el.st-partly rect{stroke:var(--partly);stroke-width:2.2}
 .el{cursor:pointer}.el:focus rect,.el:hover rect{fill:#fde68a}
-.flow{fill:none;stroke:#9aa5b1;stroke-width:1;opacity:.6}.flow.life{stroke:#2563eb;stroke-width:2;opacity:.9}
+.flow{fill:none;stroke:#9aa5b1;stroke-width:1;opacity:.6}.flow.life{stroke:#2563eb;stroke-width:2;opacity:.9}.flow.quiet{display:none}.flow.picked{display:inline;stroke:#b45309;stroke-width:2.5;opacity:1}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin:6px 0 10px}
 .legend span::before{content:"";display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-2px;border:2px solid currentColor;border-radius:3px}
 .lg-open{color:var(--open)}.lg-partly{color:var(--partly)}.lg-life{color:#2563eb}.lg-assumed::before{border-style:dashed!important}
@@ -85,7 +81,7 @@ svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 .ag-node rect{fill:#fff;stroke:#9aa5b1}.ag-node.k-jewel rect{fill:#fee2e2;stroke:#991b1b}.ag-node.k-entry rect{fill:#fff7ed;stroke:#b45309}.ag-node.k-workload rect{fill:#eff6ff;stroke:#2563eb}
 .ag-node.hot rect{stroke:var(--open);stroke-width:3}
 .attack{display:grid;grid-template-columns:340px 1fr;gap:18px}.attack>div{min-width:0}
-.diagram svg{display:block}.diagram.fit svg{max-width:100%;height:auto}
+.diagram svg{display:block;margin:0 auto}.diagram.fit svg{max-width:100%;height:auto}
 .box-label rect{fill:#fff;stroke:none}.box-label{cursor:pointer}.box-label:focus rect,.box-label:hover rect{fill:#fde68a}.box-label.st-open text{fill:var(--open)!important}.box-label.st-partly text{fill:var(--partly)!important}
 .boundary.st-open{stroke:var(--open);stroke-width:2.5}.boundary.st-partly{stroke:var(--partly);stroke-width:2}
 #path-list{list-style:none;padding:0;margin:0;max-height:520px;overflow:auto}
@@ -95,10 +91,10 @@ svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
 ul.evidence{margin:4px 0 0;padding-left:18px}
 #recommendations,#top-cuts{padding-left:22px}
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{margin-bottom:5px}
-.first{margin-top:14px}
+.first{margin-top:14px}.more{margin-top:10px}
 .cut{display:inline-block;background:#102a43;color:#fff;border-radius:4px;padding:0 7px;margin-right:6px;font-size:12px}
 @media (max-width:1000px){.grid2,.attack,.detail-grid{grid-template-columns:1fr}}
-@media print{section+section{content-visibility:visible}nav,.controls,.pager,#threat-filters,button.link,.skip{display:none!important}body{background:#fff}section{break-inside:avoid-page;border:none;padding:0}thead th{position:static}.diagram{max-height:none;overflow:visible;border:none}svg{max-width:100%;height:auto}tr.detail[hidden]{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}
+@media print{*{-webkit-print-color-adjust:exact;print-color-adjust:exact}section+section{content-visibility:visible}nav,.controls,.pager,#threat-filters,button.link,.skip{display:none!important}body{background:#fff}section{break-inside:avoid-page;border:none;padding:0}thead th{position:static}.diagram{max-height:none;overflow:visible;border:none}svg{max-width:100%;height:auto}tr.detail[hidden]{display:none}header{background:#fff;color:#000;border-bottom:2px solid #000}header p{color:#333}}
 `;
 
 const EVIDENCE_PER_CHECK = 2;
@@ -183,6 +179,7 @@ export function renderHtmlReport(data: ReportData): string {
 <header><h1>Rampart security report</h1><p>${escapeHtml(data.inputs.join(', '))} · ${escapeHtml(data.tool.name)} ${escapeHtml(data.tool.version)} · ${escapeHtml(data.generatedAt)}</p></header>
 <nav aria-label="Report sections"><a href="#overview">Overview</a><a href="#threat-model">Threat model</a><a href="#attack-graph">Attack graph</a><a href="#findings">Findings</a></nav>
 <main>
+<p id="load-error" class="load-error" role="alert" hidden></p>
 <section id="overview" aria-labelledby="overview-title">
 <h2 id="overview-title">Posture overview</h2>
 <div class="cards">
@@ -195,7 +192,7 @@ export function renderHtmlReport(data: ReportData): string {
 <ul class="pills" id="threat-counts" aria-label="Threats by status"></ul>
 <div class="grid2">
 <div><h3>Scores by framework</h3><table><thead><tr><th scope="col">framework</th><th scope="col" class="num">score</th><th scope="col">passing checks</th><th scope="col" class="num">passed / judged</th></tr></thead><tbody id="framework-scores"></tbody></table></div>
-<div><h3>Scores by namespace</h3><table><thead><tr><th scope="col">namespace</th><th scope="col" class="num">score</th><th scope="col">passing checks</th><th scope="col" class="num">passed / judged</th></tr></thead><tbody id="namespace-scores"></tbody></table></div>
+<div><h3>Scores by namespace</h3><table><thead><tr><th scope="col">namespace</th><th scope="col" class="num">score</th><th scope="col">passing checks</th><th scope="col" class="num">passed / judged</th></tr></thead><tbody id="namespace-scores"></tbody></table><p class="muted">Lowest scores first.</p><button type="button" id="namespaces-all" hidden></button></div>
 </div>
 <div class="grid2 first">
 <div><h3>Open threats</h3><ul id="open-threats" class="plain"></ul></div>
@@ -205,7 +202,7 @@ export function renderHtmlReport(data: ReportData): string {
 </section>
 <section id="threat-model" aria-labelledby="tm-title">
 <h2 id="tm-title">Threat model</h2>
-<p class="muted">Elements in their trust boundaries (cluster, nodes, namespaces, pods); blue arrows are the steps of a workload's life. Pick an element to list its threats. ${data.threatModel.assumptions.map(escapeHtml).join(' ')}</p>
+<p class="muted">Elements in their trust boundaries (cluster, nodes, namespaces, pods); blue arrows are the steps of a workload's life. Pick an element to list its threats and show its flows (on a large cluster the pods' calls to the API server appear only then). ${data.threatModel.assumptions.map(escapeHtml).join(' ')}</p>
 <div class="legend"><span class="lg-open">open threat</span><span class="lg-partly">partly mitigated</span><span class="lg-assumed">assumed (not in the input) *</span><span class="lg-life">workload life cycle</span></div>
 <div class="controls"><button type="button" id="tm-zoom" aria-pressed="false">Actual size</button></div>
 <div class="diagram fit" id="tm-frame"><svg id="tm-svg" role="group" aria-label="Threat model diagram" xmlns="http://www.w3.org/2000/svg"></svg></div>
@@ -215,13 +212,14 @@ export function renderHtmlReport(data: ReportData): string {
 </div>
 <p id="threats-count" class="muted" aria-live="polite"></p>
 <table><thead><tr><th scope="col">status</th><th scope="col">STRIDE</th><th scope="col">threat</th><th scope="col">ATT&amp;CK · MS matrix</th><th scope="col">evidence</th></tr></thead><tbody id="threats-body"></tbody></table>
+<button type="button" id="threats-more" class="more" hidden></button>
 </section>
 <section id="attack-graph" aria-labelledby="ag-title">
 <h2 id="ag-title">Attack graph</h2>
 <p class="muted">Shortest paths from entry points (the internet, a compromised workload, a stolen identity) to crown jewels. Choose a path to highlight it.</p>
 <div class="attack">
 <div><h3>Paths</h3><ul id="path-list"></ul></div>
-<div><div class="diagram fit"><svg id="ag-svg" role="img" aria-label="Attack graph" xmlns="http://www.w3.org/2000/svg"></svg></div><div id="path-detail" aria-live="polite"></div></div>
+<div><div class="diagram fit"><svg id="ag-svg" role="img" aria-label="Attack graph: the chosen path" xmlns="http://www.w3.org/2000/svg"></svg></div><p id="ag-caption" class="muted"></p><div id="path-detail" aria-live="polite"></div></div>
 </div>
 <h3>Changes that cut the paths</h3>
 <p class="muted">${escapeHtml(data.attackGraph.notes[1] ?? '')}</p>
@@ -240,8 +238,8 @@ export function renderHtmlReport(data: ReportData): string {
 <div class="pager"><button type="button" id="page-prev">Previous page</button><span id="page-info"></span><button type="button" id="page-next">Next page</button></div>
 </section>
 </main>
-<script type="application/json" id="report-data">${scriptJson(htmlPayload(data))}</script>
-<script>(${reportClient.toString()})();</script>
+<script type="application/octet-stream" id="report-data" data-encoding="gzip+base64">${gzipSync(JSON.stringify(htmlPayload(data)), { level: 6 }).toString('base64')}</script>
+<script>(${reportLoader.toString()})(${reportClient.toString()});</script>
 </body>
 </html>
 `;

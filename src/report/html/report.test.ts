@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runScan } from '../../cli/scan.js';
@@ -26,9 +27,9 @@ function demoReport(): ReportData {
 }
 
 function pageData(html: string): Record<string, unknown> {
-  const match = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
-  assert.ok(match !== null, 'the page carries its data');
-  return JSON.parse(match[1]!) as Record<string, unknown>;
+  const match = /<script type="application\/octet-stream" id="report-data" data-encoding="gzip\+base64">([A-Za-z0-9+/=]*)<\/script>/.exec(html);
+  assert.ok(match !== null, 'the page carries its data, compressed');
+  return JSON.parse(gunzipSync(Buffer.from(match[1]!, 'base64')).toString('utf8')) as Record<string, unknown>;
 }
 
 describe('rampart report', () => {
@@ -108,7 +109,7 @@ describe('rampart report', () => {
     }
   });
 
-  it('writes the threat model as Markdown with its diagram', () => {
+  it('writes the report as Markdown: overview, threat model with its diagram, every finding', () => {
     const markdownFile = path.join(work, 'demo.md');
     assert.equal(run(['report', DEMO, '--markdown', markdownFile]).status, 0);
     const markdown = readFileSync(markdownFile, 'utf8');
@@ -117,6 +118,10 @@ describe('rampart report', () => {
     assert.equal(rows.length, data.threatModel.threats.length);
     assert.equal(rows.filter((line) => line.startsWith('| open |')).length, data.threatModel.summary.open);
     assert.match(markdown, /```mermaid\nflowchart LR/);
-    assert.match(markdown, /## Recommended changes/);
+    assert.match(markdown, /### Recommended changes/);
+    assert.match(markdown, new RegExp(`^${data.summary.objects} objects, ${data.summary.findings} findings`, 'm'));
+    const findingRows = markdown.split('\n').filter((line) => /^\| (critical|high|medium|low|info) \| `/.test(line));
+    assert.equal(findingRows.length, data.findings.length);
+    assert.ok(findingRows[0]!.startsWith('| critical |'));
   });
 });
