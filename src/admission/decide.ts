@@ -24,6 +24,7 @@ import type { PodTemplateFinder } from '../model/podTemplates.js';
 import { formatPath, isJsonObject, severityRank, type Finding, type JsonObject, type KubeObject, type PositionIndex } from '../model/types.js';
 import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js';
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
+import { evaluateVap, type VapPolicies } from './vap.js';
 
 /** Kubernetes' limits on warnings, in UTF-8 bytes. */
 export const MAX_WARNING_CHARS = 256;
@@ -48,7 +49,7 @@ const PSA_CONTROLLERS: ReadonlySet<string> = new Set([
 
 export const MUTATE_LABEL = 'rampart.dev/mutate';
 
-export type CheckFamily = 'pss' | 'catalogue' | 'exceptions';
+export type CheckFamily = 'pss' | 'catalogue' | 'exceptions' | 'vap';
 
 export interface DecidedFinding {
   readonly finding: Finding;
@@ -201,10 +202,14 @@ export class Decider {
   private readonly disabled: ReadonlySet<string>;
   private readonly skipPss: ((check: { id: string }) => boolean) | undefined;
 
-  /** `customChecks`: checks beyond the catalogue (custom CEL checks from `--policies`), run like the built-in ones. */
+  /**
+   * `customChecks`: checks beyond the catalogue (custom CEL checks from `--policies`), run like the
+   * built-in ones. `vap`: ValidatingAdmissionPolicies enforced with their own validationActions.
+   */
   constructor(
     readonly config: WebhookConfig,
     readonly customChecks: readonly Check[] = [],
+    readonly vap?: VapPolicies,
   ) {
     const scan = config.scan;
     this.disabled = scan.disabledChecks;
@@ -326,26 +331,39 @@ export class Decider {
     const audited = decided.filter((entry) => entry.action === 'audit' && !entry.finding.checkId.startsWith('PSS-'));
     if (audited.length > 0) audit['audit-findings'] = truncate(audited.map((entry) => describe(entry.finding)).join('; '), MAX_AUDIT_VALUE_CHARS);
 
+    let vapVerdict: ReturnType<typeof evaluateVap> | undefined;
+    if (this.vap !== undefined) {
+      const vapStarted = performance.now();
+      vapVerdict = evaluateVap(this.vap, request, namespaceLabels);
+      timings.vap = (performance.now() - vapStarted) / 1000;
+      Object.assign(audit, vapVerdict.auditAnnotations);
+      if (vapVerdict.problem !== undefined) audit['vap-error'] = truncate(vapVerdict.problem, MAX_AUDIT_VALUE_CHARS);
+    }
+
     const denied = decided.filter((entry) => entry.action === 'deny');
+    const vapDenials = vapVerdict?.denials ?? [];
     const kindName = `${object.kind} ${JSON.stringify(object.name)}`;
     let response: AdmissionResponse;
-    if (denied.length > 0) {
+    if (denied.length > 0 || vapDenials.length > 0) {
       audit.decision = 'denied';
-      const causes: StatusCause[] = denied.map(({ finding }) => ({ reason: finding.checkId, message: finding.message, ...(finding.path !== undefined ? { field: formatPath(finding.path) } : {}) }));
+      const causes: StatusCause[] = [
+        ...denied.map(({ finding }) => ({ reason: finding.checkId, message: finding.message, ...(finding.path !== undefined ? { field: formatPath(finding.path) } : {}) })),
+        ...vapDenials.map(({ policy, message }) => ({ reason: `ValidatingAdmissionPolicy/${policy}`, message })),
+      ];
       response = {
         uid: request.uid,
         allowed: false,
         status: {
           code: 403,
           reason: 'Forbidden',
-          message: `${kindName} is forbidden by Rampart: ${denied.map(({ finding }) => describe(finding)).join('; ')}`,
+          message: `${kindName} is forbidden by Rampart: ${[...denied.map(({ finding }) => describe(finding)), ...vapDenials.map(({ policy, message }) => `[ValidatingAdmissionPolicy ${policy}] ${message}`)].join('; ')}`,
           details: { causes },
         },
         auditAnnotations: audit,
       };
     } else {
       audit.decision = 'allowed';
-      const warned = decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding));
+      const warned = [...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? [])];
       response = { uid: request.uid, allowed: true, ...(warned.length > 0 ? { warnings: boundedWarnings(warned) } : {}), auditAnnotations: audit };
     }
     return { response, findings: decided, timings, object };

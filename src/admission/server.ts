@@ -20,6 +20,7 @@ import { secureDefaultsPatch } from './mutate.js';
 import type { NamespaceSource } from './namespaces.js';
 import { isReviewProblem, parseReview, reviewResponse, type AdmissionRequest, type AdmissionResponse } from './review.js';
 import { readKeyPair } from './tls.js';
+import type { VapPolicies } from './vap.js';
 
 export interface TlsSource {
   readonly cert: string;
@@ -33,6 +34,8 @@ export interface AdmissionServerOptions {
   readonly config: WebhookConfig;
   /** Custom checks (CEL, from `--policies`) run beside the catalogue. */
   readonly customChecks?: readonly Check[];
+  /** ValidatingAdmissionPolicies enforced beside the checks. */
+  readonly vap?: VapPolicies;
   /** Watched and reloaded when it changes; a broken new version is refused and the old one kept. */
   readonly configFile?: string;
   readonly namespaces: NamespaceSource;
@@ -91,7 +94,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
   const { logger, namespaces } = options;
   const interval = options.watchIntervalMs ?? 1000;
-  let decider = new Decider(options.config, options.customChecks);
+  let decider = new Decider(options.config, options.customChecks, options.vap);
   let draining = false;
   let inFlight = 0;
   const metrics = createMetrics(() => namespaces.stalenessSeconds());
@@ -251,7 +254,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   if (configFile !== undefined) {
     watch(configFile, async () => {
       try {
-        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks);
+        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks, options.vap);
         metrics.configReloads.inc({ result: 'success' });
         logger.info({ configFile }, 'config reloaded');
       } catch (error) {
