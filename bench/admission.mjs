@@ -153,7 +153,7 @@ try {
       requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })),
       ...extra,
     });
-  await autocannon({ url: `https://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 2, requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })) });
+  const warm = await autocannon({ url: `https://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 2, requests: bodies.map((body) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body })) });
   // Closed loop (every connection sends again as soon as it is answered): the most the server can do.
   // Latency there is queueing (50 connections / throughput, Little's law), so p99 is measured in a
   // second run at the target rate, 2,000 reviews/s offered over the same 50 connections.
@@ -163,6 +163,7 @@ try {
   await new Promise((resolve) => child.on('exit', resolve));
   const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
   const errorsOf = (result) => result.errors + result.timeouts + result.non2xx;
+  const reviews = warm.requests.total + saturated.requests.total + paced.requests.total + bodies.length;
   const figures = {
     reviewsPerSecond: Math.round(saturated.requests.average),
     saturatedP99Ms: saturated.latency.p99,
@@ -177,7 +178,8 @@ try {
       `  saturated: reviews/s ${figures.reviewsPerSecond} (budget >= ${BUDGET.reviewsPerSecond}), p99 ${figures.saturatedP99Ms} ms (queueing)\n` +
       `  at ${BUDGET.reviewsPerSecond} reviews/s offered: served ${figures.pacedRate}/s, latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms})\n` +
       `  errors ${figures.errors} (budget ${BUDGET.errors})\n` +
-      `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms\n`,
+      `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms for ${reviews} reviews ` +
+      `(${Math.round(((usage.userMs + usage.systemMs) * 1000) / reviews)} µs per review, start-up included)\n`,
   );
   const over = [];
   if (figures.reviewsPerSecond < BUDGET.reviewsPerSecond) over.push('throughput');
