@@ -87,7 +87,8 @@ export function requestObject(request: AdmissionRequest, raw: JsonObject): KubeO
 }
 
 /** The labels PSA evaluates: the namespace's own, and the configured defaults for modes it has no label for. */
-export function effectiveLabels(labels: Readonly<Record<string, string>>, admission: AdmissionConfig): Record<string, string> {
+export function effectiveLabels(labels: Readonly<Record<string, string>>, admission: AdmissionConfig): Readonly<Record<string, string>> {
+  if (Object.keys(admission.podSecurity.defaults).length === 0) return labels;
   const merged: Record<string, string> = {};
   for (const [key, value] of Object.entries(admission.podSecurity.defaults)) {
     if (value !== undefined) merged[`${PSS_LABEL_PREFIX}${key}`] = value;
@@ -152,8 +153,8 @@ function isSignificantObjectUpdate(object: JsonObject, old: JsonObject): boolean
 }
 
 /** Cuts text to at most `limit` UTF-8 bytes (what Kubernetes counts), marking the cut with "...". */
-function truncate(text: string, limit: number): string {
-  if (text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit) return text;
+function truncate(text: string, limit: number, size = text.length * 3 <= limit ? 0 : Buffer.byteLength(text, 'utf8')): string {
+  if (size <= limit) return text;
   let end = Math.min(text.length, limit - 3);
   while (end > 0 && Buffer.byteLength(text.slice(0, end), 'utf8') > limit - 3) end--;
   // Never split a surrogate pair.
@@ -170,16 +171,19 @@ export function boundedWarnings(messages: readonly string[]): string[] {
   const out: string[] = [];
   let total = 0;
   for (let index = 0; index < messages.length; index++) {
-    const warning = truncate(messages[index] ?? '', MAX_WARNING_CHARS);
+    const message = messages[index] ?? '';
+    const size = bytes(message);
+    const warning = size <= MAX_WARNING_CHARS ? message : truncate(message, MAX_WARNING_CHARS, size);
+    const warningSize = warning === message ? size : bytes(warning);
     const remaining = messages.length - index - 1;
     // Keep room for the line that says how many were left out.
     const reserve = remaining > 0 ? 64 : 0;
-    if (total + bytes(warning) + reserve > MAX_WARNINGS_TOTAL_CHARS) {
+    if (total + warningSize + reserve > MAX_WARNINGS_TOTAL_CHARS) {
       out.push(`... and ${messages.length - index} more finding(s); rampart scan lists them all`);
       return out;
     }
     out.push(warning);
-    total += bytes(warning);
+    total += warningSize;
   }
   return out;
 }
@@ -302,7 +306,11 @@ export class Decider {
     collector.observe(object);
     const outcome = applyExceptions(scanned, [...collector.inline, ...this.centralExceptions], { now, labels: collector.labels });
     timings.exceptions = (performance.now() - exceptionsStarted) / 1000;
-    if (outcome.suppressed.length > 0) audit['exceptions-applied'] = truncate(outcome.suppressed.map(({ finding }) => finding.checkId).join(', '), MAX_AUDIT_VALUE_CHARS);
+    if (outcome.suppressed.length > 0) {
+      const counts = new Map<string, number>();
+      for (const { finding } of outcome.suppressed) counts.set(finding.checkId, (counts.get(finding.checkId) ?? 0) + 1);
+      audit['exceptions-applied'] = truncate([...counts].map(([id, count]) => (count === 1 ? id : `${id} (${count})`)).join(', '), MAX_AUDIT_VALUE_CHARS);
+    }
     const problems = outcome.result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error' || diagnostic.code.startsWith('exception-'));
     if (problems.length > 0) audit.diagnostics = truncate(problems.map((diagnostic) => diagnostic.message).join('; '), MAX_AUDIT_VALUE_CHARS);
 
