@@ -42,6 +42,7 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
     runAsGroup: 65532,
     capabilities: { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
+    appArmorProfile: { type: 'RuntimeDefault' },
   };
   return [
     {
@@ -121,6 +122,29 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
       kind: 'PodDisruptionBudget',
       metadata: { name: NAME, namespace, labels: LABELS },
       spec: { minAvailable: 1, selector: { matchLabels: LABELS } },
+    },
+    {
+      // Nothing in the namespace talks or is talked to unless a policy below says so.
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace, labels: LABELS },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+    {
+      // The API server calls the webhook on 8443 (its address differs per cluster, so any source);
+      // the webhook reaches only DNS and the API server (for the Namespace cache).
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: NAME, namespace, labels: LABELS },
+      spec: {
+        podSelector: { matchLabels: LABELS },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ protocol: 'TCP', port: 8443 }] }],
+        egress: [
+          { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+          { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
+        ],
+      },
     },
     {
       apiVersion: 'v1',
