@@ -127,6 +127,24 @@ describe('decision core: Pod Security Admission semantics', () => {
     assert.deepEqual(decision.response.status?.details?.causes.map((cause) => cause.field), ['spec.ephemeralContainers[0].securityContext.privileged']);
   });
 
+  it("refuses a Namespace with invalid Pod Security labels on CREATE, and on UPDATE only when the problem is new", () => {
+    const namespace = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
+    const bad = namespace({ [ENFORCE]: 'strict', 'pod-security.kubernetes.io/warn-version': 'v2' });
+    const created = decider.decide(request(bad), undefined);
+    assert.equal(created.response.allowed, false);
+    assert.equal(created.response.status?.code, 422);
+    assert.deepEqual(created.response.status?.details?.causes.map((cause) => cause.field), [
+      'metadata.labels[pod-security.kubernetes.io/enforce]',
+      'metadata.labels[pod-security.kubernetes.io/warn-version]',
+    ]);
+    // An unrelated edit of a namespace that already had the bad label goes through; a new bad label does not.
+    const relabelled = namespace({ [ENFORCE]: 'strict', 'pod-security.kubernetes.io/warn-version': 'v2', team: 'a' });
+    assert.equal(decider.decide(request(relabelled, { operation: 'UPDATE', oldObject: bad }), undefined).response.allowed, true);
+    const worse = namespace({ [ENFORCE]: 'strict', 'pod-security.kubernetes.io/warn-version': 'v2', 'pod-security.kubernetes.io/audit': 'max' });
+    assert.equal(decider.decide(request(worse, { operation: 'UPDATE', oldObject: bad }), undefined).response.allowed, false);
+    assert.equal(decider.decide(request(namespace({ [ENFORCE]: 'restricted' })), undefined).response.allowed, true);
+  });
+
   it('allows DELETE and CONNECT without evaluation', () => {
     const deleted = { ...request(privilegedPod()), operation: 'DELETE' as const, object: null, oldObject: privilegedPod() };
     assert.equal(decider.decide(deleted, baseline).skipped, 'operation');

@@ -14,7 +14,7 @@ import { pssCheckId } from '../checks/pss/catalogue.js';
 import { judgePod, type PodJudgement } from '../checks/pss/evaluate.js';
 import { judgementFindings, resolvePssMinor } from '../checks/pss/index.js';
 import { offenseMessage } from '../checks/pss/messages.js';
-import { hasPodSecurityLabels, PSS_LABEL_PREFIX, PSS_MODES, type PssMode } from '../checks/pss/namespacePolicy.js';
+import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem, type PssMode } from '../checks/pss/namespacePolicy.js';
 import type { Check } from '../checks/types.js';
 import { podTemplateFinderFor } from '../cli/common.js';
 import { Scanner, type DeferredPodCheck } from '../engine/scan.js';
@@ -255,6 +255,10 @@ export class Decider {
       const significant = isPod ? isSignificantPodUpdate(raw, request.oldObject) : isSignificantObjectUpdate(raw, request.oldObject);
       if (!significant) return allow('unchanged');
     }
+    if (request.kind.group === '' && request.kind.kind === 'Namespace') {
+      const refused = this.invalidPodSecurityLabels(request, raw);
+      if (refused !== undefined) return { response: refused, findings: [], timings: {} };
+    }
     const object = requestObject(request, raw);
     const namespace = object.namespace ?? 'default';
     const admission = this.config.admission;
@@ -375,6 +379,37 @@ export class Decider {
       response = { uid: request.uid, allowed: true, ...(warned.length > 0 ? { warnings: boundedWarnings(warned) } : {}), auditAnnotations: audit };
     }
     return { response, findings: decided, timings, object };
+  }
+
+  /**
+   * PSA's check of a Namespace's own labels: invalid Pod Security labels are
+   * refused on CREATE, and on UPDATE when they differ from the problems the
+   * namespace already had (so an old mistake does not block unrelated edits).
+   */
+  private invalidPodSecurityLabels(request: AdmissionRequest, raw: JsonObject): AdmissionResponse | undefined {
+    const metadataName = field(raw.metadata, 'name');
+    const name = typeof metadataName === 'string' ? metadataName : (request.name ?? '');
+    const problemsOf = (object: JsonObject | null): LabelProblem[] => {
+      const labels = field(object?.metadata, 'labels');
+      const strings: Record<string, string> = {};
+      if (isJsonObject(labels)) for (const [key, value] of Object.entries(labels)) if (typeof value === 'string') strings[key] = value;
+      return [...(namespacePolicy(name, strings)?.problems ?? [])];
+    };
+    const problems = problemsOf(raw);
+    if (problems.length === 0) return undefined;
+    if (request.operation === 'UPDATE' && sameJson(problems, problemsOf(request.oldObject))) return undefined;
+    const described = problems.map((problem) => `${problem.label}=${JSON.stringify(problem.value)}: ${problem.message}`);
+    return {
+      uid: request.uid,
+      allowed: false,
+      status: {
+        code: 422,
+        reason: 'Invalid',
+        message: `Namespace ${JSON.stringify(name)} is invalid: ${described.join('; ')}`,
+        details: { causes: problems.map((problem) => ({ reason: 'FieldValueInvalid', message: problem.message, field: `metadata.labels[${problem.label}]` })) },
+      },
+      auditAnnotations: { decision: 'denied', 'pod-security-label-error': truncate(described.join('; '), MAX_AUDIT_VALUE_CHARS) },
+    };
   }
 
   /** The config's first matching rule, or the default action. */

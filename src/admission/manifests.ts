@@ -161,7 +161,8 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
           name: 'validate.admission.rampart.dev',
           admissionReviewVersions: ['v1'],
           clientConfig: service('/validate'),
-          rules: RULES,
+          // Namespaces too: invalid Pod Security labels are refused, as Pod Security Admission does.
+          rules: [...RULES, { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['namespaces'], scope: 'Cluster' }],
           failurePolicy: options.failurePolicy,
           sideEffects: 'None',
           timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
