@@ -308,7 +308,9 @@ export class Decider {
     const exceptionsStarted = performance.now();
     const collector = new ExceptionCollector({ inline: true, keepLabels: this.keepLabels });
     collector.observe(object);
-    const outcome = applyExceptions(scanned, [...collector.inline, ...this.centralExceptions], { now, labels: collector.labels });
+    // Without any exception there is nothing to apply (and nothing to report as stale or expired).
+    const rules = collector.inline.length === 0 && this.centralExceptions.length === 0 ? [] : [...collector.inline, ...this.centralExceptions];
+    const outcome = rules.length === 0 ? { result: scanned, suppressed: [] } : applyExceptions(scanned, rules, { now, labels: collector.labels });
     timings.exceptions = (performance.now() - exceptionsStarted) / 1000;
     if (outcome.suppressed.length > 0) {
       const counts = new Map<string, number>();

@@ -233,7 +233,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       onChange().catch((error: unknown) => logger.error({ err: error }, 'reload failed'));
     });
   };
-  const { certFile, keyFile, } = options.tls;
+  const { certFile, keyFile } = options.tls;
   if (certFile !== undefined && keyFile !== undefined) {
     const reloadCertificate = async (): Promise<void> => {
       try {
