@@ -1,6 +1,6 @@
 /**
  * `node bench/admission.mjs`: the admission webhook under load on loopback.
- * Starts `rampart admission serve --self-signed` as a child process (with
+ * Starts `rampart admission serve --cert --key` as a child process (with
  * bench/peakRss.mjs preloaded, so the server reports its own peak RSS), in a
  * namespace labelled PSS restricted with the full catalogue running, and
  * drives /validate with autocannon: 50 connections, a mix of a compliant
@@ -83,22 +83,43 @@ const bodies = [
   }),
 ];
 
-function startServer() {
-  const child = spawn(process.execPath, ['--import', path.join(HERE, 'peakRss.mjs'), path.join(ROOT, 'bin', 'rampart.js'), 'admission', 'serve', '--self-signed', 'rampart.bench', '--port', '0', '--host', '127.0.0.1', '--namespaces', namespacesFile], {
-    env: { ...process.env, RAMPART_BENCH_USAGE: usageFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** The server as it runs in a cluster: certificate and key from files (generated here), logs to stdout. */
+async function startServer() {
+  const { generateSelfSigned } = await import(path.join(ROOT, 'dist', 'admission', 'tls.js'));
+  const certificate = await generateSelfSigned('rampart.bench');
+  writeFileSync(path.join(directory, 'tls.crt'), certificate.cert);
+  writeFileSync(path.join(directory, 'tls.key'), certificate.key);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      path.join(HERE, 'peakRss.mjs'),
+      path.join(ROOT, 'bin', 'rampart.js'),
+      'admission',
+      'serve',
+      '--cert',
+      path.join(directory, 'tls.crt'),
+      '--key',
+      path.join(directory, 'tls.key'),
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--namespaces',
+      namespacesFile,
+    ],
+    { env: { ...process.env, RAMPART_BENCH_USAGE: usageFile }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let output = '';
     const read = (chunk) => {
       output += chunk.toString('utf8');
-      const end = output.indexOf('-----END CERTIFICATE-----');
       const listening = /"port":(\d+)[^\n]*admission webhook listening/.exec(output);
-      if (end !== -1 && listening !== null) {
+      if (listening !== null) {
         // From here on the log (one line per denial) is drained, not kept.
         child.stdout.off('data', read);
         child.stdout.resume();
-        resolve({ child, ca: output.slice(0, end + 26), port: Number(listening[1]) });
+        resolve({ child, ca: certificate.ca, port: Number(listening[1]) });
       }
     };
     child.stdout.on('data', read);
