@@ -232,6 +232,23 @@ describe('warnings stay within Kubernetes limits', () => {
     assert.equal(Buffer.from(emoji ?? '', 'utf8').toString('utf8'), emoji);
   });
 
+  it('denies a pod with more containers than the limit before any check runs, and bounds causes and message of a big denial', () => {
+    const containers = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `c${index}`, image: 'nginx:1.27', securityContext: { privileged: true } }));
+    const limited = new Decider(webhookConfig()).decide(request(pod('huge', { containers: containers(101) })), baseline);
+    assert.equal(limited.response.allowed, false);
+    assert.equal(limited.response.status?.details?.causes[0]?.reason, 'TooManyContainers');
+    assert.match(limited.response.status?.message ?? '', /has 101 containers, more than the admission webhook's limit of 100 \(admission\.limits\.maxContainers\)/);
+    assert.deepEqual(limited.findings, [], 'no check ran');
+    const raised = new Decider(webhookConfig({ limits: { ...DEFAULT_ADMISSION_CONFIG.limits, maxContainers: 500 } }));
+    const big = raised.decide(request(pod('big', { containers: containers(300) })), baseline);
+    assert.equal(big.response.allowed, false);
+    const causes = big.response.status?.details?.causes ?? [];
+    assert.equal(causes.length, 51);
+    assert.match(causes[50]?.message ?? '', /^250 more denying finding\(s\)/);
+    assert.ok(Buffer.byteLength(big.response.status?.message ?? '') <= 8192);
+    assert.ok(JSON.stringify(big.response).length < 32 * 1024, 'the whole response stays small');
+  });
+
   it('holds for a real pod with many containers', () => {
     const containers = Array.from({ length: 30 }, (_, index) => ({ name: `c${index}-${'n'.repeat(40)}`, image: 'nginx', securityContext: { privileged: true } }));
     const decision = new Decider(webhookConfig()).decide(request(pod('many', { containers })), {});

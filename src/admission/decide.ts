@@ -29,6 +29,9 @@ import { evaluateVap, type VapPolicies } from './vap.js';
 /** Kubernetes' limits on warnings, in UTF-8 bytes. */
 export const MAX_WARNING_CHARS = 256;
 export const MAX_WARNINGS_TOTAL_CHARS = 4096;
+/** A denial names at most this many causes, and its message is cut at this many bytes. */
+export const MAX_CAUSES = 50;
+export const MAX_STATUS_MESSAGE_BYTES = 8192;
 /** Audit annotation values are stored in every audit event: keep them short. */
 export const MAX_AUDIT_VALUE_CHARS = 2048;
 
@@ -262,6 +265,8 @@ export class Decider {
     const object = requestObject(request, raw);
     const namespace = object.namespace ?? 'default';
     const admission = this.config.admission;
+    const tooMany = this.tooManyContainers(request, object);
+    if (tooMany !== undefined) return { response: tooMany, findings: [], timings: {} };
     const audit: Record<string, string> = {};
     const timings: Partial<Record<CheckFamily, number>> = {};
 
@@ -360,17 +365,22 @@ export class Decider {
     let response: AdmissionResponse;
     if (denied.length > 0 || vapDenials.length > 0) {
       audit.decision = 'denied';
-      const causes: StatusCause[] = [
+      const allCauses: StatusCause[] = [
         ...denied.map(({ finding }) => ({ reason: finding.checkId, message: finding.message, ...(finding.path !== undefined ? { field: formatPath(finding.path) } : {}) })),
         ...vapDenials.map(({ policy, message }) => ({ reason: `ValidatingAdmissionPolicy/${policy}`, message })),
       ];
+      // The response stays small whatever the object: the API server copies it into its own error.
+      const causes = allCauses.length <= MAX_CAUSES ? allCauses : [...allCauses.slice(0, MAX_CAUSES), { reason: 'MoreCauses', message: `${allCauses.length - MAX_CAUSES} more denying finding(s); rampart scan lists them all` }];
       response = {
         uid: request.uid,
         allowed: false,
         status: {
           code: 403,
           reason: 'Forbidden',
-          message: `${kindName} is forbidden by Rampart: ${[...denied.map(({ finding }) => describe(finding)), ...vapDenials.map(({ policy, message }) => `[ValidatingAdmissionPolicy ${policy}] ${message}`)].join('; ')}`,
+          message: truncate(
+            `${kindName} is forbidden by Rampart: ${[...denied.map(({ finding }) => describe(finding)), ...vapDenials.map(({ policy, message }) => `[ValidatingAdmissionPolicy ${policy}] ${message}`)].join('; ')}`,
+            MAX_STATUS_MESSAGE_BYTES,
+          ),
           details: { causes },
         },
         auditAnnotations: audit,
@@ -411,6 +421,26 @@ export class Decider {
         details: { causes: problems.map((problem) => ({ reason: 'FieldValueInvalid', message: problem.message, field: `metadata.labels[${problem.label}]` })) },
       },
       auditAnnotations: { decision: 'denied', 'pod-security-label-error': truncate(described.join('; '), MAX_AUDIT_VALUE_CHARS) },
+    };
+  }
+
+  /**
+   * Check time and response size grow with the number of containers; one pod
+   * with thousands of them would hold the event loop for seconds and stall
+   * every other review. Such a pod is denied before any check runs.
+   */
+  private tooManyContainers(request: AdmissionRequest, object: KubeObject): AdmissionResponse | undefined {
+    const template = this.templates.find(object);
+    if (template.kind !== 'template') return undefined;
+    const count = ['containers', 'initContainers', 'ephemeralContainers'].reduce((sum, kind) => sum + list(template.template.spec[kind]).length, 0);
+    const limit = this.config.admission.limits.maxContainers;
+    if (count <= limit) return undefined;
+    const message = `${object.kind} ${JSON.stringify(object.name)} has ${count} containers, more than the admission webhook's limit of ${limit} (admission.limits.maxContainers); it was not evaluated`;
+    return {
+      uid: request.uid,
+      allowed: false,
+      status: { code: 422, reason: 'Invalid', message, details: { causes: [{ reason: 'TooManyContainers', message, field: formatPath(template.template.specPath) }] } },
+      auditAnnotations: { decision: 'denied', 'limit-exceeded': `${count} containers > ${limit}` },
     };
   }
 
