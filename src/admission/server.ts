@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Check } from '../checks/types.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
-import { Decider, type Decision } from './decide.js';
+import { Decider } from './decide.js';
 import { createMetrics, type AdmissionMetrics } from './metrics.js';
 import { secureDefaultsPatch } from './mutate.js';
 import type { NamespaceSource } from './namespaces.js';
@@ -104,7 +104,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     response.end(body);
   };
 
-  const review = (endpoint: Endpoint, request: AdmissionRequest): { response: AdmissionResponse; decision: string; decisionValue?: Decision } => {
+  const review = (endpoint: Endpoint, request: AdmissionRequest): { response: AdmissionResponse; decision: string } => {
     const current = decider;
     const labels = request.namespace === undefined ? undefined : namespaces.labels(request.namespace);
     if (endpoint === 'mutate') {
@@ -121,7 +121,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     }
     const decision = current.decide(request, labels);
     for (const [family, seconds] of Object.entries(decision.timings)) metrics.familyLatency.observe({ family }, seconds);
-    return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied', decisionValue: decision };
+    return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied' };
   };
 
   const handleReview = async (endpoint: Endpoint, request: IncomingMessage, response: ServerResponse): Promise<void> => {
