@@ -21,6 +21,7 @@ import type { NamespaceSource } from './namespaces.js';
 import { isReviewProblem, parseReview, reviewResponse, type AdmissionRequest, type AdmissionResponse } from './review.js';
 import { readKeyPair } from './tls.js';
 import type { VapPolicies } from './vap.js';
+import { warmUp } from './warmUp.js';
 
 export interface TlsSource {
   readonly cert: string;
@@ -43,6 +44,8 @@ export interface AdmissionServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly logger: Logger;
+  /** Review sample objects for this long before listening, so the first real requests meet optimised code (default 0). */
+  readonly warmUpMs?: number;
   /** How often watched files are polled (ms). */
   readonly watchIntervalMs?: number;
 }
@@ -264,6 +267,11 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     });
   }
 
+  if ((options.warmUpMs ?? 0) > 0) {
+    const started = performance.now();
+    const reviews = warmUp(decider, options.warmUpMs ?? 0);
+    logger.info({ reviews, ms: Math.round(performance.now() - started) }, 'decision core warmed up');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => {

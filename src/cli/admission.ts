@@ -16,6 +16,7 @@ interface ServeFlags {
   vap: string[];
   logLevel: string;
   drainSeconds: number;
+  warmUpMs: number;
 }
 
 function parsePort(value: string): number {
@@ -102,6 +103,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       port: flags.port,
       host: flags.host,
       logger,
+      warmUpMs: flags.warmUpMs,
     });
   } catch (error) {
     throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error instanceof Error ? error.message : String(error)}`);
@@ -132,6 +134,7 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--vap <path>', 'ValidatingAdmissionPolicies with their bindings (and params, CRDs) to enforce beside the checks; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--log-level <level>', 'log level: debug logs every decision, info only denials', choice(['debug', 'info', 'warn', 'error'] as const), 'info')
     .option('--drain-seconds <seconds>', 'on SIGTERM, wait this long for in-flight requests', parseSeconds, 10)
+    .option('--warm-up-ms <ms>', 'review sample objects this long before listening, so the first requests meet optimised code (0: off)', (value: string) => Math.round(parseSeconds(value)), 1000)
     .action(async (flags: ServeFlags) => serve(flags));
   admission
     .command('manifests')
