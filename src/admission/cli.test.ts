@@ -61,6 +61,10 @@ describe('rampart admission serve (the command)', () => {
           assert.ok(Date.now() < deadline, `server did not start: ${output}`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
+        // The decision core is warmed up (1 s by default) before the port opens.
+        const warmed = /"reviews":(\d+)[^\n]*"msg":"decision core warmed up"/.exec(output);
+        assert.ok(warmed !== null && Number(warmed[1]) > 0, output);
+        assert.ok(output.indexOf('decision core warmed up') < output.indexOf('admission webhook listening'));
         const ca = output.slice(0, output.indexOf('-----END CERTIFICATE-----') + 26);
         assert.match(ca, /^-----BEGIN CERTIFICATE-----\n/);
         const port = Number(/"port":(\d+)/.exec(output)?.[1]);

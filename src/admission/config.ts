@@ -54,7 +54,10 @@ export interface AdmissionConfig {
     /** Default resource requests, `cpu` and `memory`, added where a container sets none. */
     readonly requests: Readonly<Record<string, string>>;
   };
-  readonly limits: ReviewLimits;
+  readonly limits: ReviewLimits & {
+    /** Pods with more containers (all kinds together) are denied before any check runs: check time grows with them. */
+    readonly maxContainers: number;
+  };
 }
 
 export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
@@ -62,7 +65,7 @@ export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   rules: [],
   podSecurity: { defaults: {}, enforceOnControllers: false, exemptions: { usernames: [], namespaces: [], runtimeClasses: [] } },
   mutation: { enabled: false, namespaces: [], requests: {} },
-  limits: DEFAULT_REVIEW_LIMITS,
+  limits: { ...DEFAULT_REVIEW_LIMITS, maxContainers: 100 },
 };
 
 /** Everything the webhook reads from the config file. */
@@ -153,7 +156,7 @@ export function parseAdmissionSection(value: unknown, file: string): AdmissionCo
     if (typeof entry !== 'string' || !/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(entry)) problems.push(`admission.mutation.requests.${key} must be a quantity such as 100m or 128Mi`);
     else requests[key] = entry;
   }
-  const limits = object(root.limits, 'admission.limits', ['maxBodyBytes', 'maxJsonDepth']);
+  const limits = object(root.limits, 'admission.limits', ['maxBodyBytes', 'maxJsonDepth', 'maxContainers']);
   const config: AdmissionConfig = {
     defaultAction,
     rules,
@@ -170,6 +173,7 @@ export function parseAdmissionSection(value: unknown, file: string): AdmissionCo
     limits: {
       maxBodyBytes: positive(limits.maxBodyBytes, 'admission.limits.maxBodyBytes', DEFAULT_REVIEW_LIMITS.maxBodyBytes),
       maxJsonDepth: positive(limits.maxJsonDepth, 'admission.limits.maxJsonDepth', DEFAULT_REVIEW_LIMITS.maxJsonDepth),
+      maxContainers: positive(limits.maxContainers, 'admission.limits.maxContainers', DEFAULT_ADMISSION_CONFIG.limits.maxContainers),
     },
   };
   if (problems.length > 0) throw new ConfigError(`invalid config file ${file}:\n  ${problems.join('\n  ')}`);

@@ -127,6 +127,24 @@ describe('decision core: Pod Security Admission semantics', () => {
     assert.deepEqual(decision.response.status?.details?.causes.map((cause) => cause.field), ['spec.ephemeralContainers[0].securityContext.privileged']);
   });
 
+  it("refuses a Namespace with invalid Pod Security labels on CREATE, and on UPDATE only when the problem is new", () => {
+    const namespace = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
+    const bad = namespace({ [ENFORCE]: 'strict', 'pod-security.kubernetes.io/warn-version': 'v2' });
+    const created = decider.decide(request(bad), undefined);
+    assert.equal(created.response.allowed, false);
+    assert.equal(created.response.status?.code, 422);
+    assert.deepEqual(created.response.status?.details?.causes.map((cause) => cause.field), [
+      'metadata.labels[pod-security.kubernetes.io/enforce]',
+      'metadata.labels[pod-security.kubernetes.io/warn-version]',
+    ]);
+    // An unrelated edit of a namespace that already had the bad label goes through; a new bad label does not.
+    const relabelled = namespace({ [ENFORCE]: 'strict', 'pod-security.kubernetes.io/warn-version': 'v2', team: 'a' });
+    assert.equal(decider.decide(request(relabelled, { operation: 'UPDATE', oldObject: bad }), undefined).response.allowed, true);
+    const worse = namespace({ [ENFORCE]: 'strict', 'pod-security.kubernetes.io/warn-version': 'v2', 'pod-security.kubernetes.io/audit': 'max' });
+    assert.equal(decider.decide(request(worse, { operation: 'UPDATE', oldObject: bad }), undefined).response.allowed, false);
+    assert.equal(decider.decide(request(namespace({ [ENFORCE]: 'restricted' })), undefined).response.allowed, true);
+  });
+
   it('allows DELETE and CONNECT without evaluation', () => {
     const deleted = { ...request(privilegedPod()), operation: 'DELETE' as const, object: null, oldObject: privilegedPod() };
     assert.equal(decider.decide(deleted, baseline).skipped, 'operation');
@@ -212,6 +230,23 @@ describe('warnings stay within Kubernetes limits', () => {
     assert.ok(Buffer.byteLength(emoji ?? '', 'utf8') <= MAX_WARNING_CHARS);
     assert.doesNotMatch(emoji ?? '', /\ufffd/);
     assert.equal(Buffer.from(emoji ?? '', 'utf8').toString('utf8'), emoji);
+  });
+
+  it('denies a pod with more containers than the limit before any check runs, and bounds causes and message of a big denial', () => {
+    const containers = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `c${index}`, image: 'nginx:1.27', securityContext: { privileged: true } }));
+    const limited = new Decider(webhookConfig()).decide(request(pod('huge', { containers: containers(101) })), baseline);
+    assert.equal(limited.response.allowed, false);
+    assert.equal(limited.response.status?.details?.causes[0]?.reason, 'TooManyContainers');
+    assert.match(limited.response.status?.message ?? '', /has 101 containers, more than the admission webhook's limit of 100 \(admission\.limits\.maxContainers\)/);
+    assert.deepEqual(limited.findings, [], 'no check ran');
+    const raised = new Decider(webhookConfig({ limits: { ...DEFAULT_ADMISSION_CONFIG.limits, maxContainers: 500 } }));
+    const big = raised.decide(request(pod('big', { containers: containers(300) })), baseline);
+    assert.equal(big.response.allowed, false);
+    const causes = big.response.status?.details?.causes ?? [];
+    assert.equal(causes.length, 51);
+    assert.match(causes[50]?.message ?? '', /^250 more denying finding\(s\)/);
+    assert.ok(Buffer.byteLength(big.response.status?.message ?? '') <= 8192);
+    assert.ok(JSON.stringify(big.response).length < 32 * 1024, 'the whole response stays small');
   });
 
   it('holds for a real pod with many containers', () => {

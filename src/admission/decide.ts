@@ -14,7 +14,7 @@ import { pssCheckId } from '../checks/pss/catalogue.js';
 import { judgePod, type PodJudgement } from '../checks/pss/evaluate.js';
 import { judgementFindings, resolvePssMinor } from '../checks/pss/index.js';
 import { offenseMessage } from '../checks/pss/messages.js';
-import { hasPodSecurityLabels, PSS_LABEL_PREFIX, PSS_MODES, type PssMode } from '../checks/pss/namespacePolicy.js';
+import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem, type PssMode } from '../checks/pss/namespacePolicy.js';
 import type { Check } from '../checks/types.js';
 import { podTemplateFinderFor } from '../cli/common.js';
 import { Scanner, type DeferredPodCheck } from '../engine/scan.js';
@@ -24,10 +24,14 @@ import type { PodTemplateFinder } from '../model/podTemplates.js';
 import { formatPath, isJsonObject, severityRank, type Finding, type JsonObject, type KubeObject, type PositionIndex } from '../model/types.js';
 import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js';
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
+import { evaluateVap, type VapPolicies } from './vap.js';
 
 /** Kubernetes' limits on warnings, in UTF-8 bytes. */
 export const MAX_WARNING_CHARS = 256;
 export const MAX_WARNINGS_TOTAL_CHARS = 4096;
+/** A denial names at most this many causes, and its message is cut at this many bytes. */
+export const MAX_CAUSES = 50;
+export const MAX_STATUS_MESSAGE_BYTES = 8192;
 /** Audit annotation values are stored in every audit event: keep them short. */
 export const MAX_AUDIT_VALUE_CHARS = 2048;
 
@@ -48,7 +52,7 @@ const PSA_CONTROLLERS: ReadonlySet<string> = new Set([
 
 export const MUTATE_LABEL = 'rampart.dev/mutate';
 
-export type CheckFamily = 'pss' | 'catalogue' | 'exceptions';
+export type CheckFamily = 'pss' | 'catalogue' | 'exceptions' | 'vap';
 
 export interface DecidedFinding {
   readonly finding: Finding;
@@ -86,7 +90,8 @@ export function requestObject(request: AdmissionRequest, raw: JsonObject): KubeO
 }
 
 /** The labels PSA evaluates: the namespace's own, and the configured defaults for modes it has no label for. */
-export function effectiveLabels(labels: Readonly<Record<string, string>>, admission: AdmissionConfig): Record<string, string> {
+export function effectiveLabels(labels: Readonly<Record<string, string>>, admission: AdmissionConfig): Readonly<Record<string, string>> {
+  if (Object.keys(admission.podSecurity.defaults).length === 0) return labels;
   const merged: Record<string, string> = {};
   for (const [key, value] of Object.entries(admission.podSecurity.defaults)) {
     if (value !== undefined) merged[`${PSS_LABEL_PREFIX}${key}`] = value;
@@ -151,8 +156,8 @@ function isSignificantObjectUpdate(object: JsonObject, old: JsonObject): boolean
 }
 
 /** Cuts text to at most `limit` UTF-8 bytes (what Kubernetes counts), marking the cut with "...". */
-function truncate(text: string, limit: number): string {
-  if (text.length * 3 <= limit || Buffer.byteLength(text, 'utf8') <= limit) return text;
+function truncate(text: string, limit: number, size = text.length * 3 <= limit ? 0 : Buffer.byteLength(text, 'utf8')): string {
+  if (size <= limit) return text;
   let end = Math.min(text.length, limit - 3);
   while (end > 0 && Buffer.byteLength(text.slice(0, end), 'utf8') > limit - 3) end--;
   // Never split a surrogate pair.
@@ -169,16 +174,19 @@ export function boundedWarnings(messages: readonly string[]): string[] {
   const out: string[] = [];
   let total = 0;
   for (let index = 0; index < messages.length; index++) {
-    const warning = truncate(messages[index] ?? '', MAX_WARNING_CHARS);
+    const message = messages[index] ?? '';
+    const size = bytes(message);
+    const warning = size <= MAX_WARNING_CHARS ? message : truncate(message, MAX_WARNING_CHARS, size);
+    const warningSize = warning === message ? size : bytes(warning);
     const remaining = messages.length - index - 1;
     // Keep room for the line that says how many were left out.
     const reserve = remaining > 0 ? 64 : 0;
-    if (total + bytes(warning) + reserve > MAX_WARNINGS_TOTAL_CHARS) {
+    if (total + warningSize + reserve > MAX_WARNINGS_TOTAL_CHARS) {
       out.push(`... and ${messages.length - index} more finding(s); rampart scan lists them all`);
       return out;
     }
     out.push(warning);
-    total += bytes(warning);
+    total += warningSize;
   }
   return out;
 }
@@ -201,10 +209,14 @@ export class Decider {
   private readonly disabled: ReadonlySet<string>;
   private readonly skipPss: ((check: { id: string }) => boolean) | undefined;
 
-  /** `customChecks`: checks beyond the catalogue (custom CEL checks from `--policies`), run like the built-in ones. */
+  /**
+   * `customChecks`: checks beyond the catalogue (custom CEL checks from `--policies`), run like the
+   * built-in ones. `vap`: ValidatingAdmissionPolicies enforced with their own validationActions.
+   */
   constructor(
     readonly config: WebhookConfig,
     readonly customChecks: readonly Check[] = [],
+    readonly vap?: VapPolicies,
   ) {
     const scan = config.scan;
     this.disabled = scan.disabledChecks;
@@ -246,9 +258,15 @@ export class Decider {
       const significant = isPod ? isSignificantPodUpdate(raw, request.oldObject) : isSignificantObjectUpdate(raw, request.oldObject);
       if (!significant) return allow('unchanged');
     }
+    if (request.kind.group === '' && request.kind.kind === 'Namespace') {
+      const refused = this.invalidPodSecurityLabels(request, raw);
+      if (refused !== undefined) return { response: refused, findings: [], timings: {} };
+    }
     const object = requestObject(request, raw);
     const namespace = object.namespace ?? 'default';
     const admission = this.config.admission;
+    const tooMany = this.tooManyContainers(request, object);
+    if (tooMany !== undefined) return { response: tooMany, findings: [], timings: {} };
     const audit: Record<string, string> = {};
     const timings: Partial<Record<CheckFamily, number>> = {};
 
@@ -295,9 +313,15 @@ export class Decider {
     const exceptionsStarted = performance.now();
     const collector = new ExceptionCollector({ inline: true, keepLabels: this.keepLabels });
     collector.observe(object);
-    const outcome = applyExceptions(scanned, [...collector.inline, ...this.centralExceptions], { now, labels: collector.labels });
+    // Without any exception there is nothing to apply (and nothing to report as stale or expired).
+    const rules = collector.inline.length === 0 && this.centralExceptions.length === 0 ? [] : [...collector.inline, ...this.centralExceptions];
+    const outcome = rules.length === 0 ? { result: scanned, suppressed: [] } : applyExceptions(scanned, rules, { now, labels: collector.labels });
     timings.exceptions = (performance.now() - exceptionsStarted) / 1000;
-    if (outcome.suppressed.length > 0) audit['exceptions-applied'] = truncate(outcome.suppressed.map(({ finding }) => finding.checkId).join(', '), MAX_AUDIT_VALUE_CHARS);
+    if (outcome.suppressed.length > 0) {
+      const counts = new Map<string, number>();
+      for (const { finding } of outcome.suppressed) counts.set(finding.checkId, (counts.get(finding.checkId) ?? 0) + 1);
+      audit['exceptions-applied'] = truncate([...counts].map(([id, count]) => (count === 1 ? id : `${id} (${count})`)).join(', '), MAX_AUDIT_VALUE_CHARS);
+    }
     const problems = outcome.result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error' || diagnostic.code.startsWith('exception-'));
     if (problems.length > 0) audit.diagnostics = truncate(problems.map((diagnostic) => diagnostic.message).join('; '), MAX_AUDIT_VALUE_CHARS);
 
@@ -326,29 +350,98 @@ export class Decider {
     const audited = decided.filter((entry) => entry.action === 'audit' && !entry.finding.checkId.startsWith('PSS-'));
     if (audited.length > 0) audit['audit-findings'] = truncate(audited.map((entry) => describe(entry.finding)).join('; '), MAX_AUDIT_VALUE_CHARS);
 
+    let vapVerdict: ReturnType<typeof evaluateVap> | undefined;
+    if (this.vap !== undefined) {
+      const vapStarted = performance.now();
+      vapVerdict = evaluateVap(this.vap, request, namespaceLabels);
+      timings.vap = (performance.now() - vapStarted) / 1000;
+      Object.assign(audit, vapVerdict.auditAnnotations);
+      if (vapVerdict.problem !== undefined) audit['vap-error'] = truncate(vapVerdict.problem, MAX_AUDIT_VALUE_CHARS);
+    }
+
     const denied = decided.filter((entry) => entry.action === 'deny');
+    const vapDenials = vapVerdict?.denials ?? [];
     const kindName = `${object.kind} ${JSON.stringify(object.name)}`;
     let response: AdmissionResponse;
-    if (denied.length > 0) {
+    if (denied.length > 0 || vapDenials.length > 0) {
       audit.decision = 'denied';
-      const causes: StatusCause[] = denied.map(({ finding }) => ({ reason: finding.checkId, message: finding.message, ...(finding.path !== undefined ? { field: formatPath(finding.path) } : {}) }));
+      const allCauses: StatusCause[] = [
+        ...denied.map(({ finding }) => ({ reason: finding.checkId, message: finding.message, ...(finding.path !== undefined ? { field: formatPath(finding.path) } : {}) })),
+        ...vapDenials.map(({ policy, message }) => ({ reason: `ValidatingAdmissionPolicy/${policy}`, message })),
+      ];
+      // The response stays small whatever the object: the API server copies it into its own error.
+      const causes = allCauses.length <= MAX_CAUSES ? allCauses : [...allCauses.slice(0, MAX_CAUSES), { reason: 'MoreCauses', message: `${allCauses.length - MAX_CAUSES} more denying finding(s); rampart scan lists them all` }];
       response = {
         uid: request.uid,
         allowed: false,
         status: {
           code: 403,
           reason: 'Forbidden',
-          message: `${kindName} is forbidden by Rampart: ${denied.map(({ finding }) => describe(finding)).join('; ')}`,
+          message: truncate(
+            `${kindName} is forbidden by Rampart: ${[...denied.map(({ finding }) => describe(finding)), ...vapDenials.map(({ policy, message }) => `[ValidatingAdmissionPolicy ${policy}] ${message}`)].join('; ')}`,
+            MAX_STATUS_MESSAGE_BYTES,
+          ),
           details: { causes },
         },
         auditAnnotations: audit,
       };
     } else {
       audit.decision = 'allowed';
-      const warned = decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding));
+      const warned = [...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? [])];
       response = { uid: request.uid, allowed: true, ...(warned.length > 0 ? { warnings: boundedWarnings(warned) } : {}), auditAnnotations: audit };
     }
     return { response, findings: decided, timings, object };
+  }
+
+  /**
+   * PSA's check of a Namespace's own labels: invalid Pod Security labels are
+   * refused on CREATE, and on UPDATE when they differ from the problems the
+   * namespace already had (so an old mistake does not block unrelated edits).
+   */
+  private invalidPodSecurityLabels(request: AdmissionRequest, raw: JsonObject): AdmissionResponse | undefined {
+    const metadataName = field(raw.metadata, 'name');
+    const name = typeof metadataName === 'string' ? metadataName : (request.name ?? '');
+    const problemsOf = (object: JsonObject | null): LabelProblem[] => {
+      const labels = field(object?.metadata, 'labels');
+      const strings: Record<string, string> = {};
+      if (isJsonObject(labels)) for (const [key, value] of Object.entries(labels)) if (typeof value === 'string') strings[key] = value;
+      return [...(namespacePolicy(name, strings)?.problems ?? [])];
+    };
+    const problems = problemsOf(raw);
+    if (problems.length === 0) return undefined;
+    if (request.operation === 'UPDATE' && sameJson(problems, problemsOf(request.oldObject))) return undefined;
+    const described = problems.map((problem) => `${problem.label}=${JSON.stringify(problem.value)}: ${problem.message}`);
+    return {
+      uid: request.uid,
+      allowed: false,
+      status: {
+        code: 422,
+        reason: 'Invalid',
+        message: `Namespace ${JSON.stringify(name)} is invalid: ${described.join('; ')}`,
+        details: { causes: problems.map((problem) => ({ reason: 'FieldValueInvalid', message: problem.message, field: `metadata.labels[${problem.label}]` })) },
+      },
+      auditAnnotations: { decision: 'denied', 'pod-security-label-error': truncate(described.join('; '), MAX_AUDIT_VALUE_CHARS) },
+    };
+  }
+
+  /**
+   * Check time and response size grow with the number of containers; one pod
+   * with thousands of them would hold the event loop for seconds and stall
+   * every other review. Such a pod is denied before any check runs.
+   */
+  private tooManyContainers(request: AdmissionRequest, object: KubeObject): AdmissionResponse | undefined {
+    const template = this.templates.find(object);
+    if (template.kind !== 'template') return undefined;
+    const count = ['containers', 'initContainers', 'ephemeralContainers'].reduce((sum, kind) => sum + list(template.template.spec[kind]).length, 0);
+    const limit = this.config.admission.limits.maxContainers;
+    if (count <= limit) return undefined;
+    const message = `${object.kind} ${JSON.stringify(object.name)} has ${count} containers, more than the admission webhook's limit of ${limit} (admission.limits.maxContainers); it was not evaluated`;
+    return {
+      uid: request.uid,
+      allowed: false,
+      status: { code: 422, reason: 'Invalid', message, details: { causes: [{ reason: 'TooManyContainers', message, field: formatPath(template.template.specPath) }] } },
+      auditAnnotations: { decision: 'denied', 'limit-exceeded': `${count} containers > ${limit}` },
+    };
   }
 
   /** The config's first matching rule, or the default action. */

@@ -35,6 +35,8 @@ describe('rampart admission manifests', () => {
         'ConfigMap',
         'Deployment',
         'PodDisruptionBudget',
+        'NetworkPolicy',
+        'NetworkPolicy',
         'Service',
         'ValidatingWebhookConfiguration',
         'MutatingWebhookConfiguration',

@@ -42,6 +42,7 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
     runAsGroup: 65532,
     capabilities: { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
+    appArmorProfile: { type: 'RuntimeDefault' },
   };
   return [
     {
@@ -123,6 +124,29 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
       spec: { minAvailable: 1, selector: { matchLabels: LABELS } },
     },
     {
+      // Nothing in the namespace talks or is talked to unless a policy below says so.
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace, labels: LABELS },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+    {
+      // The API server calls the webhook on 8443 (its address differs per cluster, so any source);
+      // the webhook reaches only DNS and the API server (for the Namespace cache).
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: NAME, namespace, labels: LABELS },
+      spec: {
+        podSelector: { matchLabels: LABELS },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ protocol: 'TCP', port: 8443 }] }],
+        egress: [
+          { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+          { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
+        ],
+      },
+    },
+    {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: NAME, namespace, labels: LABELS },
@@ -137,7 +161,8 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
           name: 'validate.admission.rampart.dev',
           admissionReviewVersions: ['v1'],
           clientConfig: service('/validate'),
-          rules: RULES,
+          // Namespaces too: invalid Pod Security labels are refused, as Pod Security Admission does.
+          rules: [...RULES, { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['namespaces'], scope: 'Cluster' }],
           failurePolicy: options.failurePolicy,
           sideEffects: 'None',
           timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,

@@ -115,7 +115,8 @@ export function applyPatch(raw: JsonObject, operations: readonly PatchOperation[
     for (const segment of segments.slice(0, -1)) node = Array.isArray(node) ? node[Number(segment)] : isJsonObject(node) ? node[segment] : undefined;
     const last = segments[segments.length - 1];
     if (last === undefined || !isJsonObject(node)) throw new Error(`patch path ${operation.path} does not exist`);
-    if (last in node) throw new Error(`patch would replace ${operation.path}`);
+    // JSON Patch's add replaces an existing member; the webhook only ever adds where the value is missing or null (unset).
+    if (last in node && node[last] !== null && node[last] !== undefined) throw new Error(`patch would replace ${operation.path}`);
     node[last] = structuredClone(operation.value);
   }
   return copy;

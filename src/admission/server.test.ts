@@ -192,6 +192,46 @@ describe('admission server over HTTPS on loopback', () => {
   });
 });
 
+describe('admission server with a config file: golden responses for config-decided paths', () => {
+  it('answers config denials, audits, exemptions and oversized warning lists as their golden AdmissionReviews', async () => {
+    const certificate = await generateSelfSigned('rampart.test');
+    const { parseWebhookConfig } = await import('./config.js');
+    const config = await parseWebhookConfig(
+      [
+        'exceptions:',
+        '  - {checks: [container-cpu-limit-missing], match: {kind: Pod}, reason: burstable by design, owner: platform}',
+        'admission:',
+        '  rules:',
+        '    - {action: deny, checks: [image-tag-mutable], namespaces: [shop]}',
+        '    - {action: audit, minSeverity: high}',
+        '    - {action: ignore, checks: [container-liveness-probe-missing, container-readiness-probe-missing]}',
+        '  podSecurity:',
+        '    exemptions: {usernames: ["system:serviceaccount:ci:deployer"], runtimeClasses: [kata]}',
+        '',
+      ].join('\n'),
+      'rampart.yaml',
+    );
+    const server = await startAdmissionServer({ config, namespaces: NAMESPACES, tls: certificate, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
+    try {
+      const many = pod('many', { containers: Array.from({ length: 12 }, (_, index) => ({ name: `container-${index}`, image: 'nginx:1.27' })) });
+      const cases: Array<[string, ReturnType<typeof request>]> = [
+        ['validate-config-rule-denied', request(restrictedPod('tagged', 'nginx:latest'))],
+        ['validate-config-audit-and-exception', request(inNamespace(privilegedPod(), 'open'))],
+        ['validate-exempt-username', request(privilegedPod(), { username: 'system:serviceaccount:ci:deployer' })],
+        ['validate-exempt-runtime-class', request(pod('kata', { runtimeClassName: 'kata', containers: [{ name: 'app', image: 'nginx:1.27', securityContext: { privileged: true } }] }))],
+        ['validate-warnings-bounded', request(inNamespace(many, 'open'))],
+      ];
+      for (const [name, admissionRequest] of cases) {
+        const response = await call(server.port, 'POST', '/validate', reviewBody(admissionRequest), { ca: certificate.ca });
+        assert.equal(response.status, 200, name);
+        assertGolden(name, JSON.parse(response.body));
+      }
+    } finally {
+      await server.close(1000);
+    }
+  });
+});
+
 describe('admission server with a pluggable namespace source', () => {
   it('reports not ready until the source is, exports its staleness, and reads labels through it', async () => {
     const certificate = await generateSelfSigned('rampart.test');

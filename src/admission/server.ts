@@ -14,12 +14,14 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Check } from '../checks/types.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
-import { Decider, type Decision } from './decide.js';
+import { Decider } from './decide.js';
 import { createMetrics, type AdmissionMetrics } from './metrics.js';
 import { secureDefaultsPatch } from './mutate.js';
 import type { NamespaceSource } from './namespaces.js';
 import { isReviewProblem, parseReview, reviewResponse, type AdmissionRequest, type AdmissionResponse } from './review.js';
 import { readKeyPair } from './tls.js';
+import type { VapPolicies } from './vap.js';
+import { warmUp } from './warmUp.js';
 
 export interface TlsSource {
   readonly cert: string;
@@ -33,6 +35,8 @@ export interface AdmissionServerOptions {
   readonly config: WebhookConfig;
   /** Custom checks (CEL, from `--policies`) run beside the catalogue. */
   readonly customChecks?: readonly Check[];
+  /** ValidatingAdmissionPolicies enforced beside the checks. */
+  readonly vap?: VapPolicies;
   /** Watched and reloaded when it changes; a broken new version is refused and the old one kept. */
   readonly configFile?: string;
   readonly namespaces: NamespaceSource;
@@ -40,6 +44,8 @@ export interface AdmissionServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly logger: Logger;
+  /** Review sample objects for this long before listening, so the first real requests meet optimised code (default 0). */
+  readonly warmUpMs?: number;
   /** How often watched files are polled (ms). */
   readonly watchIntervalMs?: number;
 }
@@ -91,7 +97,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
   const { logger, namespaces } = options;
   const interval = options.watchIntervalMs ?? 1000;
-  let decider = new Decider(options.config, options.customChecks);
+  let decider = new Decider(options.config, options.customChecks, options.vap);
   let draining = false;
   let inFlight = 0;
   const metrics = createMetrics(() => namespaces.stalenessSeconds());
@@ -101,7 +107,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     response.end(body);
   };
 
-  const review = (endpoint: Endpoint, request: AdmissionRequest): { response: AdmissionResponse; decision: string; decisionValue?: Decision } => {
+  const review = (endpoint: Endpoint, request: AdmissionRequest): { response: AdmissionResponse; decision: string } => {
     const current = decider;
     const labels = request.namespace === undefined ? undefined : namespaces.labels(request.namespace);
     if (endpoint === 'mutate') {
@@ -118,7 +124,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     }
     const decision = current.decide(request, labels);
     for (const [family, seconds] of Object.entries(decision.timings)) metrics.familyLatency.observe({ family }, seconds);
-    return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied', decisionValue: decision };
+    return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied' };
   };
 
   const handleReview = async (endpoint: Endpoint, request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -230,7 +236,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       onChange().catch((error: unknown) => logger.error({ err: error }, 'reload failed'));
     });
   };
-  const { certFile, keyFile, } = options.tls;
+  const { certFile, keyFile } = options.tls;
   if (certFile !== undefined && keyFile !== undefined) {
     const reloadCertificate = async (): Promise<void> => {
       try {
@@ -251,7 +257,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   if (configFile !== undefined) {
     watch(configFile, async () => {
       try {
-        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks);
+        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks, options.vap);
         metrics.configReloads.inc({ result: 'success' });
         logger.info({ configFile }, 'config reloaded');
       } catch (error) {
@@ -261,6 +267,11 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     });
   }
 
+  if ((options.warmUpMs ?? 0) > 0) {
+    const started = performance.now();
+    const reviews = warmUp(decider, options.warmUpMs ?? 0);
+    logger.info({ reviews, ms: Math.round(performance.now() - started) }, 'decision core warmed up');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => {

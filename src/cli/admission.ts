@@ -13,8 +13,10 @@ interface ServeFlags {
   selfSigned?: string;
   namespaces: string[];
   policies: string[];
+  vap: string[];
   logLevel: string;
   drainSeconds: number;
+  warmUpMs: number;
 }
 
 function parsePort(value: string): number {
@@ -79,17 +81,29 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (errors.length > 0) throw new UsageError(`--policies: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
     customChecks = loaded.checks;
   }
+  let vap: import('../admission/vap.js').VapPolicies | undefined;
+  if (flags.vap.length > 0) {
+    const { loadVapPolicies } = await import('../admission/vap.js');
+    const loaded = await loadVapPolicies(flags.vap, config.scan.limits);
+    const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    if (errors.length > 0) throw new UsageError(`--vap: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
+    if (loaded.policies.bindings === 0) throw new UsageError('--vap: no ValidatingAdmissionPolicyBinding in the files; a policy without a binding enforces nothing');
+    for (const note of loaded.notes) process.stderr.write(`rampart: --vap: ${note}\n`);
+    vap = loaded.policies;
+  }
   let server;
   try {
     server = await startAdmissionServer({
       config,
       customChecks,
+      ...(vap !== undefined ? { vap } : {}),
       ...(flags.config !== undefined ? { configFile: flags.config } : {}),
       namespaces,
       tls,
       port: flags.port,
       host: flags.host,
       logger,
+      warmUpMs: flags.warmUpMs,
     });
   } catch (error) {
     throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error instanceof Error ? error.message : String(error)}`);
@@ -117,8 +131,10 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--self-signed <dnsName>', 'generate a CA and a serving certificate for this DNS name (development); prints the CA bundle')
     .option('--namespaces <file>', 'Namespace objects (YAML) whose labels decide Pod Security; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, docs/cel.md), run beside the catalogue; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--vap <path>', 'ValidatingAdmissionPolicies with their bindings (and params, CRDs) to enforce beside the checks; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--log-level <level>', 'log level: debug logs every decision, info only denials', choice(['debug', 'info', 'warn', 'error'] as const), 'info')
     .option('--drain-seconds <seconds>', 'on SIGTERM, wait this long for in-flight requests', parseSeconds, 10)
+    .option('--warm-up-ms <ms>', 'review sample objects this long before listening, so the first requests meet optimised code (0: off)', (value: string) => Math.round(parseSeconds(value)), 1000)
     .action(async (flags: ServeFlags) => serve(flags));
   admission
     .command('manifests')
