@@ -5,7 +5,6 @@ import { severityRank, type Severity } from '../model/types.js';
 import { ImageError } from '../images/errors.js';
 import { hostPlatform, parsePlatform, type Platform } from '../images/model.js';
 import { diffScans, diffToJson, IMAGE_FORMATS, renderDiffTable, renderSarif, renderTable, scanToJson, type ImageFormat } from '../images/report/formats.js';
-import { renderCycloneDx, renderSpdx } from '../images/report/sbom.js';
 import { loadVex, openImage, scanOpenedImage, type ImageScanResult } from '../images/scan.js';
 import { explainMatch, packageQuery } from '../images/vulndb/match.js';
 import { defaultDatabasePath, VulnerabilityDatabase } from '../images/vulndb/store.js';
@@ -90,7 +89,7 @@ async function scanReference(reference: string, flags: SourceFlags, database: Vu
   return await guarded(() => scanOpenedImage(image, { ...(database === undefined ? {} : { database }), vex, maxDatabaseAgeDays: flags.maxDbAge }));
 }
 
-function render(format: ImageFormat, result: ImageScanResult): string {
+async function render(format: ImageFormat, result: ImageScanResult): Promise<string> {
   const tool = { name: 'rampart', version: VERSION };
   switch (format) {
     case 'table':
@@ -99,10 +98,11 @@ function render(format: ImageFormat, result: ImageScanResult): string {
       return `${JSON.stringify(scanToJson(result), null, 2)}\n`;
     case 'sarif':
       return renderSarif(result, tool);
+    // The CycloneDX library costs about 100 ms of module loading: loaded only for SBOMs.
     case 'cyclonedx':
-      return renderCycloneDx(result, { tool });
+      return (await import('../images/report/sbom.js')).renderCycloneDx(result, { tool });
     case 'spdx':
-      return renderSpdx(result, { tool });
+      return (await import('../images/report/sbom.js')).renderSpdx(result, { tool });
   }
 }
 
@@ -126,7 +126,7 @@ export function registerImageCommand(program: Command, setExitCode: (code: numbe
     try {
       const result = await scanReference(reference, flags, database);
       for (const warning of result.database?.warnings ?? []) process.stderr.write(`rampart: warning: ${warning}\n`);
-      await writeOutput(render(flags.format, result), flags.output);
+      await writeOutput(await render(flags.format, result), flags.output);
       if (worst(result) >= severityRank(flags.failOn ?? 'high')) setExitCode(1);
     } finally {
       database?.close();

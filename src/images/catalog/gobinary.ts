@@ -73,14 +73,24 @@ export async function scanGoBinary(body: AsyncIterable<Buffer>): Promise<GoBuild
       }
       continue;
     }
-    const window: Buffer = carry.length === 0 ? buffer : Buffer.concat([carry, buffer]);
-    const found = window.indexOf(GO_BUILDINFO_MAGIC);
+    // Search the chunk itself; only the marker's possible split across chunks needs a small joined window.
+    let found = buffer.indexOf(GO_BUILDINFO_MAGIC);
     if (found >= 0) {
-      kept = [window.subarray(found)];
-      keptLength = window.length - found;
+      kept = [buffer.subarray(found)];
+      keptLength = buffer.length - found;
       continue;
     }
-    carry = window.subarray(Math.max(0, window.length - GO_BUILDINFO_MAGIC.length + 1));
+    if (carry.length > 0) {
+      const seam = Buffer.concat([carry, buffer.subarray(0, GO_BUILDINFO_MAGIC.length - 1)]);
+      found = seam.indexOf(GO_BUILDINFO_MAGIC);
+      if (found >= 0) {
+        kept = [seam.subarray(found), buffer.subarray(GO_BUILDINFO_MAGIC.length - 1)];
+        keptLength = seam.length - found + buffer.length - (GO_BUILDINFO_MAGIC.length - 1);
+        continue;
+      }
+    }
+    const tail = GO_BUILDINFO_MAGIC.length - 1;
+    carry = buffer.length >= tail ? Buffer.from(buffer.subarray(buffer.length - tail)) : Buffer.concat([carry, buffer]).subarray(-tail);
   }
   return kept === undefined ? undefined : parseGoBuildInfo(Buffer.concat(kept));
 }
