@@ -211,3 +211,24 @@ test('bad input: every problem is an ImageError that names the input', async () 
   await expectImageError(openLocalImage(path.join(temporary, 'nothing-here'), AMD64), /nothing-here: no such file or directory/);
   await expectImageError(openLocalImage(temporary, AMD64), /without index\.json is not an OCI image layout/);
 });
+
+test('legacy docker save layers are checked against the config diff_ids', async () => {
+  const { createHash } = await import('node:crypto');
+  const layer = await tarBytes([{ name: 'etc/os-release', content: 'ID=debian\nVERSION_ID=12\n' }]);
+  const layerDigest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+  const archive = async (diffId: string): Promise<string> => {
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffId] } }));
+    const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
+    const file = `${fresh()}.tar`;
+    await writeFile(file, await tarBytes([
+      { name: 'manifest.json', content: JSON.stringify([{ Config: configName, RepoTags: ['legacy:1'], Layers: ['abc/layer.tar'] }]) },
+      { name: configName, content: config },
+      { name: 'abc/layer.tar', content: layer },
+    ]));
+    return file;
+  };
+  const good = await inventoryImage(await openLocalImage(await archive(layerDigest), AMD64));
+  assert.equal(good.os?.id, 'debian');
+  const wrong = `sha256:${'1'.repeat(64)}`;
+  await expectImageError(openLocalImage(await archive(wrong), AMD64).then((image) => inventoryImage(image)), new RegExp(`layer 0: diff_id mismatch: the config says ${wrong}, the layer hashes to ${layerDigest}`));
+});

@@ -28,6 +28,8 @@ export interface LayerRef {
   /** Digest of the uncompressed tar; verified when no blob digest is known (legacy `docker save`). */
   readonly diffId?: string;
   readonly size?: number;
+  /** Where the stored blob lies in a local file, so its digest can be computed beside the parsing. */
+  readonly fileRange?: { readonly file: string; readonly start: number; readonly length?: number };
   open(): Promise<Readable>;
 }
 

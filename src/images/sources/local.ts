@@ -43,6 +43,9 @@ async function openLayoutDirectory(directory: string, platform: Platform): Promi
       verifyDigest(bytes, digest, name);
       return bytes;
     },
+    blobRange(digest) {
+      return DIGEST.test(digest) ? { file: path.join(directory, blobPath(digest)), start: 0 } : undefined;
+    },
     async openBlob(digest) {
       const file = path.join(directory, blobPath(digest));
       await stat(file).catch(() => {
@@ -106,6 +109,15 @@ class TarStore implements BlobStore {
   async openBlob(digest: string): Promise<Readable> {
     return this.openMember(blobPath(digest));
   }
+
+  blobRange(digest: string): { file: string; start: number; length: number } | undefined {
+    return DIGEST.test(digest) && this.has(blobPath(digest)) ? this.memberRange(blobPath(digest)) : undefined;
+  }
+
+  memberRange(name: string): { file: string; start: number; length: number } {
+    const member = this.member(name);
+    return { file: this.file, start: member.offset, length: member.size };
+  }
 }
 
 interface DockerManifestEntry {
@@ -151,6 +163,7 @@ async function openDockerArchive(file: string, members: readonly TarMember[]): P
       ...(blobHex === undefined ? {} : { digest: `sha256:${blobHex}` }),
       ...(diffIds[index] === undefined ? {} : { diffId: diffIds[index] }),
       size: member.size,
+      fileRange: store.memberRange(name),
       open: async () => store.openMember(name),
     };
   });
