@@ -175,6 +175,9 @@ test('old vulnerability data is reported with a warning past --max-db-age; bad i
   const none = rampart('image', 'scan', path.join(temporary, 'missing.tar'));
   assert.equal(none.status, 2);
   assert.equal(none.stderr, `rampart: ${path.join(temporary, 'missing.tar')}: no such file or directory\n`);
+  const relative = spawnSync(process.execPath, [CLI, 'image', 'scan', 'not-here.tar'], { encoding: 'utf8', cwd: temporary, env: { ...process.env, RAMPART_DB: database } });
+  assert.equal(relative.status, 2);
+  assert.equal(relative.stderr, 'rampart: not-here.tar: no such file or directory\n');
   const platform = rampart('image', 'scan', before1, '--platform', 'linux');
   assert.equal(platform.status, 2);
   assert.match(platform.stderr, /--platform must be os\/arch/);
