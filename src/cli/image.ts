@@ -1,7 +1,7 @@
 /** `rampart image scan|diff|why`: parse flags, call src/images, print. */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { severityRank, type Severity } from '../model/types.js';
+import { severityRank, type KubeObject, type Severity } from '../model/types.js';
 import { ImageError } from '../images/errors.js';
 import { hostPlatform, parsePlatform, type Platform } from '../images/model.js';
 import { diffScans, diffToJson, IMAGE_FORMATS, renderDiffTable, renderSarif, renderTable, scanToJson, type ImageFormat } from '../images/report/formats.js';
@@ -111,6 +111,57 @@ function worst(result: ImageScanResult): number {
   return ranks.length === 0 ? -1 : Math.max(...ranks);
 }
 
+interface WorkloadFlags extends SourceFlags {
+  images?: string;
+  registry?: boolean;
+  format: 'table' | 'json';
+  output?: string;
+  failOn?: Severity;
+  config?: string;
+}
+
+async function runWorkloads(paths: string[], flags: WorkloadFlags): Promise<{ text: string; worst: number }> {
+  if ((flags.images === undefined) === (flags.registry !== true)) throw new UsageError('give exactly one of --images DIR (a directory of image archives) and --registry');
+  const { loadConfigForCommand, podTemplateFinderFor } = await import('./common.js');
+  const { loadFiles } = await import('../load/load.js');
+  const { localImageDirectory, registryResolver, scanWorkloadImages } = await import('../images/workloadScan.js');
+  const config = await loadConfigForCommand(flags.config);
+  const objects: KubeObject[] = [];
+  for await (const batch of loadFiles(paths, config.limits)) objects.push(...batch.objects);
+  const password = flags.password ?? process.env.RAMPART_REGISTRY_PASSWORD;
+  const resolver =
+    flags.images !== undefined
+      ? await guarded(() => localImageDirectory(flags.images!, platformOf(flags)))
+      : registryResolver({
+          platform: platformOf(flags),
+          ...(flags.username === undefined ? {} : { username: flags.username }),
+          ...(password === undefined ? {} : { password }),
+          ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
+          ...(flags.plainHttp === true ? { plainHttp: true } : {}),
+        });
+  const database = await openDatabase(flags);
+  try {
+    const vex = await guarded(() => loadVex(flags.vex));
+    const scan = await guarded(() => scanWorkloadImages(objects, podTemplateFinderFor(config), resolver, { ...(database === undefined ? {} : { database }), vex, maxDatabaseAgeDays: flags.maxDbAge }));
+    const worstRank = Math.max(-1, ...scan.findings.map((entry) => severityRank(entry.finding.severity)));
+    const name = (object: (typeof scan.findings)[number]['object']): string => `${object.kind}/${object.namespace === undefined ? '' : `${object.namespace}/`}${object.name}`;
+    if (flags.format === 'json') {
+      const json = {
+        findings: scan.findings.map((entry) => ({ ...entry.finding, object: { kind: entry.object.kind, namespace: entry.object.namespace, name: entry.object.name, file: entry.object.source.file } })),
+        images: [...scan.images].map(([image, result]) => ({ image, packages: result.inventory.packages.length, vulnerabilities: result.vulnerabilities.length, configFindings: result.configFindings.map((finding) => finding.id) })),
+        unavailable: [...scan.unavailable].map(([image, reason]) => ({ image, reason })),
+      };
+      return { text: `${JSON.stringify(json, null, 2)}\n`, worst: worstRank };
+    }
+    const lines = [`${scan.images.size} images scanned, ${scan.unavailable.size} unavailable, ${scan.findings.length} combined findings`];
+    for (const entry of scan.findings) lines.push(`  ${entry.finding.severity.toUpperCase().padEnd(8)} ${entry.finding.id.padEnd(26)} ${name(entry.object)} (${entry.object.source.file}): ${entry.finding.message}`);
+    for (const [image, reason] of scan.unavailable) lines.push(`  not scanned: ${image}: ${reason}`);
+    return { text: `${lines.join('\n')}\n`, worst: worstRank };
+  } finally {
+    database?.close();
+  }
+}
+
 export function registerImageCommand(program: Command, setExitCode: (code: number) => void): void {
   const image = program.command('image').description('scan container images offline: packages, vulnerabilities, configuration, SBOMs');
   addSourceOptions(
@@ -148,6 +199,22 @@ export function registerImageCommand(program: Command, setExitCode: (code: numbe
     } finally {
       database?.close();
     }
+  });
+  addSourceOptions(
+    image
+      .command('workloads')
+      .description('scan the images that manifests reference and judge them with how each container runs them')
+      .argument('<paths...>', 'manifest files or directories')
+      .option('--images <dir>', 'a directory of image archives and OCI layouts, matched by the names they carry')
+      .option('--registry', 'pull the referenced images from their registries')
+      .option('-c, --config <file>', 'config file (YAML), see docs/config.md')
+      .option('-f, --format <format>', 'output format: table, json', choice(['table', 'json'] as const), 'table')
+      .option('-o, --output <file>', 'write the report to a file instead of stdout')
+      .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity),
+  ).action(async (paths: string[], flags: WorkloadFlags) => {
+    const { text, worst: worstRank } = await runWorkloads(paths, flags);
+    await writeOutput(text, flags.output);
+    if (worstRank >= severityRank(flags.failOn ?? 'high')) setExitCode(1);
   });
   addSourceOptions(
     image
