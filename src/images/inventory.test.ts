@@ -8,7 +8,7 @@ import { ImageError } from './errors.js';
 import { inventoryImage } from './inventory.js';
 import type { Platform } from './model.js';
 import { openLocalImage } from './sources/local.js';
-import { goBinaryBytes, rpmHeaderBlob, tarBytes, writeDockerOciArchive, writeOciLayout, zipBytes, type FileSpec } from './testing/images.js';
+import { auditableBinaryBytes, goBinaryBytes, rpmHeaderBlob, tarBytes, writeDockerOciArchive, writeOciLayout, zipBytes, type FileSpec } from './testing/images.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const temporary = await mkdtemp(path.join(os.tmpdir(), 'rampart-images-'));
@@ -231,4 +231,23 @@ test('legacy docker save layers are checked against the config diff_ids', async 
   assert.equal(good.os?.id, 'debian');
   const wrong = `sha256:${'1'.repeat(64)}`;
   await expectImageError(openLocalImage(await archive(wrong), AMD64).then((image) => inventoryImage(image)), new RegExp(`layer 0: diff_id mismatch: the config says ${wrong}, the layer hashes to ${layerDigest}`));
+});
+
+test('cargo-auditable binaries list their crates; build-time and path crates are left out', async () => {
+  const layout = fresh();
+  const crates = { packages: [
+    { name: 'rusty', version: '0.1.0', source: 'local', root: true },
+    { name: 'serde', version: '1.0.195', source: 'crates.io' },
+    { name: 'cc', version: '1.0.83', source: 'crates.io', kind: 'build' },
+    { name: 'time', version: '0.3.20', source: 'crates.io', kind: 'runtime' },
+  ] };
+  // An ELF file whose section has another name carries no crate list.
+  const plain = auditableBinaryBytes(crates);
+  plain.write('.dep-xx', plain.lastIndexOf('.dep-v0'), 'latin1');
+  await writeOciLayout(layout, { layers: [[{ name: 'usr/local/bin/rusty', mode: 0o755, content: auditableBinaryBytes(crates) }, { name: 'usr/local/bin/plain', mode: 0o755, content: plain }]] });
+  const inventory = await inventoryImage(await openLocalImage(layout, AMD64));
+  assert.deepEqual(inventory.packages.map((found) => [found.type, found.name, found.version, found.location]), [
+    ['cargo', 'serde', '1.0.195', '/usr/local/bin/rusty'],
+    ['cargo', 'time', '0.3.20', '/usr/local/bin/rusty'],
+  ]);
 });

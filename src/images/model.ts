@@ -71,8 +71,8 @@ export function formatPlatform(platform: Platform): string {
 export interface Package {
   readonly name: string;
   readonly version: string;
-  /** deb, apk, rpm, npm, pypi, golang, maven: the purl type. */
-  readonly type: 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang' | 'maven';
+  /** deb, apk, rpm, npm, pypi, golang, maven, cargo: the purl type. */
+  readonly type: 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang' | 'maven' | 'cargo';
   /** The OS source package, for OS packages (vulnerability feeds are keyed by it). */
   readonly source?: { readonly name: string; readonly version: string };
   readonly arch?: string;
