@@ -44,6 +44,9 @@ const secondLayer: FileSpec[] = [
   { name: 'usr/local/bin/sudo-like', content: 'x', mode: 0o4755 },
   { name: 'opt/app/node_modules/.wh..wh..opq', content: '' },
   { name: 'opt/app/node_modules/left-pad/package.json', content: JSON.stringify({ name: 'left-pad', version: '1.3.1' }) },
+  // A whiteout hides only lower layers: a file of its own layer stays.
+  { name: 'opt/same/node_modules/kept/package.json', content: JSON.stringify({ name: 'kept', version: '1.0.0' }) },
+  { name: 'opt/same/node_modules/.wh.kept', content: '' },
 ];
 
 test('layers apply in order: replaced files, whiteouts and opaque directories change the inventory', async () => {
@@ -63,6 +66,7 @@ test('layers apply in order: replaced files, whiteouts and opaque directories ch
     'maven:bare@0.3',
     'maven:org.apache.logging.log4j/log4j-core@2.14.1',
     // The opaque node_modules hid @scope/thing from the first layer; left-pad comes from the second.
+    'npm:kept@1.0.0',
     'npm:left-pad@1.3.1',
   ]);
   const libc = inventory.packages.find((found) => found.name === 'libc6');

@@ -166,8 +166,9 @@ class InventoryBuilder implements FilesystemVisitor {
     this.ownership.delete(path);
   }
 
+  /** Whiteouts and opaque markers hide only what lower layers wrote (OCI image spec, "Whiteouts"). */
   remove(path: string, layer: number): void {
-    this.dropUnder(path, true, layer + 1);
+    this.dropUnder(path, true, layer);
   }
 
   opaque(path: string, layer: number): void {
