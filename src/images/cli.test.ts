@@ -15,7 +15,7 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { describeErrors, sarifValidator } from '../report/testing/schemas.js';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
-import { writeOciLayout, type FileSpec } from './testing/images.js';
+import { writeDockerOciArchive, writeOciLayout, type FileSpec } from './testing/images.js';
 
 const temporary = await mkdtemp(path.join(os.tmpdir(), 'rampart-image-cli-'));
 after(() => rm(temporary, { recursive: true, force: true }));
@@ -175,7 +175,49 @@ test('old vulnerability data is reported with a warning past --max-db-age; bad i
   const none = rampart('image', 'scan', path.join(temporary, 'missing.tar'));
   assert.equal(none.status, 2);
   assert.equal(none.stderr, `rampart: ${path.join(temporary, 'missing.tar')}: no such file or directory\n`);
+  const relative = spawnSync(process.execPath, [CLI, 'image', 'scan', 'not-here.tar'], { encoding: 'utf8', cwd: temporary, env: { ...process.env, RAMPART_DB: database } });
+  assert.equal(relative.status, 2);
+  assert.equal(relative.stderr, 'rampart: not-here.tar: no such file or directory\n');
   const platform = rampart('image', 'scan', before1, '--platform', 'linux');
   assert.equal(platform.status, 2);
   assert.match(platform.stderr, /--platform must be os\/arch/);
+});
+
+test('image workloads judges each container by its image and how the pod runs it', async () => {
+  const images = path.join(temporary, 'images');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(images);
+  const rootLayout = path.join(temporary, 'root-image');
+  await writeOciLayout(rootLayout, { layers: [layer([['libc6', '2.36-9+deb12u7', 'glibc']], '1.3.0')] });
+  await writeDockerOciArchive(before1, path.join(images, 'app.tar'), 'registry.example/shop/app:1.0');
+  await writeDockerOciArchive(rootLayout, path.join(images, 'root.tar'), 'rooty:2');
+  writeFileSync(path.join(images, 'broken.tar'), 'not a tar at all'.repeat(100));
+  const manifests = path.join(temporary, 'workloads.yaml');
+  const deployment = (name: string, image: string, podContext: string, containerContext: string): string =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  template:\n    spec:\n      securityContext: ${podContext}\n      containers:\n      - name: main\n        image: ${image}\n        securityContext: ${containerContext}\n`;
+  writeFileSync(
+    manifests,
+    [
+      deployment('privileged', 'registry.example/shop/app:1.0', '{}', '{privileged: true}'),
+      deployment('root', 'docker.io/library/rooty:2', '{}', '{}'),
+      deployment('forced', 'rooty:2', '{runAsNonRoot: true}', '{}'),
+      deployment('elsewhere', 'ghcr.io/other/thing:3', '{}', '{}'),
+    ].join('---\n'),
+  );
+  const result = rampart('image', 'workloads', manifests, '--images', images, '--format', 'json');
+  assert.equal(result.status, 1, result.stderr);
+  const report = JSON.parse(result.stdout) as { findings: { id: string; severity: string; object: { name: string } }[]; images: { image: string }[]; unavailable: { image: string; reason: string }[] };
+  assert.deepEqual(
+    report.findings.map((finding) => [finding.object.name, finding.id, finding.severity]),
+    [
+      ['privileged', 'IMG-WL-CRITICAL-PRIVILEGED', 'critical'],
+      ['root', 'IMG-WL-RUNS-AS-ROOT', 'medium'],
+      ['root', 'IMG-WL-CRITICAL-ROOT', 'high'],
+    ],
+  );
+  assert.deepEqual(report.images.map((entry) => entry.image).sort(), ['docker.io/library/rooty:2', 'registry.example/shop/app:1.0', 'rooty:2']);
+  assert.deepEqual(report.unavailable, [{ image: 'ghcr.io/other/thing:3', reason: `not found in image directory ${images}` }]);
+  const usage = rampart('image', 'workloads', manifests);
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /give exactly one of --images DIR/);
 });

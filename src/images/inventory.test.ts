@@ -8,7 +8,7 @@ import { ImageError } from './errors.js';
 import { inventoryImage } from './inventory.js';
 import type { Platform } from './model.js';
 import { openLocalImage } from './sources/local.js';
-import { goBinaryBytes, rpmHeaderBlob, tarBytes, writeDockerOciArchive, writeOciLayout, zipBytes, type FileSpec } from './testing/images.js';
+import { auditableBinaryBytes, goBinaryBytes, rpmHeaderBlob, tarBytes, writeDockerOciArchive, writeOciLayout, zipBytes, type FileSpec } from './testing/images.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const temporary = await mkdtemp(path.join(os.tmpdir(), 'rampart-images-'));
@@ -44,6 +44,9 @@ const secondLayer: FileSpec[] = [
   { name: 'usr/local/bin/sudo-like', content: 'x', mode: 0o4755 },
   { name: 'opt/app/node_modules/.wh..wh..opq', content: '' },
   { name: 'opt/app/node_modules/left-pad/package.json', content: JSON.stringify({ name: 'left-pad', version: '1.3.1' }) },
+  // A whiteout hides only lower layers: a file of its own layer stays.
+  { name: 'opt/same/node_modules/kept/package.json', content: JSON.stringify({ name: 'kept', version: '1.0.0' }) },
+  { name: 'opt/same/node_modules/.wh.kept', content: '' },
 ];
 
 test('layers apply in order: replaced files, whiteouts and opaque directories change the inventory', async () => {
@@ -63,6 +66,7 @@ test('layers apply in order: replaced files, whiteouts and opaque directories ch
     'maven:bare@0.3',
     'maven:org.apache.logging.log4j/log4j-core@2.14.1',
     // The opaque node_modules hid @scope/thing from the first layer; left-pad comes from the second.
+    'npm:kept@1.0.0',
     'npm:left-pad@1.3.1',
   ]);
   const libc = inventory.packages.find((found) => found.name === 'libc6');
@@ -210,4 +214,44 @@ test('bad input: every problem is an ImageError that names the input', async () 
   // A missing path and a directory that is no layout.
   await expectImageError(openLocalImage(path.join(temporary, 'nothing-here'), AMD64), /nothing-here: no such file or directory/);
   await expectImageError(openLocalImage(temporary, AMD64), /without index\.json is not an OCI image layout/);
+});
+
+test('legacy docker save layers are checked against the config diff_ids', async () => {
+  const { createHash } = await import('node:crypto');
+  const layer = await tarBytes([{ name: 'etc/os-release', content: 'ID=debian\nVERSION_ID=12\n' }]);
+  const layerDigest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+  const archive = async (diffId: string): Promise<string> => {
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffId] } }));
+    const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
+    const file = `${fresh()}.tar`;
+    await writeFile(file, await tarBytes([
+      { name: 'manifest.json', content: JSON.stringify([{ Config: configName, RepoTags: ['legacy:1'], Layers: ['abc/layer.tar'] }]) },
+      { name: configName, content: config },
+      { name: 'abc/layer.tar', content: layer },
+    ]));
+    return file;
+  };
+  const good = await inventoryImage(await openLocalImage(await archive(layerDigest), AMD64));
+  assert.equal(good.os?.id, 'debian');
+  const wrong = `sha256:${'1'.repeat(64)}`;
+  await expectImageError(openLocalImage(await archive(wrong), AMD64).then((image) => inventoryImage(image)), new RegExp(`layer 0: diff_id mismatch: the config says ${wrong}, the layer hashes to ${layerDigest}`));
+});
+
+test('cargo-auditable binaries list their crates; build-time and path crates are left out', async () => {
+  const layout = fresh();
+  const crates = { packages: [
+    { name: 'rusty', version: '0.1.0', source: 'local', root: true },
+    { name: 'serde', version: '1.0.195', source: 'crates.io' },
+    { name: 'cc', version: '1.0.83', source: 'crates.io', kind: 'build' },
+    { name: 'time', version: '0.3.20', source: 'crates.io', kind: 'runtime' },
+  ] };
+  // An ELF file whose section has another name carries no crate list.
+  const plain = auditableBinaryBytes(crates);
+  plain.write('.dep-xx', plain.lastIndexOf('.dep-v0'), 'latin1');
+  await writeOciLayout(layout, { layers: [[{ name: 'usr/local/bin/rusty', mode: 0o755, content: auditableBinaryBytes(crates) }, { name: 'usr/local/bin/plain', mode: 0o755, content: plain }]] });
+  const inventory = await inventoryImage(await openLocalImage(layout, AMD64));
+  assert.deepEqual(inventory.packages.map((found) => [found.type, found.name, found.version, found.location]), [
+    ['cargo', 'serde', '1.0.195', '/usr/local/bin/rusty'],
+    ['cargo', 'time', '0.3.20', '/usr/local/bin/rusty'],
+  ]);
 });

@@ -7,7 +7,8 @@
  * are attributed to that OS package instead of being listed twice.
  */
 import { parseApkInstalled, parseDpkgStatus, parseOsRelease } from './catalog/os.js';
-import { goPackages, scanGoBinary } from './catalog/gobinary.js';
+import { AUDITABLE_SECTION, parseAuditableBinary } from './catalog/cargo.js';
+import { goPackages, scanExecutable } from './catalog/gobinary.js';
 import { JAVA_ARCHIVE, NPM_MANIFEST, parseJavaArchive, parseNpmPackage, parsePythonMetadata, PYTHON_METADATA } from './catalog/language.js';
 import { parseRpmSqlite } from './catalog/rpm.js';
 import { readLimited, streamLayer, type EntryInfo, type FileBody, type FilesystemVisitor, type StreamStats } from './layers.js';
@@ -17,6 +18,9 @@ const MAX_DATABASE_BYTES = 256 * 1024 * 1024;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 const MIN_GO_BINARY_BYTES = 256 * 1024;
+/** Executables held whole to look for a cargo-auditable section: up to this size. */
+const MAX_AUDITABLE_BYTES = 32 * 1024 * 1024;
+const AUDITABLE_MARKER = Buffer.from(AUDITABLE_SECTION);
 
 const OS_RELEASE = new Set(['/etc/os-release', '/usr/lib/os-release']);
 const DPKG_STATUS = '/var/lib/dpkg/status';
@@ -132,8 +136,10 @@ class InventoryBuilder implements FilesystemVisitor {
     }
     if ((info.mode & 0o111) !== 0 && info.size >= MIN_GO_BINARY_BYTES) {
       return async (body) => {
-        const buildInfo = await scanGoBinary(body);
-        if (buildInfo !== undefined) this.packages.set(path, { layer, value: goPackages(buildInfo, path, layer) });
+        const scanned = await scanExecutable(body, MAX_AUDITABLE_BYTES, AUDITABLE_MARKER);
+        const crates = scanned.elf === undefined ? undefined : parseAuditableBinary(scanned.elf, path, layer);
+        if (scanned.go !== undefined) this.packages.set(path, { layer, value: goPackages(scanned.go, path, layer) });
+        else if (crates !== undefined) this.packages.set(path, { layer, value: crates });
         else this.forget(path);
       };
     }
@@ -160,8 +166,9 @@ class InventoryBuilder implements FilesystemVisitor {
     this.ownership.delete(path);
   }
 
+  /** Whiteouts and opaque markers hide only what lower layers wrote (OCI image spec, "Whiteouts"). */
   remove(path: string, layer: number): void {
-    this.dropUnder(path, true, layer + 1);
+    this.dropUnder(path, true, layer);
   }
 
   opaque(path: string, layer: number): void {

@@ -11,6 +11,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { ImageError } from './errors.js';
+import { hashFileRange } from './hashWorker.js';
 import type { LayerRef } from './model.js';
 
 export interface EntryInfo {
@@ -44,8 +45,10 @@ export interface StreamStats {
 class Hashing extends Transform {
   readonly hash: Hash = createHash('sha256');
   bytes = 0;
+  /** Off when a worker thread hashes the same bytes from the file. */
+  hashing = true;
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
+    if (this.hashing) this.hash.update(chunk);
     this.bytes += chunk.length;
     callback(null, chunk);
   }
@@ -118,9 +121,18 @@ export async function streamLayer(layer: LayerRef, visitor: FilesystemVisitor, s
   raw.on('error', (error: Error) => blobHash.destroy(new ImageError(`${label}: cannot read the blob: ${error.message}`)));
   raw.pipe(blobHash);
   const head = await firstBytes(blobHash);
+  const compressed = (head[0] === 0x1f && head[1] === 0x8b) || (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd);
+  // On disk, the stored bytes are hashed by a worker thread while this one parses them.
+  const expectedRaw = layer.digest ?? (compressed ? undefined : layer.diffId);
+  const workerDigest = layer.fileRange !== undefined && expectedRaw !== undefined ? hashFileRange(layer.fileRange) : undefined;
+  if (workerDigest !== undefined) {
+    blobHash.hashing = false;
+    workerDigest.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
+  }
   let tarBytes: Readable = blobHash;
   if (head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = zlib.createGunzip();
+    // Large output chunks: the default 16 KiB means ten thousand callbacks and buffers per 170 MB layer.
+    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
     blobHash.on('error', (error) => gunzip.destroy(error));
     tarBytes = blobHash.pipe(gunzip);
   } else if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
@@ -131,6 +143,7 @@ export async function streamLayer(layer: LayerRef, visitor: FilesystemVisitor, s
     tarBytes = blobHash.pipe(decompress);
   }
   const diffHash = new Hashing();
+  diffHash.hashing = layer.digest === undefined && workerDigest === undefined;
   tarBytes.on('error', (error: Error) => diffHash.destroy(error instanceof ImageError ? error : new ImageError(`${label}: corrupt compressed data (${error.message})`)));
   tarBytes.pipe(diffHash);
   const extract = tar.extract();
@@ -148,7 +161,15 @@ export async function streamLayer(layer: LayerRef, visitor: FilesystemVisitor, s
   // tar-stream stops at the end-of-archive marker; drain what follows so the digests cover the whole blob.
   await drain(diffHash);
   stats.bytes += blobHash.bytes;
-  if (layer.digest !== undefined) {
+  if (workerDigest !== undefined) {
+    let actual: string;
+    try {
+      actual = await workerDigest;
+    } catch (error) {
+      throw new ImageError(`${label}: cannot read the blob to verify it: ${(error as Error).message}`);
+    }
+    if (actual !== expectedRaw) throw new ImageError(layer.digest !== undefined ? `${label}: digest mismatch (content hashes to ${actual})` : `${label}: diff_id mismatch: the config says ${expectedRaw}, the layer hashes to ${actual}`);
+  } else if (layer.digest !== undefined) {
     const actual = `sha256:${blobHash.hash.digest('hex')}`;
     if (actual !== layer.digest) throw new ImageError(`${label}: digest mismatch (content hashes to ${actual})`);
   } else if (layer.diffId !== undefined) {

@@ -28,6 +28,8 @@ export interface LayerRef {
   /** Digest of the uncompressed tar; verified when no blob digest is known (legacy `docker save`). */
   readonly diffId?: string;
   readonly size?: number;
+  /** Where the stored blob lies in a local file, so its digest can be computed beside the parsing. */
+  readonly fileRange?: { readonly file: string; readonly start: number; readonly length?: number };
   open(): Promise<Readable>;
 }
 
@@ -69,8 +71,8 @@ export function formatPlatform(platform: Platform): string {
 export interface Package {
   readonly name: string;
   readonly version: string;
-  /** deb, apk, rpm, npm, pypi, golang, maven: the purl type. */
-  readonly type: 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang' | 'maven';
+  /** deb, apk, rpm, npm, pypi, golang, maven, cargo: the purl type. */
+  readonly type: 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang' | 'maven' | 'cargo';
   /** The OS source package, for OS packages (vulnerability feeds are keyed by it). */
   readonly source?: { readonly name: string; readonly version: string };
   readonly arch?: string;

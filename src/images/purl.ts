@@ -25,6 +25,8 @@ export function packageUrl(found: Package, os?: OsRelease): string {
       return `pkg:pypi/${encodeURIComponent(normalisePythonName(found.name))}${version}`;
     case 'golang':
       return `pkg:golang/${encode(found.name)}${version}`;
+    case 'cargo':
+      return `pkg:cargo/${encodeURIComponent(found.name)}${version}`;
     case 'maven':
       return `pkg:maven/${encodeURIComponent(found.namespace ?? 'unknown')}/${encodeURIComponent(found.name)}${version}`;
   }

@@ -24,7 +24,8 @@ export interface OpenOptions extends Omit<RegistryOptions, 'platform'> {
 /** A path that exists is read from disk; anything else is a registry reference. */
 export async function openImage(reference: string, options: OpenOptions): Promise<OpenedImage> {
   if (existsSync(reference)) return await openLocalImage(reference, options.platform);
-  if (reference.startsWith('/') || reference.startsWith('.')) throw new ImageError(`${reference}: no such file or directory`);
+  // What looks like a path is not sent to a registry (Docker Hub would be asked for "library/app.tar").
+  if (reference.startsWith('/') || reference.startsWith('.') || /\.(tar|tar\.gz|tgz)$/.test(reference)) throw new ImageError(`${reference}: no such file or directory`);
   return await openRegistryImage(reference, options);
 }
 

@@ -52,8 +52,26 @@ export function parseGoBuildInfo(bytes: Buffer): GoBuildInfo | undefined {
   return { goVersion, ...(mainModule === undefined ? {} : { mainModule }), dependencies };
 }
 
+export interface ExecutableScan {
+  readonly go?: GoBuildInfo;
+  /** The whole file, when it is an ELF file no larger than the limit and no Go binary. */
+  readonly elf?: Buffer;
+}
+
 /** Scans a stream for the marker and returns the parsed build info, reading the stream to its end. */
 export async function scanGoBinary(body: AsyncIterable<Buffer>): Promise<GoBuildInfo | undefined> {
+  return (await scanExecutable(body, 0)).go;
+}
+
+/**
+ * Reads an executable once: Go build info by its marker; otherwise, when the
+ * file is ELF, at most `keepLimit` bytes and its last 128 KiB hold
+ * `tailMarker` (a section name), the whole file: sections such as
+ * cargo-auditable's are found from the section table at the end of the file.
+ */
+export async function scanExecutable(body: AsyncIterable<Buffer>, keepLimit: number, tailMarker?: Buffer): Promise<ExecutableScan> {
+  let whole: Buffer[] | undefined = keepLimit > 0 ? [] : undefined;
+  let wholeLength = 0;
   let carry: Buffer = Buffer.alloc(0);
   let kept: Buffer[] | undefined;
   let keptLength = 0;
@@ -66,6 +84,11 @@ export async function scanGoBinary(body: AsyncIterable<Buffer>): Promise<GoBuild
       isElf = buffer.length >= 4 && buffer[0] === 0x7f && buffer.toString('latin1', 1, 4) === 'ELF';
     }
     if (!isElf) continue;
+    if (whole !== undefined) {
+      wholeLength += buffer.length;
+      if (wholeLength <= keepLimit) whole.push(buffer);
+      else whole = undefined;
+    }
     if (kept !== undefined) {
       if (keptLength < KEEP_AFTER_MAGIC) {
         kept.push(buffer);
@@ -73,16 +96,33 @@ export async function scanGoBinary(body: AsyncIterable<Buffer>): Promise<GoBuild
       }
       continue;
     }
-    const window: Buffer = carry.length === 0 ? buffer : Buffer.concat([carry, buffer]);
-    const found = window.indexOf(GO_BUILDINFO_MAGIC);
+    // Search the chunk itself; only the marker's possible split across chunks needs a small joined window.
+    let found = buffer.indexOf(GO_BUILDINFO_MAGIC);
     if (found >= 0) {
-      kept = [window.subarray(found)];
-      keptLength = window.length - found;
+      kept = [buffer.subarray(found)];
+      keptLength = buffer.length - found;
       continue;
     }
-    carry = window.subarray(Math.max(0, window.length - GO_BUILDINFO_MAGIC.length + 1));
+    if (carry.length > 0) {
+      const seam = Buffer.concat([carry, buffer.subarray(0, GO_BUILDINFO_MAGIC.length - 1)]);
+      found = seam.indexOf(GO_BUILDINFO_MAGIC);
+      if (found >= 0) {
+        kept = [seam.subarray(found), buffer.subarray(GO_BUILDINFO_MAGIC.length - 1)];
+        keptLength = seam.length - found + buffer.length - (GO_BUILDINFO_MAGIC.length - 1);
+        continue;
+      }
+    }
+    const tail = GO_BUILDINFO_MAGIC.length - 1;
+    carry = buffer.length >= tail ? Buffer.from(buffer.subarray(buffer.length - tail)) : Buffer.concat([carry, buffer]).subarray(-tail);
   }
-  return kept === undefined ? undefined : parseGoBuildInfo(Buffer.concat(kept));
+  const go = kept === undefined ? undefined : parseGoBuildInfo(Buffer.concat(kept));
+  if (go !== undefined) return { go };
+  if (!isElf || whole === undefined || whole.length === 0) return {};
+  let tailLength = 0;
+  let tailStart = whole.length;
+  while (tailStart > 0 && tailLength < 128 * 1024) tailLength += whole[--tailStart]!.length;
+  if (tailMarker !== undefined && !Buffer.concat(whole.slice(tailStart)).includes(tailMarker)) return {};
+  return { elf: Buffer.concat(whole, wholeLength) };
 }
 
 export function goPackages(info: GoBuildInfo, location: string, layer: number): Package[] {

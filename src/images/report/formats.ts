@@ -1,9 +1,13 @@
 /** Table, JSON and SARIF renderings of an image scan, and of an image diff. */
-import { SARIF_SCHEMA_URI, SARIF_VERSION, SECURITY_SEVERITY } from '../../report/sarif.js';
 import type { ImageSeverity } from '../configChecks.js';
 import type { Package } from '../model.js';
 import type { ImageScanResult } from '../scan.js';
 import type { VulnerabilityMatch } from '../vulndb/match.js';
+
+// The same values as src/report/sarif.ts, which is not imported: it loads every check's metadata.
+const SARIF_VERSION = '2.1.0';
+const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const SECURITY_SEVERITY: Record<ImageSeverity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' };
 
 export const IMAGE_FORMATS = ['table', 'json', 'sarif', 'cyclonedx', 'spdx'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];

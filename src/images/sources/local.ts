@@ -43,6 +43,9 @@ async function openLayoutDirectory(directory: string, platform: Platform): Promi
       verifyDigest(bytes, digest, name);
       return bytes;
     },
+    blobRange(digest) {
+      return DIGEST.test(digest) ? { file: path.join(directory, blobPath(digest)), start: 0 } : undefined;
+    },
     async openBlob(digest) {
       const file = path.join(directory, blobPath(digest));
       await stat(file).catch(() => {
@@ -51,8 +54,28 @@ async function openLayoutDirectory(directory: string, platform: Platform): Promi
       return createReadStream(file, { highWaterMark: 1024 * 1024 });
     },
   };
-  const resolved = await resolveImage(store, { document: parseJson(indexBytes, `${name}: index.json`), digest: 'index.json' }, platform);
-  return { source: directory, kind: 'oci-layout', repoTags: [], ...resolved };
+  const index = parseJson(indexBytes, `${name}: index.json`);
+  const resolved = await resolveImage(store, { document: index, digest: 'index.json' }, platform);
+  return { source: directory, kind: 'oci-layout', repoTags: referenceNames(index), ...resolved };
+}
+
+/**
+ * Full image names an OCI index gives its manifests: containerd's
+ * `io.containerd.image.name`, or `org.opencontainers.image.ref.name` when it
+ * is a whole reference (it is often only a tag).
+ */
+function referenceNames(index: unknown): string[] {
+  const manifests = (index as { manifests?: unknown } | null)?.manifests;
+  if (!Array.isArray(manifests)) return [];
+  const names = new Set<string>();
+  for (const entry of manifests) {
+    const annotations = (entry as { annotations?: Record<string, unknown> } | null)?.annotations ?? {};
+    for (const key of ['io.containerd.image.name', 'org.opencontainers.image.ref.name']) {
+      const value = annotations[key];
+      if (typeof value === 'string' && value.includes('/') && value.includes(':')) names.add(value);
+    }
+  }
+  return [...names];
 }
 
 class TarStore implements BlobStore {
@@ -106,6 +129,15 @@ class TarStore implements BlobStore {
   async openBlob(digest: string): Promise<Readable> {
     return this.openMember(blobPath(digest));
   }
+
+  blobRange(digest: string): { file: string; start: number; length: number } | undefined {
+    return DIGEST.test(digest) && this.has(blobPath(digest)) ? this.memberRange(blobPath(digest)) : undefined;
+  }
+
+  memberRange(name: string): { file: string; start: number; length: number } {
+    const member = this.member(name);
+    return { file: this.file, start: member.offset, length: member.size };
+  }
 }
 
 interface DockerManifestEntry {
@@ -122,7 +154,7 @@ async function openArchive(file: string, platform: Platform): Promise<OpenedImag
     const store = new TarStore(file, members, 'OCI archive');
     const index = parseJson(await store.readMember('index.json'), `${store.name}: index.json`);
     const resolved = await resolveImage(store, { document: index, digest: 'index.json' }, platform);
-    return { source: file, kind: 'oci-archive', repoTags: [], ...resolved };
+    return { source: file, kind: 'oci-archive', repoTags: referenceNames(index), ...resolved };
   }
   throw new ImageError(`${file}: a tar archive with neither manifest.json (docker save) nor index.json (OCI archive)`);
 }
@@ -151,6 +183,7 @@ async function openDockerArchive(file: string, members: readonly TarMember[]): P
       ...(blobHex === undefined ? {} : { digest: `sha256:${blobHex}` }),
       ...(diffIds[index] === undefined ? {} : { diffId: diffIds[index] }),
       size: member.size,
+      fileRange: store.memberRange(name),
       open: async () => store.openMember(name),
     };
   });

@@ -46,6 +46,8 @@ export interface BlobStore {
   readBlob(digest: string): Promise<Buffer>;
   /** A blob as a stream; the reader verifies the digest as the bytes pass. */
   openBlob(digest: string): Promise<Readable>;
+  /** Where a blob lies in a local file, for stores on disk. */
+  blobRange?(digest: string): { file: string; start: number; length?: number } | undefined;
 }
 
 export const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -159,6 +161,7 @@ async function readManifest(store: BlobStore, manifest: Record<string, unknown>,
       digest: layer.digest,
       ...(diffIds[index] === undefined ? {} : { diffId: diffIds[index] }),
       ...(layer.size === undefined ? {} : { size: layer.size }),
+      ...(store.blobRange?.(layer.digest) === undefined ? {} : { fileRange: store.blobRange(layer.digest)! }),
       open: () => store.openBlob(layer.digest),
     };
   });

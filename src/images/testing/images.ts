@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 
 export const IMAGE_CACHE = process.env.RAMPART_IMAGE_CACHE ?? path.join(os.tmpdir(), 'rampart-image-cache');
@@ -286,4 +286,35 @@ export function rpmHeaderBlob(strings: Record<number, string | string[]>, number
   head.writeUInt32BE(entries.length, 0);
   head.writeUInt32BE(length, 4);
   return Buffer.concat([head, ...entries, ...data]);
+}
+
+/** A 64-bit little-endian ELF file with a cargo-auditable `.dep-v0` section holding `dependencies` (zlib JSON). */
+export function auditableBinaryBytes(dependencies: unknown, padding = 300 * 1024): Buffer {
+  const section = deflateSync(Buffer.from(JSON.stringify(dependencies)));
+  const names = Buffer.from('\0.dep-v0\0.shstrtab\0');
+  const sectionOffset = 64 + padding;
+  const namesOffset = sectionOffset + section.length;
+  const headersOffset = namesOffset + names.length;
+  const header = Buffer.alloc(64);
+  header.writeUInt32BE(0x7f454c46, 0);
+  header[4] = 2; // 64-bit
+  header[5] = 1; // little-endian
+  header[6] = 1;
+  header.writeUInt16LE(2, 16); // executable
+  header.writeUInt16LE(62, 18); // x86-64
+  header.writeUInt32LE(1, 20);
+  header.writeBigUInt64LE(BigInt(headersOffset), 40);
+  header.writeUInt16LE(64, 52);
+  header.writeUInt16LE(64, 58);
+  header.writeUInt16LE(3, 60);
+  header.writeUInt16LE(2, 62);
+  const sectionHeader = (name: number, type: number, offset: number, size: number): Buffer => {
+    const entry = Buffer.alloc(64);
+    entry.writeUInt32LE(name, 0);
+    entry.writeUInt32LE(type, 4);
+    entry.writeBigUInt64LE(BigInt(offset), 24);
+    entry.writeBigUInt64LE(BigInt(size), 32);
+    return entry;
+  };
+  return Buffer.concat([header, Buffer.alloc(padding), section, names, sectionHeader(0, 0, 0, 0), sectionHeader(1, 1, sectionOffset, section.length), sectionHeader(9, 3, namesOffset, names.length)]);
 }

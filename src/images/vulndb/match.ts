@@ -53,6 +53,8 @@ export function packageQuery(found: Package, os: OsRelease | undefined): Package
       return { ecosystems: ['PyPI'], name: found.name, version: found.version, scheme: 'pep440' };
     case 'golang':
       return { ecosystems: ['Go'], name: found.name, version: found.version, scheme: 'semver' };
+    case 'cargo':
+      return { ecosystems: ['crates.io'], name: found.name, version: found.version, scheme: 'semver' };
     case 'maven':
       return { ecosystems: ['Maven'], name: `${found.namespace ?? ''}:${found.name}`, version: found.version, scheme: 'maven' };
   }
