@@ -16,7 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { Severity } from '../model/types.js';
 import type { AggregatedAlert } from './aggregate.js';
 import { parseAuditEvent, type AuditEvent } from './event.js';
@@ -104,6 +104,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const alertsCounter = new Counter({ name: 'rampart_detect_alerts_total', help: 'Alerts raised, per rule', labelNames: ['rule', 'severity'], registers: [registry] });
   const unauthorized = new Counter({ name: 'rampart_detect_requests_unauthorized_total', help: 'Requests refused for missing or wrong credentials', registers: [registry] });
   const lag = new Histogram({ name: 'rampart_detect_lag_seconds', help: 'Time from receipt of an event to the end of its processing (alerts sent)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers: [registry] });
+  const lagSummary = new Summary({ name: 'rampart_detect_lag_summary_seconds', help: 'Receipt-to-processed time over the last 10 minutes, as quantiles', percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 600, ageBuckets: 5, registers: [registry] });
   const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
   const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
 
@@ -154,6 +155,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     const now = Date.now();
     for (const item of batch) {
       lag.observe((now - item.receivedAt) / 1000);
+      lagSummary.observe((now - item.receivedAt) / 1000);
       if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
     }
     processedCounter.inc(batch.length);
@@ -195,7 +197,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     response.end(text);
   };
 
-  const handleEvents = async (request: http.IncomingMessage, response: http.ServerResponse, number: number): Promise<void> => {
+  const handleEvents = async (request: http.IncomingMessage, response: http.ServerResponse, number: number, receivedAt: number): Promise<void> => {
     if (closing) return answer(response, 503, { error: 'shutting down' }, { 'retry-after': '1' });
     if (queued() >= maxQueue) {
       request.resume();
@@ -237,7 +239,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       dropped.inc(items.length);
       return answer(response, 429, { error: 'queue full' }, { 'retry-after': '1' });
     }
-    const now = Date.now();
+    const now = receivedAt;
     const accepted: { key: string; receivedAt: number; event: unknown; parsed: AuditEvent }[] = [];
     items.forEach((item, index) => {
       const parsed = parseAuditEvent(item);
@@ -266,6 +268,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
 
   const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
     const number = ++requestNumber;
+    const receivedAt = Date.now();
     const url = request.url ?? '/';
     const done = (error: unknown): void => {
       log(`rampart detect serve: request ${number}: ${error instanceof Error ? error.message : String(error)}`);
@@ -280,7 +283,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     }
     if (url === '/metrics' && request.method === 'GET') return void metricsHandler(response).catch(done);
     if (request.method !== 'POST') return answer(response, 405, { error: 'POST audit events' }, { allow: 'POST' });
-    handleEvents(request, response, number).catch(done);
+    handleEvents(request, response, number, receivedAt).catch(done);
   };
 
   const server = https.createServer(
