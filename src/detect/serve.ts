@@ -139,7 +139,11 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
     const batch = queue.slice(queueHead, end);
     queueHead = end;
-    if (queueHead > 50_000 && queueHead * 2 > queue.length) {
+    // Processed events leave the queue at once: they hold their whole request and response objects.
+    if (queueHead === queue.length) {
+      queue.length = 0;
+      queueHead = 0;
+    } else if (queueHead >= 4096) {
       queue.splice(0, queueHead);
       queueHead = 0;
     }
@@ -219,8 +223,9 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     }
     if (tooLarge) return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
     let body: unknown;
+    const bodyBytes = Buffer.concat(chunks);
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(bodyBytes.toString('utf8'));
     } catch (error) {
       malformedCounter.inc();
       log(`rampart detect serve: request ${number}: body is not JSON (${error instanceof Error ? error.message : String(error)})`);
@@ -248,11 +253,11 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         log(`rampart detect serve: request ${number}, item ${index}: malformed audit event: ${parsed.reason}`);
         return;
       }
-      accepted.push({ key: eventKey(item, () => `request-${now}-${number}-${index}`), receivedAt: now, event: item, parsed: parsed.event });
+      accepted.push({ key: eventKey(item), receivedAt: now, event: item, parsed: parsed.event });
     });
     let fresh;
     try {
-      fresh = await spool.append(accepted);
+      fresh = await spool.append(accepted, bodyBytes, receivedAt);
     } catch (error) {
       log(`rampart detect serve: spool write failed: ${error instanceof Error ? error.message : String(error)}`);
       return answer(response, 503, { error: 'spool unavailable' }, { 'retry-after': '5' });

@@ -2,7 +2,9 @@
  * The on-disk spool of `detect serve`. Two append-only files in one
  * directory:
  *
- *   events.jsonl     one accepted event per line: {"k": key, "t": receipt ms, "e": event}
+ *   events.log       accepted request bodies, each framed as a header line
+ *                    {"t": receipt ms, "n": byte length} and the body's bytes
+ *                    (written as received: no re-serialization), then "\n"
  *   processed.jsonl  one line per processed batch: {"k": [keys], "a": [alerts]}
  *
  * `append` resolves only after the lines are written and fdatasync'd; many
@@ -17,6 +19,7 @@
  * server is not processed twice. A torn last line (a crash mid-write, never
  * acknowledged) is ignored.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,13 +31,13 @@ export interface SpooledEvent {
 }
 
 interface PendingAppend {
-  readonly data: string;
+  readonly data: Buffer;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
 /** Keys remembered for de-duplication; beyond this the oldest are forgotten. */
-const MAX_REMEMBERED_KEYS = 2_000_000;
+const MAX_REMEMBERED_KEYS = 500_000;
 
 export class Spool {
   private eventsFile: FileHandle | undefined;
@@ -49,7 +52,7 @@ export class Spool {
   constructor(readonly directory: string) {}
 
   get eventsPath(): string {
-    return path.join(this.directory, 'events.jsonl');
+    return path.join(this.directory, 'events.log');
   }
 
   get processedPath(): string {
@@ -72,12 +75,13 @@ export class Spool {
       if (record !== undefined && Array.isArray(record.k)) for (const key of record.k) if (typeof key === 'string') this.remember(this.processed, key);
     }
     const unprocessed: SpooledEvent[] = [];
-    for (const line of readLines(this.eventsPath)) {
-      const record = parseJson(line) as { k?: unknown; t?: unknown; e?: unknown } | undefined;
-      if (record === undefined || typeof record.k !== 'string') continue;
-      if (this.known.has(record.k)) continue;
-      this.remember(this.known, record.k);
-      if (!this.processed.has(record.k)) unprocessed.push({ key: record.k, receivedAt: typeof record.t === 'number' ? record.t : Date.now(), event: record.e });
+    for (const record of readBodies(this.eventsPath)) {
+      for (const event of eventsOfBody(record.body)) {
+        const key = eventKey(event);
+        if (this.known.has(key)) continue;
+        this.remember(this.known, key);
+        if (!this.processed.has(key)) unprocessed.push({ key, receivedAt: record.receivedAt, event });
+      }
     }
     for (const key of this.processed) this.remember(this.known, key);
     this.eventsFile = await open(this.eventsPath, 'a');
@@ -91,7 +95,7 @@ export class Spool {
    * still in flight (a concurrent retry) waits for that append, so nothing is
    * acknowledged before it is on disk.
    */
-  async append(events: readonly SpooledEvent[]): Promise<SpooledEvent[]> {
+  async append(events: readonly SpooledEvent[], body: Buffer, receivedAt: number): Promise<SpooledEvent[]> {
     const fresh: SpooledEvent[] = [];
     const waits = new Set<Promise<void>>();
     for (const item of events) {
@@ -101,7 +105,7 @@ export class Spool {
     }
     if (fresh.length > 0) {
       for (const item of fresh) this.remember(this.known, item.key);
-      const data = fresh.map((item) => `${JSON.stringify({ k: item.key, t: item.receivedAt, e: item.event })}\n`).join('');
+      const data = Buffer.concat([Buffer.from(`${JSON.stringify({ t: receivedAt, n: body.length })}\n`), body, Buffer.from('\n')]);
       const written = new Promise<void>((resolve, reject) => {
         this.pending.push({ data, resolve, reject });
         void this.flush();
@@ -128,7 +132,7 @@ export class Spool {
         const batch = this.pending;
         this.pending = [];
         try {
-          await this.eventsFile!.write(batch.map((item) => item.data).join(''));
+          await this.eventsFile!.writev(batch.map((item) => item.data));
           await this.eventsFile!.datasync();
           for (const item of batch) item.resolve();
         } catch (error) {
@@ -185,10 +189,51 @@ function readLines(file: string): string[] {
   return lines.filter((line) => line !== '');
 }
 
-/** The de-duplication key of an event: auditID and stage (the same request is logged once per stage). */
-export function eventKey(event: unknown, fallback: () => string): string {
+/**
+ * The de-duplication key of an event: auditID and stage (the same request is
+ * logged once per stage); an event without auditID is keyed by a hash of its
+ * content, which receipt and recovery compute alike.
+ */
+export function eventKey(event: unknown): string {
   const record = event as { auditID?: unknown; stage?: unknown } | null;
   const auditID = typeof record?.auditID === 'string' && record.auditID !== '' ? record.auditID : undefined;
   const stage = typeof record?.stage === 'string' ? record.stage : '';
-  return auditID !== undefined ? `${auditID}/${stage}` : fallback();
+  return auditID !== undefined ? `${auditID}/${stage}` : `sha1:${createHash('sha1').update(JSON.stringify(event)).digest('hex')}`;
+}
+
+interface BodyRecord {
+  readonly receivedAt: number;
+  readonly body: Buffer;
+}
+
+/** The framed request bodies of events.log; a torn last record (a crash mid-write, never acknowledged) is ignored. */
+function readBodies(file: string): BodyRecord[] {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return [];
+  }
+  const records: BodyRecord[] = [];
+  let offset = 0;
+  while (offset < data.length) {
+    const newline = data.indexOf(10, offset);
+    if (newline < 0) break;
+    const header = parseJson(data.subarray(offset, newline).toString('utf8')) as { t?: unknown; n?: unknown } | undefined;
+    if (header === undefined || typeof header.n !== 'number' || typeof header.t !== 'number') break;
+    const start = newline + 1;
+    const end = start + header.n;
+    if (end + 1 > data.length || data[end] !== 10) break;
+    records.push({ receivedAt: header.t, body: data.subarray(start, end) });
+    offset = end + 1;
+  }
+  return records;
+}
+
+/** The events of a spooled body (an EventList or one Event); malformed ones were refused at receipt and are left out again here. */
+export function eventsOfBody(body: Buffer): unknown[] {
+  const value = parseJson(body.toString('utf8')) as { kind?: unknown; items?: unknown } | undefined;
+  if (value === undefined || value === null || typeof value !== 'object') return [];
+  if (value.kind === 'EventList' && Array.isArray(value.items)) return value.items;
+  return value.kind === 'Event' ? [value] : [];
 }
