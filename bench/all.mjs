@@ -8,6 +8,7 @@
  *   cis   bench/cis.mjs   rampart bench on generated control-plane node trees
  *   cel   bench/cel.mjs   CEL environment: a PSS-restricted-style policy per pod
  *   vap   bench/vap.mjs   the exported PSS restricted VAP per pod
+ *   detect bench/detect.mjs audit events: file throughput with every rule, webhook at 12,000 events/s
  *
  * `node bench/all.mjs rbac cis` runs only those.
  */
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PARTS = { scan: 'run.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs' };
+const PARTS = { scan: 'run.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs', detect: 'detect.mjs' };
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
 const failed = [];
 for (const name of wanted) {
