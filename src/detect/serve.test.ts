@@ -175,3 +175,18 @@ test('alert webhook sink: retries with backoff after failures, Slack-compatible 
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   }
 });
+
+test('metrics on their own plain-HTTP listener, without credentials', async () => {
+  await withServer({ tokens: ['t'], metricsPort: 0 }, async (server) => {
+    assert.ok(server.metricsPort !== undefined);
+    const text = await new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: server.metricsPort, path: '/metrics' }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      }).on('error', reject);
+    });
+    assert.match(text, /# TYPE rampart_detect_events_received_total counter/);
+    assert.match(text, /rampart_detect_lag_summary_seconds\{quantile="0.99"\}/);
+  });
+});

@@ -51,6 +51,7 @@ export interface ServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly metricsPort?: number;
+  readonly metricsHost?: string;
   readonly maxQueue?: number;
   readonly maxBodyBytes?: number;
   readonly aggregateSeconds?: number;
@@ -79,7 +80,8 @@ interface QueuedEvent {
   readonly event: AuditEvent;
 }
 
-const PROCESS_BATCH = 2000;
+/** Events processed per turn of the event loop: small enough that requests are not kept waiting behind a batch. */
+const PROCESS_BATCH = 500;
 
 function tokenMatches(given: string, tokens: readonly Buffer[]): boolean {
   const candidate = Buffer.from(given);
@@ -308,7 +310,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     });
     await new Promise<void>((resolve, reject) => {
       metricsServer!.once('error', reject);
-      metricsServer!.listen(options.metricsPort, options.host ?? '127.0.0.1', () => resolve());
+      metricsServer!.listen(options.metricsPort, options.metricsHost ?? '127.0.0.1', () => resolve());
     });
   }
 
@@ -383,7 +385,7 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
       ...(tokens !== undefined ? { tokens } : {}),
       host: listen.host,
       port: listen.port,
-      ...(flags.metricsListen !== undefined ? { metricsPort: parseListen(flags.metricsListen, '--metrics-listen').port } : {}),
+      ...(flags.metricsListen !== undefined ? { metricsPort: parseListen(flags.metricsListen, '--metrics-listen').port, metricsHost: parseListen(flags.metricsListen, '--metrics-listen').host } : {}),
       maxQueue: flags.maxQueue,
       maxBodyBytes: flags.maxBody,
       aggregateSeconds: flags.aggregate,
