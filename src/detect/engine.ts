@@ -458,10 +458,10 @@ export class DetectionEngine {
     const alerts: Alert[] = [];
     for (const compiled of rules) {
       if (!dynamicMatch(compiled.matcher, event) || !prefilter(compiled.matcher)) continue;
+      if (!this.test(compiled, compiled.condition, bind)) continue;
       const once = compiled.correlation === undefined && event.auditID !== '';
       const onceKey = once ? `${compiled.rule.id}\u0000${event.auditID}` : '';
       if (once && this.alerted.has(onceKey)) continue;
-      if (!this.test(compiled, compiled.condition, bind)) continue;
       const now = this.now?.() ?? event.time;
       if (compiled.exceptions.some((exception) => (exception.expires === undefined || now < exception.expires) && this.test(compiled, exception.condition, bind))) continue;
       let correlationFields: Record<string, unknown> | undefined;
