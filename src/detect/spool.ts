@@ -11,6 +11,10 @@
  * requests share one sync (group commit). A request is acknowledged after its
  * append resolves, so every acknowledged event is on disk.
  *
+ * When a start finds everything processed, both files are rotated to
+ * `*.<ms>` (the newest five generations are kept) and the new journal begins
+ * with a `{"remembered": [keys]}` line: the most recent keys, for retries.
+ *
  * `markProcessed` writes the keys of a processed batch together with the
  * alerts it raised in a single write(2), so a batch is either recorded as
  * processed with its alerts or not at all. On start, `recover` replays every
@@ -20,7 +24,7 @@
  * acknowledged) is ignored.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -38,6 +42,8 @@ interface PendingAppend {
 
 /** Keys remembered for de-duplication; beyond this the oldest are forgotten. */
 const MAX_REMEMBERED_KEYS = 500_000;
+/** Rotated generations kept beside the current files. */
+const KEPT_GENERATIONS = 5;
 
 export class Spool {
   private eventsFile: FileHandle | undefined;
@@ -67,23 +73,51 @@ export class Spool {
     }
   }
 
-  /** Opens the files and returns the spooled events not yet processed, in order. */
+  /**
+   * Opens the files and returns the spooled events not yet processed, in
+   * order. When every spooled event was processed, the files are rotated
+   * (one previous generation is kept as `*.1`) and the new processed journal
+   * starts with the most recent keys, so retries are still recognized and the
+   * spool does not grow across restarts.
+   */
   async open(): Promise<SpooledEvent[]> {
     mkdirSync(this.directory, { recursive: true });
+    const pendingJournal = `${this.processedPath}.tmp`;
+    if (!existsSync(this.processedPath) && existsSync(pendingJournal)) renameSync(pendingJournal, this.processedPath);
+    // The whole journal, uncapped: forgetting a processed key here would process its event again.
+    const processed = new Set<string>();
     for (const line of readLines(this.processedPath)) {
-      const record = parseJson(line) as { k?: unknown } | undefined;
-      if (record !== undefined && Array.isArray(record.k)) for (const key of record.k) if (typeof key === 'string') this.remember(this.processed, key);
+      const record = parseJson(line) as { k?: unknown; remembered?: unknown } | undefined;
+      for (const keys of [record?.k, record?.remembered]) if (Array.isArray(keys)) for (const key of keys) if (typeof key === 'string') processed.add(key);
     }
     const unprocessed: SpooledEvent[] = [];
+    const spooled = new Set<string>();
     for (const record of readBodies(this.eventsPath)) {
       for (const event of eventsOfBody(record.body)) {
         const key = eventKey(event);
-        if (this.known.has(key)) continue;
-        this.remember(this.known, key);
-        if (!this.processed.has(key)) unprocessed.push({ key, receivedAt: record.receivedAt, event });
+        if (spooled.has(key)) continue;
+        spooled.add(key);
+        if (!processed.has(key)) unprocessed.push({ key, receivedAt: record.receivedAt, event });
       }
     }
-    for (const key of this.processed) this.remember(this.known, key);
+    const recent = [...processed].slice(-MAX_REMEMBERED_KEYS);
+    for (const key of recent) {
+      this.remember(this.processed, key);
+      this.remember(this.known, key);
+    }
+    for (const item of unprocessed) this.remember(this.known, item.key);
+    if (unprocessed.length === 0 && spooled.size > 0) {
+      const descriptor = openSync(pendingJournal, 'w');
+      // Keys carried over from the previous generation: remembered for retries, not processed again.
+      writeSync(descriptor, `${JSON.stringify({ remembered: recent })}\n`);
+      fdatasyncSync(descriptor);
+      closeSync(descriptor);
+      const generation = Date.now();
+      renameSync(this.eventsPath, `${this.eventsPath}.${generation}`);
+      renameSync(this.processedPath, `${this.processedPath}.${generation}`);
+      renameSync(pendingJournal, this.processedPath);
+      this.pruneGenerations();
+    }
     this.eventsFile = await open(this.eventsPath, 'a');
     this.processedFd = openSync(this.processedPath, 'a');
     return unprocessed;
@@ -141,6 +175,18 @@ export class Spool {
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** Keeps the newest KEPT_GENERATIONS rotated generations. */
+  private pruneGenerations(): void {
+    const generations = readdirSync(this.directory)
+      .map((name) => /^events\.log\.(\d+)$/.exec(name)?.[1])
+      .filter((value): value is string => value !== undefined)
+      .sort((a, b) => Number(b) - Number(a));
+    for (const old of generations.slice(KEPT_GENERATIONS)) {
+      rmSync(path.join(this.directory, `events.log.${old}`), { force: true });
+      rmSync(path.join(this.directory, `processed.jsonl.${old}`), { force: true });
     }
   }
 
