@@ -135,9 +135,30 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   let closing = false;
   let drainResolvers: (() => void)[] = [];
 
+  /**
+   * Records a processed batch, then delivers its alerts. If the journal cannot
+   * be written (disk full), processing pauses and the write is retried every
+   * second: the events were already run through the rules, so they are not run
+   * again, and nothing is delivered before it is recorded.
+   */
+  let journalBlocked = false;
+  const record = (keys: string[], alerts: AggregatedAlert[], done: () => void): void => {
+    try {
+      spool.markProcessed(keys, alerts);
+    } catch (error) {
+      if (!journalBlocked) log(`rampart detect serve: cannot write the processed journal (${error instanceof Error ? error.message : String(error)}); processing paused, retrying every second`);
+      journalBlocked = true;
+      setTimeout(() => record(keys, alerts, done), 1000).unref();
+      return;
+    }
+    if (journalBlocked) log('rampart detect serve: processed journal writable again; processing resumed');
+    journalBlocked = false;
+    done();
+  };
+
   const processBatch = (): void => {
     scheduled = false;
-    if (held) return;
+    if (held || journalBlocked) return;
     const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
     const batch = queue.slice(queueHead, end);
     queueHead = end;
@@ -152,26 +173,27 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     batchAlerts = [];
     for (const item of batch) pipeline.processEvent(item.event);
     const alerts = batchAlerts;
-    spool.markProcessed(batch.map((item) => item.key), alerts);
-    for (const alert of alerts) {
-      alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
-      options.onAlert?.(alert);
-      sink?.send(alert);
-    }
-    const now = Date.now();
-    for (const item of batch) {
-      lag.observe((now - item.receivedAt) / 1000);
-      lagSummary.observe((now - item.receivedAt) / 1000);
-      if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
-    }
-    processedCounter.inc(batch.length);
-    queueDepth.set(queued());
-    if (queued() > 0) schedule();
-    else {
-      const resolvers = drainResolvers;
-      drainResolvers = [];
-      for (const resolve of resolvers) resolve();
-    }
+    record(batch.map((item) => item.key), alerts, () => {
+      for (const alert of alerts) {
+        alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
+        options.onAlert?.(alert);
+        sink?.send(alert);
+      }
+      const now = Date.now();
+      for (const item of batch) {
+        lag.observe((now - item.receivedAt) / 1000);
+        lagSummary.observe((now - item.receivedAt) / 1000);
+        if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
+      }
+      processedCounter.inc(batch.length);
+      queueDepth.set(queued());
+      if (queued() > 0) schedule();
+      else {
+        const resolvers = drainResolvers;
+        drainResolvers = [];
+        for (const resolve of resolvers) resolve();
+      }
+    });
   };
   const schedule = (): void => {
     if (scheduled || held) return;
@@ -392,8 +414,16 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
       minSeverity: flags.minSeverity,
       onAlert: (alert) => {
         const line = `${JSON.stringify(alert)}\n`;
-        if (outputFd !== undefined) writeSync(outputFd, line);
-        else process.stdout.write(line);
+        if (outputFd === undefined) {
+          process.stdout.write(line);
+          return;
+        }
+        try {
+          writeSync(outputFd, line);
+        } catch (error) {
+          // The alert is in the processed journal; the server keeps running.
+          process.stderr.write(`rampart detect serve: cannot write an alert to ${flags.output ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
       },
       ...(flags.alertWebhook !== undefined ? { alertWebhook: { url: flags.alertWebhook, format: flags.alertWebhookFormat } } : {}),
     };
