@@ -6,6 +6,7 @@
 import { buildPodView, type ContainerView, type EffectiveSecurityContext, type Setting } from '../model/podView.js';
 import { isJsonObject, type JsonObject } from '../model/types.js';
 import { jsonToCel } from '../policy/values.js';
+import type { PodFact } from './rules.js';
 import { dig, objectAfterRequest, POD_TEMPLATE_PATHS, type AuditEvent, type AuditUser } from './event.js';
 
 export const RULE_VARIABLES = [
@@ -32,6 +33,7 @@ export const RULE_VARIABLES = [
   'hostPaths',
   'images',
   'lists',
+  'action',
 ] as const;
 
 function settingValue<T>(setting: Setting<T> | undefined): T | null {
@@ -84,6 +86,8 @@ function containerJson(container: ContainerView): JsonObject {
   const { repository, registry } = splitImage(image);
   const env = Array.isArray(raw.env) ? raw.env.filter(isJsonObject) : [];
   const resources = isJsonObject(raw.resources) ? raw.resources : {};
+  const commandLine = [...strings(raw.command), ...strings(raw.args)].join(' ');
+  const envValues = env.map((item) => (typeof item.value === 'string' ? item.value : ''));
   return {
     name: container.name,
     kind: container.kind,
@@ -92,7 +96,9 @@ function containerJson(container: ContainerView): JsonObject {
     registry,
     command: strings(raw.command),
     args: strings(raw.args),
-    commandLine: [...strings(raw.command), ...strings(raw.args)].join(' '),
+    commandLine,
+    // Command line and environment values in lower case, for the text searches of the crypto-mining rules.
+    argText: [commandLine, ...envValues].join(' ').toLowerCase(),
     env: env.map((item) => ({ name: typeof item.name === 'string' ? item.name : '', value: typeof item.value === 'string' ? item.value : '' })),
     hasLimits: isJsonObject(resources.limits) && Object.keys(resources.limits).length > 0,
     limitsRemoved: limitsRemoved(raw),
@@ -139,6 +145,30 @@ function metadataName(object: unknown): string {
   return typeof name === 'string' ? name : '';
 }
 
+/** `verb resource[/subresource]`, or `verb /path` for a non-resource request: what an identity did, as one string. */
+export function actionOf(event: AuditEvent): string {
+  const ref = event.objectRef;
+  if (ref.resource === '') return `${event.verb} ${event.requestURI.split('?')[0] ?? ''}`;
+  return `${event.verb} ${ref.subresource === '' ? ref.resource : `${ref.resource}/${ref.subresource}`}`;
+}
+
+/** The pod facts rules pre-filter on (rules.ts POD_FACTS), from the same variables the CEL sees. */
+export function podFactsOf(variables: Record<string, unknown>): Set<PodFact> {
+  const facts = new Set<PodFact>();
+  const pod = variables.pod as { spec: JsonObject } | null;
+  if (pod === null) return facts;
+  if (pod.spec.hostNetwork === true) facts.add('hostNetwork');
+  if (pod.spec.hostPID === true) facts.add('hostPID');
+  if (pod.spec.hostIPC === true) facts.add('hostIPC');
+  if ((variables.hostPaths as string[]).length > 0) facts.add('hostPath');
+  for (const container of variables.containers as { raw: JsonObject; effective: { privileged: unknown; capabilitiesAdd: string[] } }[]) {
+    if (container.effective.privileged === true) facts.add('privileged');
+    if (container.effective.capabilitiesAdd.length > 0) facts.add('addedCapabilities');
+    if (Array.isArray(container.raw.ports) && container.raw.ports.some((port) => isJsonObject(port) && typeof port.hostPort === 'number' && port.hostPort > 0)) facts.add('hostPort');
+  }
+  return facts;
+}
+
 /** The variables of one event, as plain JSON (converted to CEL values by `celBindings`). */
 export function eventVariables(event: AuditEvent): Record<string, unknown> {
   const judged = objectAfterRequest(event);
@@ -168,11 +198,41 @@ export function eventVariables(event: AuditEvent): Record<string, unknown> {
     containers: pod?.containers ?? [],
     hostPaths: pod?.hostPaths ?? [],
     images: pod === undefined ? [] : pod.containers.map((container) => container.image),
+    action: actionOf(event),
   };
 }
 
+/**
+ * The CEL bindings of one event. One object literal with every variable, so
+ * every event's bindings have the same shape (the CEL engine copies them per
+ * evaluation; a fixed shape keeps that copy cheap).
+ */
 export function celBindings(variables: Record<string, unknown>, lists: unknown): Record<string, unknown> {
-  const bindings: Record<string, unknown> = { lists };
-  for (const [key, value] of Object.entries(variables)) bindings[key] = jsonToCel(value);
-  return bindings;
+  const v = variables;
+  return {
+    event: jsonToCel(v.event),
+    verb: v.verb,
+    stage: v.stage,
+    user: jsonToCel(v.user),
+    impersonatedUser: jsonToCel(v.impersonatedUser),
+    sourceIP: v.sourceIP,
+    sourceIPs: jsonToCel(v.sourceIPs),
+    userAgent: v.userAgent,
+    target: jsonToCel(v.target),
+    code: jsonToCel(v.code),
+    decision: v.decision,
+    authzReason: v.authzReason,
+    uri: v.uri,
+    object: jsonToCel(v.object),
+    partial: v.partial,
+    patchOperations: jsonToCel(v.patchOperations),
+    requestObject: jsonToCel(v.requestObject),
+    responseObject: jsonToCel(v.responseObject),
+    pod: jsonToCel(v.pod),
+    containers: jsonToCel(v.containers),
+    hostPaths: jsonToCel(v.hostPaths),
+    images: jsonToCel(v.images),
+    lists,
+    action: v.action,
+  };
 }

@@ -1,7 +1,7 @@
 /** The commands as a user runs them: rampart detect, detect lint-policy, detect rules, audit2rbac. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -91,4 +91,29 @@ test('audit2rbac --sa writes RBAC YAML and reports coverage', () => {
   assert.match(result.stderr, /coverage 1\/1 distinct requests \(100\.0%\); 1 denied request\(s\) excluded/);
   assert.equal(run(['audit2rbac', file]).status, 2);
   assert.equal(run(['audit2rbac', file, '--sa', 'nocolon']).status, 2);
+});
+
+test('detect --follow: appended lines, then the rotated file, until SIGINT; the summary is printed', { timeout: 60_000 }, async () => {
+  const file = path.join(directory, 'follow.log');
+  writeFileSync(file, '');
+  const child = spawn(process.execPath, [CLI, 'detect', '--file', file, '--follow', '--aggregate', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const waitFor = async (predicate: () => boolean): Promise<void> => {
+    for (let attempt = 0; attempt < 300 && !predicate(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  appendFileSync(file, `${JSON.stringify(privileged('f1', '2026-01-01T00:00:00Z'))}\n`);
+  await waitFor(() => stdout.includes('"auditID":"f1"'));
+  renameSync(file, `${file}.1`);
+  writeFileSync(file, `${JSON.stringify(rawEvent({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'default', name: 'p', auditID: 'f2', code: 101, stage: 'ResponseStarted' }))}\n`);
+  await waitFor(() => stdout.includes('"auditID":"f2"'));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(code, 0);
+  assert.ok(stdout.includes('"ruleId":"audit-privileged-pod"'));
+  assert.ok(stdout.includes('"ruleId":"audit-exec-pod"'));
+  assert.match(stderr, /rampart detect: 2 events, 0 malformed/);
+  assert.doesNotMatch(stderr, /Warning/);
 });

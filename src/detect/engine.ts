@@ -11,9 +11,9 @@
 import type { Severity } from '../model/types.js';
 import { compile, parseKubernetesVersion, type Program } from '../policy/environment.js';
 import { celToJson, jsonToCel } from '../policy/values.js';
-import { celBindings, eventVariables, RULE_VARIABLES } from './bindings.js';
+import { actionOf, celBindings, eventVariables, podFactsOf, RULE_VARIABLES } from './bindings.js';
 import { POD_TEMPLATE_PATHS, type AuditEvent } from './event.js';
-import { RuleFileError, type DetectionRule, type RuleMatch, type RuleSet } from './rules.js';
+import { RuleFileError, type DetectionRule, type PodFact, type RuleMatch, type RuleSet } from './rules.js';
 
 export interface Alert {
   readonly time: string;
@@ -67,6 +67,26 @@ export class BoundedMap<K, V> {
 
 const CEL_VERSION = parseKubernetesVersion('latest')!;
 
+/**
+ * Correlation keys that are a bare variable are read from the event without
+ * running CEL (they are evaluated for many events).
+ */
+const NATIVE_KEYS: Readonly<Record<string, (event: AuditEvent) => string>> = {
+  'user.name': (event) => event.user.username,
+  sourceIP: (event) => event.sourceIPs[0] ?? '',
+  action: actionOf,
+  verb: (event) => event.verb,
+};
+
+interface KeyExpression {
+  readonly program: Program;
+  readonly native: ((event: AuditEvent) => string) | undefined;
+}
+
+function compileKey(source: string, where: string): KeyExpression {
+  return { program: compileExpression(source, where), native: NATIVE_KEYS[source.trim()] };
+}
+
 function compileExpression(source: string, where: string): Program {
   const result = compile(source, CEL_VERSION, { variables: [...RULE_VARIABLES] });
   if (!result.ok) {
@@ -82,9 +102,28 @@ interface Matcher {
   readonly stages: ReadonlySet<string>;
   readonly users: ReadonlySet<string> | undefined;
   readonly codes: ReadonlySet<number> | undefined;
+  readonly groups: readonly string[];
+  readonly userPrefixes: readonly string[];
+  readonly notUserPrefixes: readonly string[];
+  readonly userExtra: readonly string[];
+  readonly namespaces: ReadonlySet<string> | undefined;
+  readonly podFacts: readonly PodFact[];
+  readonly userAgentPrefixes: readonly string[];
+  /** Resolved against the rule set's lists at compile time. */
+  readonly containers: { readonly field: string; readonly contains?: readonly string[]; readonly notIn?: ReadonlySet<string> } | undefined;
+  /** False when a list the rule requires is empty: the rule never runs. */
+  readonly listsPresent: boolean;
 }
 
-function matcher(match: RuleMatch): Matcher {
+function matcher(match: RuleMatch, lists: Readonly<Record<string, readonly string[]>>, where: string): Matcher {
+  const resolve = (value: string | readonly string[]): readonly string[] => {
+    if (typeof value !== 'string') return value;
+    const list = lists[value];
+    if (list === undefined) throw new RuleFileError(`${where}: match.containers names the list ${value}, which no rule file defines`);
+    return list;
+  };
+  for (const name of match.requiresLists) if (lists[name] === undefined) throw new RuleFileError(`${where}: match.requiresLists names the list ${name}, which no rule file defines`);
+  const spec = match.containers;
   const resources = match.resources.flatMap((resource) => (resource === 'workloads' ? Object.keys(POD_TEMPLATE_PATHS) : resource === 'workloads/*' ? Object.keys(POD_TEMPLATE_PATHS).map((name) => `${name}/*`) : [resource]));
   return {
     verbs: match.verbs.length > 0 ? new Set(match.verbs) : undefined,
@@ -92,6 +131,22 @@ function matcher(match: RuleMatch): Matcher {
     stages: new Set(match.stages),
     users: match.users.length > 0 ? new Set(match.users) : undefined,
     codes: match.codes.length > 0 ? new Set(match.codes) : undefined,
+    groups: match.groups,
+    userPrefixes: match.userPrefixes,
+    notUserPrefixes: match.notUserPrefixes,
+    userExtra: match.userExtra,
+    namespaces: match.namespaces.length > 0 ? new Set(match.namespaces) : undefined,
+    podFacts: match.podFacts,
+    userAgentPrefixes: match.userAgentPrefixes,
+    containers:
+      spec === undefined
+        ? undefined
+        : {
+            field: spec.field,
+            ...(spec.containsAnyOf !== undefined ? { contains: resolve(spec.containsAnyOf).map((value) => value.toLowerCase()) } : {}),
+            ...(spec.notIn !== undefined ? { notIn: new Set(resolve(spec.notIn)) } : {}),
+          },
+    listsPresent: match.requiresLists.every((name) => (lists[name]?.length ?? 0) > 0),
   };
 }
 
@@ -107,7 +162,29 @@ function staticMatch(m: Matcher, stage: string, verb: string, resource: string, 
 }
 
 function dynamicMatch(m: Matcher, event: AuditEvent): boolean {
-  return (m.users === undefined || m.users.has(event.user.username)) && (m.codes === undefined || m.codes.has(event.code));
+  const user = event.user;
+  if (m.users !== undefined && !m.users.has(user.username)) return false;
+  if (m.codes !== undefined && !m.codes.has(event.code)) return false;
+  if (m.groups.length > 0 && !m.groups.some((group) => user.groups.includes(group))) return false;
+  if (m.userPrefixes.length > 0 && !m.userPrefixes.some((prefix) => user.username.startsWith(prefix))) return false;
+  if (m.notUserPrefixes.some((prefix) => user.username.startsWith(prefix))) return false;
+  if (m.userExtra.length > 0 && !m.userExtra.some((key) => key in user.extra)) return false;
+  if (m.namespaces !== undefined && !m.namespaces.has(event.objectRef.namespace)) return false;
+  if (m.userAgentPrefixes.length > 0 && !m.userAgentPrefixes.some((prefix) => event.userAgent.startsWith(prefix))) return false;
+  return m.listsPresent;
+}
+
+/** The native container pre-filter: some container's field contains one of the values, or is outside the list. */
+function containersMatch(m: Matcher, containers: readonly Record<string, unknown>[]): boolean {
+  const spec = m.containers;
+  if (spec === undefined) return true;
+  return containers.some((container) => {
+    const value = container[spec.field];
+    if (typeof value !== 'string') return false;
+    if (spec.notIn !== undefined) return value !== '' && !spec.notIn.has(value);
+    const lower = value.toLowerCase();
+    return spec.contains!.some((needle) => lower.includes(needle));
+  });
 }
 
 interface CompiledException {
@@ -117,9 +194,9 @@ interface CompiledException {
 }
 
 type CompiledCorrelation =
-  | { readonly type: 'threshold'; readonly key: Program; readonly count: number; readonly windowMs: number; readonly state: BoundedMap<string, { start: number; count: number; fired: boolean }> }
-  | { readonly type: 'sequence'; readonly firstMatcher: Matcher; readonly firstCondition: Program; readonly firstKey: Program; readonly key: Program; readonly withinMs: number; readonly state: BoundedMap<string, number> }
-  | { readonly type: 'firstSeen'; readonly key: Program; readonly value: Program; readonly learningMs: number; readonly state: BoundedMap<string, Set<string>> }
+  | { readonly type: 'threshold'; readonly key: KeyExpression; readonly count: number; readonly windowMs: number; readonly state: BoundedMap<string, { start: number; count: number; fired: boolean }> }
+  | { readonly type: 'sequence'; readonly firstMatcher: Matcher; readonly firstCondition: Program; readonly firstKey: KeyExpression; readonly key: KeyExpression; readonly withinMs: number; readonly state: BoundedMap<string, number> }
+  | { readonly type: 'firstSeen'; readonly key: KeyExpression; readonly value: KeyExpression; readonly learningMs: number; readonly state: BoundedMap<string, Set<string>> }
   | { readonly type: 'tokenNodeMismatch' }
   | { readonly type: 'tokenAfterPodDeleted' };
 
@@ -151,6 +228,7 @@ export class DetectionEngine {
   private readonly candidates = new Map<string, { rules: CompiledRule[]; firstSteps: CompiledRule[] }>();
   private readonly alerted: BoundedMap<string, true>;
   private readonly lists: unknown;
+  private readonly ruleLists: Readonly<Record<string, readonly string[]>>;
   private readonly limit: number;
   private readonly now: (() => number) | undefined;
   private firstEventTime: number | undefined;
@@ -166,6 +244,7 @@ export class DetectionEngine {
     this.alerted = new BoundedMap(this.limit * 5);
     this.nodeAddresses = new BoundedMap(this.limit);
     this.deletedPods = new BoundedMap(this.limit);
+    this.ruleLists = ruleSet.lists;
     this.lists = jsonToCel(ruleSet.lists);
     this.rules = ruleSet.rules.filter((rule) => rule.enabled).map((rule) => this.compileRule(rule));
     for (const compiled of this.rules) this.stats.set(compiled.rule.id, { alerts: 0, errors: 0 });
@@ -184,21 +263,21 @@ export class DetectionEngine {
     if (spec !== undefined) {
       switch (spec.type) {
         case 'threshold':
-          correlation = { type: 'threshold', key: compileExpression(spec.key, `${where}.correlation.key`), count: spec.count, windowMs: spec.windowSeconds * 1000, state: new BoundedMap(this.limit) };
+          correlation = { type: 'threshold', key: compileKey(spec.key, `${where}.correlation.key`), count: spec.count, windowMs: spec.windowSeconds * 1000, state: new BoundedMap(this.limit) };
           break;
         case 'sequence':
           correlation = {
             type: 'sequence',
-            firstMatcher: matcher(spec.first.match),
+            firstMatcher: matcher(spec.first.match, this.ruleLists, `${where}.correlation.first`),
             firstCondition: compileExpression(spec.first.condition, `${where}.correlation.first.condition`),
-            firstKey: compileExpression(spec.first.key, `${where}.correlation.first.key`),
-            key: compileExpression(spec.key, `${where}.correlation.key`),
+            firstKey: compileKey(spec.first.key, `${where}.correlation.first.key`),
+            key: compileKey(spec.key, `${where}.correlation.key`),
             withinMs: spec.withinSeconds * 1000,
             state: new BoundedMap(this.limit),
           };
           break;
         case 'firstSeen':
-          correlation = { type: 'firstSeen', key: compileExpression(spec.key, `${where}.correlation.key`), value: compileExpression(spec.value, `${where}.correlation.value`), learningMs: spec.learningSeconds * 1000, state: new BoundedMap(this.limit) };
+          correlation = { type: 'firstSeen', key: compileKey(spec.key, `${where}.correlation.key`), value: compileKey(spec.value, `${where}.correlation.value`), learningMs: spec.learningSeconds * 1000, state: new BoundedMap(this.limit) };
           break;
         default:
           correlation = { type: spec.type };
@@ -206,7 +285,7 @@ export class DetectionEngine {
     }
     return {
       rule,
-      matcher: matcher(rule.match),
+      matcher: matcher(rule.match, this.ruleLists, where),
       condition: compileExpression(rule.condition, `${where}.condition`),
       output: compileExpression(rule.output, `${where}.output`),
       fields: Object.entries(rule.fields).map(([name, source]) => [name, compileExpression(source, `${where}.fields.${name}`)] as const),
@@ -237,8 +316,10 @@ export class DetectionEngine {
     stats.lastError = message;
   }
 
-  private test(compiled: CompiledRule, program: Program, bindings: Record<string, unknown>): boolean {
-    const result = program.evaluate(bindings);
+  private test(compiled: CompiledRule, program: Program, bindings: () => Record<string, unknown>): boolean {
+    // A condition of just `true` (rules that only correlate) needs no CEL run.
+    if (program.source.trim() === 'true') return true;
+    const result = program.evaluate(bindings());
     if (!result.ok) {
       this.recordError(compiled, result.error);
       return false;
@@ -248,6 +329,10 @@ export class DetectionEngine {
       return false;
     }
     return result.value;
+  }
+
+  private keyOf(compiled: CompiledRule, key: KeyExpression, event: AuditEvent, bind: () => Record<string, unknown>): string | undefined {
+    return key.native !== undefined ? key.native(event) : this.text(compiled, key.program, bind());
   }
 
   private text(compiled: CompiledRule, program: Program, bindings: Record<string, unknown>): string | undefined {
@@ -303,10 +388,10 @@ export class DetectionEngine {
   }
 
   /** Correlation state update; returns extra alert fields when the rule fires, undefined when it does not. */
-  private correlate(compiled: CompiledRule, correlation: CompiledCorrelation, event: AuditEvent, bindings: Record<string, unknown>): Record<string, unknown> | undefined {
+  private correlate(compiled: CompiledRule, correlation: CompiledCorrelation, event: AuditEvent, bind: () => Record<string, unknown>): Record<string, unknown> | undefined {
     switch (correlation.type) {
       case 'threshold': {
-        const key = this.text(compiled, correlation.key, bindings);
+        const key = this.keyOf(compiled, correlation.key, event, bind);
         if (key === undefined) return undefined;
         let entry = correlation.state.get(key);
         if (entry === undefined || event.time - entry.start > correlation.windowMs) entry = { start: event.time, count: 0, fired: false };
@@ -319,7 +404,7 @@ export class DetectionEngine {
         return undefined;
       }
       case 'sequence': {
-        const key = this.text(compiled, correlation.key, bindings);
+        const key = this.keyOf(compiled, correlation.key, event, bind);
         if (key === undefined) return undefined;
         const firstTime = correlation.state.get(key);
         if (firstTime === undefined || event.time - firstTime > correlation.withinMs || event.time < firstTime) return undefined;
@@ -327,8 +412,8 @@ export class DetectionEngine {
         return { key, secondsAfterFirst: Math.round((event.time - firstTime) / 1000) };
       }
       case 'firstSeen': {
-        const key = this.text(compiled, correlation.key, bindings);
-        const value = this.text(compiled, correlation.value, bindings);
+        const key = this.keyOf(compiled, correlation.key, event, bind);
+        const value = this.keyOf(compiled, correlation.value, event, bind);
         if (key === undefined || value === undefined) return undefined;
         const learning = this.firstEventTime !== undefined && event.time - this.firstEventTime < correlation.learningMs;
         const seen = correlation.state.get(key);
@@ -350,28 +435,38 @@ export class DetectionEngine {
   process(event: AuditEvent): Alert[] {
     if (this.firstEventTime === undefined && event.time > 0) this.firstEventTime = event.time;
     const { rules, firstSteps } = this.candidatesFor(event);
+    let variables: Record<string, unknown> | undefined;
     let bindings: Record<string, unknown> | undefined;
-    const bind = (): Record<string, unknown> => (bindings ??= celBindings(eventVariables(event), this.lists));
+    let facts: ReadonlySet<PodFact> | undefined;
+    const vars = (): Record<string, unknown> => (variables ??= eventVariables(event));
+    const bind = (): Record<string, unknown> => (bindings ??= celBindings(vars(), this.lists));
+    const prefilter = (m: Matcher): boolean => {
+      if (m.podFacts.length > 0) {
+        facts ??= podFactsOf(vars());
+        if (!m.podFacts.every((fact) => facts!.has(fact))) return false;
+      }
+      return m.containers === undefined || containersMatch(m, vars().containers as Record<string, unknown>[]);
+    };
     // Sequence first steps are recorded before the rules run, so one event can open and close nothing twice.
     for (const compiled of firstSteps) {
       const correlation = compiled.correlation as Extract<CompiledCorrelation, { type: 'sequence' }>;
-      if (!dynamicMatch(correlation.firstMatcher, event)) continue;
-      if (!this.test(compiled, correlation.firstCondition, bind())) continue;
-      const key = this.text(compiled, correlation.firstKey, bind());
+      if (!dynamicMatch(correlation.firstMatcher, event) || !prefilter(correlation.firstMatcher)) continue;
+      if (!this.test(compiled, correlation.firstCondition, bind)) continue;
+      const key = this.keyOf(compiled, correlation.firstKey, event, bind);
       if (key !== undefined) correlation.state.set(key, event.time);
     }
     const alerts: Alert[] = [];
     for (const compiled of rules) {
-      if (!dynamicMatch(compiled.matcher, event)) continue;
+      if (!dynamicMatch(compiled.matcher, event) || !prefilter(compiled.matcher)) continue;
+      if (!this.test(compiled, compiled.condition, bind)) continue;
       const once = compiled.correlation === undefined && event.auditID !== '';
       const onceKey = once ? `${compiled.rule.id}\u0000${event.auditID}` : '';
       if (once && this.alerted.has(onceKey)) continue;
-      if (!this.test(compiled, compiled.condition, bind())) continue;
       const now = this.now?.() ?? event.time;
-      if (compiled.exceptions.some((exception) => (exception.expires === undefined || now < exception.expires) && this.test(compiled, exception.condition, bind()))) continue;
+      if (compiled.exceptions.some((exception) => (exception.expires === undefined || now < exception.expires) && this.test(compiled, exception.condition, bind))) continue;
       let correlationFields: Record<string, unknown> | undefined;
       if (compiled.correlation !== undefined) {
-        correlationFields = this.correlate(compiled, compiled.correlation, event, bind());
+        correlationFields = this.correlate(compiled, compiled.correlation, event, bind);
         if (correlationFields === undefined) continue;
       }
       if (once) this.alerted.set(onceKey, true);

@@ -120,11 +120,13 @@ export async function followFile(file: string, handle: LineHandler, options: Fol
   let inode: number | undefined;
   const sleep = (): Promise<void> =>
     new Promise((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      options.signal.addEventListener('abort', () => {
+      const wake = (): void => {
         clearTimeout(timer);
+        options.signal.removeEventListener('abort', wake);
         resolve();
-      }, { once: true });
+      };
+      const timer = setTimeout(wake, pollMs);
+      options.signal.addEventListener('abort', wake, { once: true });
     });
   while (!options.signal.aborted) {
     let info;

@@ -230,6 +230,9 @@ export function renderLintText(result: LintResult): string {
   if (result.proposedRules.length > 0) {
     lines.push('', 'Add these rules at the top of the policy (first match wins):');
     for (const rule of result.proposedRules) lines.push(`  - ${JSON.stringify(rule)}`);
+    if (result.proposedRules.some((rule) => rule.level !== 'Metadata' && JSON.stringify(rule.resources).includes('"secrets"'))) {
+      lines.push('Note: Secrets at Request level put their data in the audit log; keep the log as secret as the Secrets, or accept the blind rule.');
+    }
   }
   return `${lines.join('\n')}\n`;
 }

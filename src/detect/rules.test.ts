@@ -83,3 +83,8 @@ test('mistakes in rule files name the file and the field', () => {
   );
   assert.throws(() => builtinEngine([{ name: 'mine.yaml', text: `${HEADER}rules:\n- {id: x, title: t, severity: low, condition: 'nosuchvariable', output: "'x'"}\n` }]), RuleFileError);
 });
+
+test('docs/detect.md lists every built-in rule', () => {
+  const docs = readFileSync(path.join(REPO_ROOT, 'docs', 'detect.md'), 'utf8');
+  for (const rule of buildRuleSet(builtinRuleTexts()).rules) assert.ok(docs.includes(`| \`${rule.id}\` | ${rule.severity} | ${rule.enabled ? 'yes' : 'no'} |`), `${rule.id} is in the table of docs/detect.md with its severity and state`);
+});

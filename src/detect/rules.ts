@@ -35,7 +35,39 @@ export interface RuleMatch {
   readonly users: readonly string[];
   /** Response codes; empty: any. */
   readonly codes: readonly number[];
+  /** The user is in one of these groups; empty: any. */
+  readonly groups: readonly string[];
+  /** The user name starts with one of these; empty: any. */
+  readonly userPrefixes: readonly string[];
+  /** The user name starts with none of these. */
+  readonly notUserPrefixes: readonly string[];
+  /** user.extra has one of these keys; empty: any. */
+  readonly userExtra: readonly string[];
+  /** The request's namespace is one of these; empty: any. */
+  readonly namespaces: readonly string[];
+  /** Facts about the pod the request carries, all of which must hold (computed natively, before any CEL; see POD_FACTS). */
+  readonly podFacts: readonly PodFact[];
+  /** Some container's field contains one of the values (a list name or inline values), or is not in a list. */
+  readonly containers: ContainerMatch | undefined;
+  /** The rule runs only when these lists are not empty. */
+  readonly requiresLists: readonly string[];
+  /** The user agent starts with one of these; empty: any. */
+  readonly userAgentPrefixes: readonly string[];
 }
+
+export const CONTAINER_FIELDS = ['image', 'repository', 'registry', 'argText'] as const;
+
+export interface ContainerMatch {
+  readonly field: (typeof CONTAINER_FIELDS)[number];
+  /** Lower-case substring test against a list name or inline values. */
+  readonly containsAnyOf?: string | readonly string[];
+  /** Exact test: some container's field is not in the list. */
+  readonly notIn?: string | readonly string[];
+}
+
+/** Cheap facts about the judged pod, for pre-filtering: a rule that needs a privileged container runs its CEL only on pods that have one. */
+export const POD_FACTS = ['privileged', 'hostNetwork', 'hostPID', 'hostIPC', 'hostPath', 'addedCapabilities', 'hostPort'] as const;
+export type PodFact = (typeof POD_FACTS)[number];
 
 export interface RuleException {
   readonly name: string;
@@ -108,10 +140,34 @@ export function parseDuration(value: unknown, where: string): number {
   fail(where, `must be a duration such as 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}`);
 }
 
+const MATCH_KEYS = ['verbs', 'resources', 'stages', 'users', 'codes', 'groups', 'userPrefixes', 'notUserPrefixes', 'userExtra', 'namespaces', 'podFacts', 'containers', 'requiresLists', 'userAgentPrefixes'];
+
+function listOrValues(value: unknown, where: string): string | string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  return stringArray(value, where);
+}
+
+function parseContainerMatch(value: unknown, where: string): ContainerMatch | undefined {
+  if (value === undefined) return undefined;
+  if (!isJsonObject(value)) fail(where, 'must be a mapping with field and containsAnyOf or notIn');
+  if (typeof value.field !== 'string' || !(CONTAINER_FIELDS as readonly string[]).includes(value.field)) fail(`${where}.field`, `must be one of ${CONTAINER_FIELDS.join(', ')}`);
+  const containsAnyOf = listOrValues(value.containsAnyOf, `${where}.containsAnyOf`);
+  const notIn = listOrValues(value.notIn, `${where}.notIn`);
+  if ((containsAnyOf === undefined) === (notIn === undefined)) fail(where, 'needs exactly one of containsAnyOf and notIn');
+  return { field: value.field as ContainerMatch['field'], ...(containsAnyOf !== undefined ? { containsAnyOf } : {}), ...(notIn !== undefined ? { notIn } : {}) };
+}
+
+function podFacts(value: unknown, where: string): PodFact[] {
+  const facts = stringArray(value, where);
+  for (const fact of facts) if (!(POD_FACTS as readonly string[]).includes(fact)) fail(where, `unknown pod fact ${fact} (expected ${POD_FACTS.join(', ')})`);
+  return facts as PodFact[];
+}
+
 function parseMatch(value: unknown, where: string): RuleMatch {
   if (value !== undefined && !isJsonObject(value)) fail(where, 'must be a mapping');
   const match = (value ?? {}) as JsonObject;
-  for (const key of Object.keys(match)) if (!['verbs', 'resources', 'stages', 'users', 'codes'].includes(key)) fail(`${where}.${key}`, 'unknown field (expected verbs, resources, stages, users, codes)');
+  for (const key of Object.keys(match)) if (!MATCH_KEYS.includes(key)) fail(`${where}.${key}`, `unknown field (expected ${MATCH_KEYS.join(', ')})`);
   const codes = match.codes ?? [];
   if (!Array.isArray(codes) || codes.some((code) => typeof code !== 'number')) fail(`${where}.codes`, 'must be a list of numbers');
   const stages = stringArray(match.stages, `${where}.stages`);
@@ -121,6 +177,15 @@ function parseMatch(value: unknown, where: string): RuleMatch {
     stages: stages.length > 0 ? stages : DEFAULT_STAGES,
     users: stringArray(match.users, `${where}.users`),
     codes: codes as number[],
+    groups: stringArray(match.groups, `${where}.groups`),
+    userPrefixes: stringArray(match.userPrefixes, `${where}.userPrefixes`),
+    notUserPrefixes: stringArray(match.notUserPrefixes, `${where}.notUserPrefixes`),
+    userExtra: stringArray(match.userExtra, `${where}.userExtra`),
+    namespaces: stringArray(match.namespaces, `${where}.namespaces`),
+    podFacts: podFacts(match.podFacts, `${where}.podFacts`),
+    containers: parseContainerMatch(match.containers, `${where}.containers`),
+    requiresLists: stringArray(match.requiresLists, `${where}.requiresLists`),
+    userAgentPrefixes: stringArray(match.userAgentPrefixes, `${where}.userAgentPrefixes`),
   };
 }
 

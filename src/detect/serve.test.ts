@@ -81,8 +81,9 @@ test('bearer token: 401 without or with a wrong token; an EventList is spooled, 
     const reply = await post(server.port, eventList([privilegedDeployment('e1'), rawEvent({ verb: 'get', resource: 'pods', auditID: 'e2' })]), { token: 's3cret' });
     assert.equal(reply.status, 200);
     // Acknowledged means on disk.
-    const spooled = readFileSync(path.join(spool, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { k: string }).k);
-    assert.deepEqual(spooled, ['e1/ResponseComplete', 'e2/ResponseComplete']);
+    const spooled = readFileSync(path.join(spool, 'events.log'), 'utf8');
+    assert.match(spooled, /^\{"t":\d+,"n":\d+\}\n\{"kind":"EventList"/);
+    assert.ok(spooled.includes('"auditID":"e1"') && spooled.includes('"auditID":"e2"'));
     for (let attempt = 0; attempt < 100 && !alerts.some((alert) => alert.ruleId === 'audit-privileged-pod'); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.ok(alerts.some((alert) => alert.ruleId === 'audit-privileged-pod' && alert.auditID === 'e1'));
     // The same batch again (an API server retry) is acknowledged and not processed twice.
@@ -173,4 +174,19 @@ test('alert webhook sink: retries with backoff after failures, Slack-compatible 
   } finally {
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   }
+});
+
+test('metrics on their own plain-HTTP listener, without credentials', async () => {
+  await withServer({ tokens: ['t'], metricsPort: 0 }, async (server) => {
+    assert.ok(server.metricsPort !== undefined);
+    const text = await new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: server.metricsPort, path: '/metrics' }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      }).on('error', reject);
+    });
+    assert.match(text, /# TYPE rampart_detect_events_received_total counter/);
+    assert.match(text, /rampart_detect_lag_summary_seconds\{quantile="0.99"\}/);
+  });
 });

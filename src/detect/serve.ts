@@ -16,7 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { Severity } from '../model/types.js';
 import type { AggregatedAlert } from './aggregate.js';
 import { parseAuditEvent, type AuditEvent } from './event.js';
@@ -51,6 +51,7 @@ export interface ServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly metricsPort?: number;
+  readonly metricsHost?: string;
   readonly maxQueue?: number;
   readonly maxBodyBytes?: number;
   readonly aggregateSeconds?: number;
@@ -79,7 +80,8 @@ interface QueuedEvent {
   readonly event: AuditEvent;
 }
 
-const PROCESS_BATCH = 2000;
+/** Events processed per turn of the event loop: small enough that requests are not kept waiting behind a batch. */
+const PROCESS_BATCH = 500;
 
 function tokenMatches(given: string, tokens: readonly Buffer[]): boolean {
   const candidate = Buffer.from(given);
@@ -104,6 +106,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const alertsCounter = new Counter({ name: 'rampart_detect_alerts_total', help: 'Alerts raised, per rule', labelNames: ['rule', 'severity'], registers: [registry] });
   const unauthorized = new Counter({ name: 'rampart_detect_requests_unauthorized_total', help: 'Requests refused for missing or wrong credentials', registers: [registry] });
   const lag = new Histogram({ name: 'rampart_detect_lag_seconds', help: 'Time from receipt of an event to the end of its processing (alerts sent)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers: [registry] });
+  const lagSummary = new Summary({ name: 'rampart_detect_lag_summary_seconds', help: 'Receipt-to-processed time over the last 10 minutes, as quantiles', percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 600, ageBuckets: 5, registers: [registry] });
   const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
   const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
 
@@ -132,38 +135,65 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   let closing = false;
   let drainResolvers: (() => void)[] = [];
 
+  /**
+   * Records a processed batch, then delivers its alerts. If the journal cannot
+   * be written (disk full), processing pauses and the write is retried every
+   * second: the events were already run through the rules, so they are not run
+   * again, and nothing is delivered before it is recorded.
+   */
+  let journalBlocked = false;
+  const record = (keys: string[], alerts: AggregatedAlert[], done: () => void): void => {
+    try {
+      spool.markProcessed(keys, alerts);
+    } catch (error) {
+      if (!journalBlocked) log(`rampart detect serve: cannot write the processed journal (${error instanceof Error ? error.message : String(error)}); processing paused, retrying every second`);
+      journalBlocked = true;
+      setTimeout(() => record(keys, alerts, done), 1000).unref();
+      return;
+    }
+    if (journalBlocked) log('rampart detect serve: processed journal writable again; processing resumed');
+    journalBlocked = false;
+    done();
+  };
+
   const processBatch = (): void => {
     scheduled = false;
-    if (held) return;
+    if (held || journalBlocked) return;
     const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
     const batch = queue.slice(queueHead, end);
     queueHead = end;
-    if (queueHead > 50_000 && queueHead * 2 > queue.length) {
+    // Processed events leave the queue at once: they hold their whole request and response objects.
+    if (queueHead === queue.length) {
+      queue.length = 0;
+      queueHead = 0;
+    } else if (queueHead >= 4096) {
       queue.splice(0, queueHead);
       queueHead = 0;
     }
     batchAlerts = [];
     for (const item of batch) pipeline.processEvent(item.event);
     const alerts = batchAlerts;
-    spool.markProcessed(batch.map((item) => item.key), alerts);
-    for (const alert of alerts) {
-      alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
-      options.onAlert?.(alert);
-      sink?.send(alert);
-    }
-    const now = Date.now();
-    for (const item of batch) {
-      lag.observe((now - item.receivedAt) / 1000);
-      if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
-    }
-    processedCounter.inc(batch.length);
-    queueDepth.set(queued());
-    if (queued() > 0) schedule();
-    else {
-      const resolvers = drainResolvers;
-      drainResolvers = [];
-      for (const resolve of resolvers) resolve();
-    }
+    record(batch.map((item) => item.key), alerts, () => {
+      for (const alert of alerts) {
+        alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
+        options.onAlert?.(alert);
+        sink?.send(alert);
+      }
+      const now = Date.now();
+      for (const item of batch) {
+        lag.observe((now - item.receivedAt) / 1000);
+        lagSummary.observe((now - item.receivedAt) / 1000);
+        if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
+      }
+      processedCounter.inc(batch.length);
+      queueDepth.set(queued());
+      if (queued() > 0) schedule();
+      else {
+        const resolvers = drainResolvers;
+        drainResolvers = [];
+        for (const resolve of resolvers) resolve();
+      }
+    });
   };
   const schedule = (): void => {
     if (scheduled || held) return;
@@ -195,7 +225,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     response.end(text);
   };
 
-  const handleEvents = async (request: http.IncomingMessage, response: http.ServerResponse, number: number): Promise<void> => {
+  const handleEvents = async (request: http.IncomingMessage, response: http.ServerResponse, number: number, receivedAt: number): Promise<void> => {
     if (closing) return answer(response, 503, { error: 'shutting down' }, { 'retry-after': '1' });
     if (queued() >= maxQueue) {
       request.resume();
@@ -217,8 +247,9 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     }
     if (tooLarge) return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
     let body: unknown;
+    const bodyBytes = Buffer.concat(chunks);
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(bodyBytes.toString('utf8'));
     } catch (error) {
       malformedCounter.inc();
       log(`rampart detect serve: request ${number}: body is not JSON (${error instanceof Error ? error.message : String(error)})`);
@@ -237,7 +268,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       dropped.inc(items.length);
       return answer(response, 429, { error: 'queue full' }, { 'retry-after': '1' });
     }
-    const now = Date.now();
+    const now = receivedAt;
     const accepted: { key: string; receivedAt: number; event: unknown; parsed: AuditEvent }[] = [];
     items.forEach((item, index) => {
       const parsed = parseAuditEvent(item);
@@ -246,11 +277,11 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         log(`rampart detect serve: request ${number}, item ${index}: malformed audit event: ${parsed.reason}`);
         return;
       }
-      accepted.push({ key: eventKey(item, () => `request-${now}-${number}-${index}`), receivedAt: now, event: item, parsed: parsed.event });
+      accepted.push({ key: eventKey(item), receivedAt: now, event: item, parsed: parsed.event });
     });
     let fresh;
     try {
-      fresh = await spool.append(accepted);
+      fresh = await spool.append(accepted, bodyBytes, receivedAt);
     } catch (error) {
       log(`rampart detect serve: spool write failed: ${error instanceof Error ? error.message : String(error)}`);
       return answer(response, 503, { error: 'spool unavailable' }, { 'retry-after': '5' });
@@ -266,6 +297,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
 
   const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
     const number = ++requestNumber;
+    const receivedAt = Date.now();
     const url = request.url ?? '/';
     const done = (error: unknown): void => {
       log(`rampart detect serve: request ${number}: ${error instanceof Error ? error.message : String(error)}`);
@@ -280,7 +312,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     }
     if (url === '/metrics' && request.method === 'GET') return void metricsHandler(response).catch(done);
     if (request.method !== 'POST') return answer(response, 405, { error: 'POST audit events' }, { allow: 'POST' });
-    handleEvents(request, response, number).catch(done);
+    handleEvents(request, response, number, receivedAt).catch(done);
   };
 
   const server = https.createServer(
@@ -300,7 +332,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     });
     await new Promise<void>((resolve, reject) => {
       metricsServer!.once('error', reject);
-      metricsServer!.listen(options.metricsPort, options.host ?? '127.0.0.1', () => resolve());
+      metricsServer!.listen(options.metricsPort, options.metricsHost ?? '127.0.0.1', () => resolve());
     });
   }
 
@@ -375,15 +407,23 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
       ...(tokens !== undefined ? { tokens } : {}),
       host: listen.host,
       port: listen.port,
-      ...(flags.metricsListen !== undefined ? { metricsPort: parseListen(flags.metricsListen, '--metrics-listen').port } : {}),
+      ...(flags.metricsListen !== undefined ? { metricsPort: parseListen(flags.metricsListen, '--metrics-listen').port, metricsHost: parseListen(flags.metricsListen, '--metrics-listen').host } : {}),
       maxQueue: flags.maxQueue,
       maxBodyBytes: flags.maxBody,
       aggregateSeconds: flags.aggregate,
       minSeverity: flags.minSeverity,
       onAlert: (alert) => {
         const line = `${JSON.stringify(alert)}\n`;
-        if (outputFd !== undefined) writeSync(outputFd, line);
-        else process.stdout.write(line);
+        if (outputFd === undefined) {
+          process.stdout.write(line);
+          return;
+        }
+        try {
+          writeSync(outputFd, line);
+        } catch (error) {
+          // The alert is in the processed journal; the server keeps running.
+          process.stderr.write(`rampart detect serve: cannot write an alert to ${flags.output ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
       },
       ...(flags.alertWebhook !== undefined ? { alertWebhook: { url: flags.alertWebhook, format: flags.alertWebhookFormat } } : {}),
     };

@@ -2,12 +2,18 @@
  * The on-disk spool of `detect serve`. Two append-only files in one
  * directory:
  *
- *   events.jsonl     one accepted event per line: {"k": key, "t": receipt ms, "e": event}
+ *   events.log       accepted request bodies, each framed as a header line
+ *                    {"t": receipt ms, "n": byte length} and the body's bytes
+ *                    (written as received: no re-serialization), then "\n"
  *   processed.jsonl  one line per processed batch: {"k": [keys], "a": [alerts]}
  *
  * `append` resolves only after the lines are written and fdatasync'd; many
  * requests share one sync (group commit). A request is acknowledged after its
  * append resolves, so every acknowledged event is on disk.
+ *
+ * When a start finds everything processed, both files are rotated to
+ * `*.<ms>` (the newest five generations are kept) and the new journal begins
+ * with a `{"remembered": [keys]}` line: the most recent keys, for retries.
  *
  * `markProcessed` writes the keys of a processed batch together with the
  * alerts it raised in a single write(2), so a batch is either recorded as
@@ -17,7 +23,8 @@
  * server is not processed twice. A torn last line (a crash mid-write, never
  * acknowledged) is ignored.
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -28,13 +35,15 @@ export interface SpooledEvent {
 }
 
 interface PendingAppend {
-  readonly data: string;
+  readonly data: Buffer;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
 /** Keys remembered for de-duplication; beyond this the oldest are forgotten. */
-const MAX_REMEMBERED_KEYS = 2_000_000;
+const MAX_REMEMBERED_KEYS = 500_000;
+/** Rotated generations kept beside the current files. */
+const KEPT_GENERATIONS = 5;
 
 export class Spool {
   private eventsFile: FileHandle | undefined;
@@ -49,7 +58,7 @@ export class Spool {
   constructor(readonly directory: string) {}
 
   get eventsPath(): string {
-    return path.join(this.directory, 'events.jsonl');
+    return path.join(this.directory, 'events.log');
   }
 
   get processedPath(): string {
@@ -64,22 +73,51 @@ export class Spool {
     }
   }
 
-  /** Opens the files and returns the spooled events not yet processed, in order. */
+  /**
+   * Opens the files and returns the spooled events not yet processed, in
+   * order. When every spooled event was processed, the files are rotated
+   * (one previous generation is kept as `*.1`) and the new processed journal
+   * starts with the most recent keys, so retries are still recognized and the
+   * spool does not grow across restarts.
+   */
   async open(): Promise<SpooledEvent[]> {
     mkdirSync(this.directory, { recursive: true });
+    const pendingJournal = `${this.processedPath}.tmp`;
+    if (!existsSync(this.processedPath) && existsSync(pendingJournal)) renameSync(pendingJournal, this.processedPath);
+    // The whole journal, uncapped: forgetting a processed key here would process its event again.
+    const processed = new Set<string>();
     for (const line of readLines(this.processedPath)) {
-      const record = parseJson(line) as { k?: unknown } | undefined;
-      if (record !== undefined && Array.isArray(record.k)) for (const key of record.k) if (typeof key === 'string') this.remember(this.processed, key);
+      const record = parseJson(line) as { k?: unknown; remembered?: unknown } | undefined;
+      for (const keys of [record?.k, record?.remembered]) if (Array.isArray(keys)) for (const key of keys) if (typeof key === 'string') processed.add(key);
     }
     const unprocessed: SpooledEvent[] = [];
-    for (const line of readLines(this.eventsPath)) {
-      const record = parseJson(line) as { k?: unknown; t?: unknown; e?: unknown } | undefined;
-      if (record === undefined || typeof record.k !== 'string') continue;
-      if (this.known.has(record.k)) continue;
-      this.remember(this.known, record.k);
-      if (!this.processed.has(record.k)) unprocessed.push({ key: record.k, receivedAt: typeof record.t === 'number' ? record.t : Date.now(), event: record.e });
+    const spooled = new Set<string>();
+    for (const record of readBodies(this.eventsPath)) {
+      for (const event of eventsOfBody(record.body)) {
+        const key = eventKey(event);
+        if (spooled.has(key)) continue;
+        spooled.add(key);
+        if (!processed.has(key)) unprocessed.push({ key, receivedAt: record.receivedAt, event });
+      }
     }
-    for (const key of this.processed) this.remember(this.known, key);
+    const recent = [...processed].slice(-MAX_REMEMBERED_KEYS);
+    for (const key of recent) {
+      this.remember(this.processed, key);
+      this.remember(this.known, key);
+    }
+    for (const item of unprocessed) this.remember(this.known, item.key);
+    if (unprocessed.length === 0 && spooled.size > 0) {
+      const descriptor = openSync(pendingJournal, 'w');
+      // Keys carried over from the previous generation: remembered for retries, not processed again.
+      writeSync(descriptor, `${JSON.stringify({ remembered: recent })}\n`);
+      fdatasyncSync(descriptor);
+      closeSync(descriptor);
+      const generation = Date.now();
+      renameSync(this.eventsPath, `${this.eventsPath}.${generation}`);
+      renameSync(this.processedPath, `${this.processedPath}.${generation}`);
+      renameSync(pendingJournal, this.processedPath);
+      this.pruneGenerations();
+    }
     this.eventsFile = await open(this.eventsPath, 'a');
     this.processedFd = openSync(this.processedPath, 'a');
     return unprocessed;
@@ -91,7 +129,7 @@ export class Spool {
    * still in flight (a concurrent retry) waits for that append, so nothing is
    * acknowledged before it is on disk.
    */
-  async append(events: readonly SpooledEvent[]): Promise<SpooledEvent[]> {
+  async append(events: readonly SpooledEvent[], body: Buffer, receivedAt: number): Promise<SpooledEvent[]> {
     const fresh: SpooledEvent[] = [];
     const waits = new Set<Promise<void>>();
     for (const item of events) {
@@ -101,7 +139,7 @@ export class Spool {
     }
     if (fresh.length > 0) {
       for (const item of fresh) this.remember(this.known, item.key);
-      const data = fresh.map((item) => `${JSON.stringify({ k: item.key, t: item.receivedAt, e: item.event })}\n`).join('');
+      const data = Buffer.concat([Buffer.from(`${JSON.stringify({ t: receivedAt, n: body.length })}\n`), body, Buffer.from('\n')]);
       const written = new Promise<void>((resolve, reject) => {
         this.pending.push({ data, resolve, reject });
         void this.flush();
@@ -128,7 +166,7 @@ export class Spool {
         const batch = this.pending;
         this.pending = [];
         try {
-          await this.eventsFile!.write(batch.map((item) => item.data).join(''));
+          await this.eventsFile!.writev(batch.map((item) => item.data));
           await this.eventsFile!.datasync();
           for (const item of batch) item.resolve();
         } catch (error) {
@@ -137,6 +175,18 @@ export class Spool {
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** Keeps the newest KEPT_GENERATIONS rotated generations. */
+  private pruneGenerations(): void {
+    const generations = readdirSync(this.directory)
+      .map((name) => /^events\.log\.(\d+)$/.exec(name)?.[1])
+      .filter((value): value is string => value !== undefined)
+      .sort((a, b) => Number(b) - Number(a));
+    for (const old of generations.slice(KEPT_GENERATIONS)) {
+      rmSync(path.join(this.directory, `events.log.${old}`), { force: true });
+      rmSync(path.join(this.directory, `processed.jsonl.${old}`), { force: true });
     }
   }
 
@@ -185,10 +235,51 @@ function readLines(file: string): string[] {
   return lines.filter((line) => line !== '');
 }
 
-/** The de-duplication key of an event: auditID and stage (the same request is logged once per stage). */
-export function eventKey(event: unknown, fallback: () => string): string {
+/**
+ * The de-duplication key of an event: auditID and stage (the same request is
+ * logged once per stage); an event without auditID is keyed by a hash of its
+ * content, which receipt and recovery compute alike.
+ */
+export function eventKey(event: unknown): string {
   const record = event as { auditID?: unknown; stage?: unknown } | null;
   const auditID = typeof record?.auditID === 'string' && record.auditID !== '' ? record.auditID : undefined;
   const stage = typeof record?.stage === 'string' ? record.stage : '';
-  return auditID !== undefined ? `${auditID}/${stage}` : fallback();
+  return auditID !== undefined ? `${auditID}/${stage}` : `sha1:${createHash('sha1').update(JSON.stringify(event)).digest('hex')}`;
+}
+
+interface BodyRecord {
+  readonly receivedAt: number;
+  readonly body: Buffer;
+}
+
+/** The framed request bodies of events.log; a torn last record (a crash mid-write, never acknowledged) is ignored. */
+function readBodies(file: string): BodyRecord[] {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return [];
+  }
+  const records: BodyRecord[] = [];
+  let offset = 0;
+  while (offset < data.length) {
+    const newline = data.indexOf(10, offset);
+    if (newline < 0) break;
+    const header = parseJson(data.subarray(offset, newline).toString('utf8')) as { t?: unknown; n?: unknown } | undefined;
+    if (header === undefined || typeof header.n !== 'number' || typeof header.t !== 'number') break;
+    const start = newline + 1;
+    const end = start + header.n;
+    if (end + 1 > data.length || data[end] !== 10) break;
+    records.push({ receivedAt: header.t, body: data.subarray(start, end) });
+    offset = end + 1;
+  }
+  return records;
+}
+
+/** The events of a spooled body (an EventList or one Event); malformed ones were refused at receipt and are left out again here. */
+export function eventsOfBody(body: Buffer): unknown[] {
+  const value = parseJson(body.toString('utf8')) as { kind?: unknown; items?: unknown } | undefined;
+  if (value === undefined || value === null || typeof value !== 'object') return [];
+  if (value.kind === 'EventList' && Array.isArray(value.items)) return value.items;
+  return value.kind === 'Event' ? [value] : [];
 }
