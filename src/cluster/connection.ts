@@ -14,7 +14,6 @@ import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { UsageError } from '../cli/common.js';
-import { allowClientNodeOnNode20 } from './nodeCompat.js';
 
 export interface ClusterOptions {
   readonly kubeconfig?: string;
@@ -55,7 +54,6 @@ export class ClusterConnection {
 
   /** Reads the kubeconfig (--kubeconfig, else $KUBECONFIG, else ~/.kube/config, else in-cluster credentials) and picks the context. */
   static async open(options: ClusterOptions, sleep: (ms: number) => Promise<void> = delay): Promise<ClusterConnection> {
-    allowClientNodeOnNode20();
     // Only the KubeConfig module: the package index also loads every generated API client (more startup time, none used).
     const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
     const config = new KubeConfig();
