@@ -7,7 +7,8 @@
  * pod, a privileged pod (denied) and a Deployment (warned).
  *
  * Budgets (issue 7): >= 2,000 reviews/s, p99 <= 5 ms, 0 errors, peak RSS <= 150 MB.
- *   RAMPART_BENCH_SECONDS (default 10), RAMPART_BENCH_CONNECTIONS (default 50).
+ *   RAMPART_BENCH_SECONDS (default 10), RAMPART_BENCH_CONNECTIONS (default 50),
+ *   RAMPART_BENCH_SERVER_FLAGS (node flags for the server process only).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,6 +94,8 @@ async function startServer() {
   const child = spawn(
     process.execPath,
     [
+      // RAMPART_BENCH_SERVER_FLAGS: V8/Node flags for the server only (e.g. --max-semi-space-size=32), for experiments.
+      ...(process.env.RAMPART_BENCH_SERVER_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
       '--import',
       path.join(HERE, 'peakRss.mjs'),
       path.join(ROOT, 'bin', 'rampart.js'),
