@@ -27,7 +27,8 @@ function pemOf(label: string, der: ArrayBuffer): string {
  * ::1, so loopback tests can verify it), valid for `days` days.
  */
 export async function generateSelfSigned(dnsName: string, days = 365): Promise<ServingCertificate> {
-  await import('./reflectShim.js');
+  // @peculiar/x509 registers its classes through tsyringe, which needs the Reflect metadata API loaded first.
+  await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const notBefore = new Date(Date.now() - 60_000);
