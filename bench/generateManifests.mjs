@@ -12,21 +12,13 @@ import { Buffer } from 'node:buffer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../dist/testing/random.js';
 
 const OBJECTS_PER_FILE = 50;
 const NAMESPACES = 100;
 
-/** A small deterministic generator (mulberry32), so runs are comparable. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator, so a run can be replayed. */
+const random = seededRandom;
 
 function containerYaml(indent, name, hardened, next) {
   const pad = ' '.repeat(indent);

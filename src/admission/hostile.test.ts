@@ -13,18 +13,10 @@ import { Decider } from './decide.js';
 import { applyPatch, secureDefaultsPatch } from './mutate.js';
 import { isReviewProblem, parseReview } from './review.js';
 import { deployment, ENFORCE, privilegedPod, request, restrictedPod, reviewBody, webhookConfig } from './testSupport.js';
+import { seededRandom } from '../testing/random.js';
 
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator, so a run can be replayed. */
+const random = seededRandom;
 
 const ODD_VALUES: readonly unknown[] = [null, 0, -1, 1e308, true, '', 'x', '0', [], [null], {}, { a: 1 }, [[[]]], 'ALL', ['ALL', 5], { type: 5 }];
 

@@ -15,18 +15,10 @@ import { compareMaven } from './maven.js';
 import { comparePep440, parsePep440 } from './pep440.js';
 import { compareRpm } from './rpm.js';
 import { compareSemver } from './semver.js';
+import { seededRandom } from '../../testing/random.js';
 
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator, so a run can be replayed. */
+const random = seededRandom;
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
