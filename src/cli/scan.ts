@@ -3,7 +3,7 @@ import { hardeningChecks } from '../checks/index.js';
 import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
 import { createRbacScanCheck } from '../checks/rbac/index.js';
 import type { RampartConfig } from '../config/config.js';
-import { Scanner, worstSeverity, type ScanResult } from '../engine/scan.js';
+import { Scanner, withFindings, worstSeverity, type ScanResult } from '../engine/scan.js';
 import { applyBaseline, BaselineError, parseBaseline } from '../exceptions/baseline.js';
 import { ObjectPlaces } from '../fix/plan.js';
 import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
@@ -24,6 +24,8 @@ interface ScanFlags extends ClusterFlags {
   policies: string[];
   inlineExceptions: boolean;
   baseline?: string;
+  images?: string;
+  imageDb?: string;
 }
 
 export interface ScanRun {
@@ -82,6 +84,8 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, see docs/cel.md); repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--baseline <file>', 'report only findings that are not in this earlier JSON report (rampart scan --format json)')
     .option('--no-inline-exceptions', 'ignore exceptions written in object annotations (only the config file may grant them)')
+    .option('--images <dir>', 'also scan the images the workloads reference, from this directory of image archives and OCI layouts, judged with how each container runs them (docs/images.md)')
+    .option('--image-db <file>', 'vulnerability database for --images (default: the one rampart db import writes)')
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
       const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
@@ -91,11 +95,27 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
       const input = cluster === undefined ? undefined : await cluster.clusterScanInput(flags, config);
       // SARIF carries each fixable finding's fix, computed from where each object sits in its file (files only).
       const places = flags.format === 'sarif' && cluster === undefined ? new ObjectPlaces() : undefined;
-      const run = await runScan(paths, config, flags, places === undefined ? undefined : (object) => places.observe(object), input);
+      if (flags.imageDb !== undefined && flags.images === undefined) throw new UsageError('--image-db needs --images');
+      // --images keeps the workloads' objects until their images are judged.
+      const workloads: KubeObject[] = [];
+      const finder = flags.images === undefined ? undefined : podTemplateFinderFor(config);
+      const observe = (object: KubeObject): void => {
+        places?.observe(object);
+        if (finder?.bearsPods(object) === true) workloads.push(object);
+      };
+      const run = await runScan(paths, config, flags, places === undefined && finder === undefined ? undefined : observe, input);
       cluster?.orderClusterResult(run.result);
       const { exceptions, pss } = run;
-      const compared = baseline === undefined ? undefined : applyBaseline(run.result, baseline);
-      const result = compared?.result ?? run.result;
+      let scanned = run.result;
+      if (flags.images !== undefined && finder !== undefined) {
+        const { workloadImageFindings } = await import('../images/scanJoin.js');
+        const joined = await workloadImageFindings(workloads, finder, flags.images, flags.imageDb).catch((error: unknown) => {
+          throw new UsageError(`--images ${flags.images}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        scanned = withFindings(scanned, joined.findings, joined.diagnostics);
+      }
+      const compared = baseline === undefined ? undefined : applyBaseline(scanned, baseline);
+      const result = compared?.result ?? scanned;
       const color = flags.output === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
       const report = renderReportChunks(flags.format, result, {
         tool: { name: 'rampart', version: VERSION },

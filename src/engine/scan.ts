@@ -239,3 +239,27 @@ export function worstSeverity(findings: readonly Finding[]): Severity | undefine
   }
   return worst;
 }
+
+/** A result with more findings and diagnostics (from a front-end that judges more than objects, such as images), re-sorted and re-counted. */
+export function withFindings(result: ScanResult, findings: readonly Finding[], diagnostics: readonly Diagnostic[]): ScanResult {
+  if (findings.length === 0 && diagnostics.length === 0) return result;
+  const all = [...result.findings, ...findings];
+  sortFindings(all);
+  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const finding of all) bySeverity[finding.severity]++;
+  const allDiagnostics = [...result.diagnostics, ...diagnostics];
+  return {
+    ...result,
+    findings: all,
+    diagnostics: allDiagnostics,
+    summary: {
+      ...result.summary,
+      findings: all.length,
+      bySeverity,
+      diagnostics: {
+        errors: allDiagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
+        warnings: allDiagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
+      },
+    },
+  };
+}

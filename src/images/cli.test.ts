@@ -220,4 +220,25 @@ test('image workloads judges each container by its image and how the pod runs it
   const usage = rampart('image', 'workloads', manifests);
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /give exactly one of --images DIR/);
+
+  // The same join through rampart scan --images: the combined findings sit beside the manifest checks, at the workload's file and line.
+  const scan = rampart('scan', manifests, '--images', images, '--format', 'json', '--fail-on', 'critical');
+  assert.equal(scan.status, 1, scan.stderr);
+  const scanned = JSON.parse(scan.stdout) as { findings: { checkId: string; severity: string; object: { name: string }; location: { file: string; line: number }; container?: string }[]; diagnostics: { code: string; message: string }[] };
+  const combined = scanned.findings.filter((finding) => finding.checkId.startsWith('IMG-WL-'));
+  assert.deepEqual(
+    combined.map((finding) => [finding.object.name, finding.checkId, finding.severity, finding.container]).sort(),
+    [
+      ['privileged', 'IMG-WL-CRITICAL-PRIVILEGED', 'critical', 'main'],
+      ['root', 'IMG-WL-CRITICAL-ROOT', 'high', 'main'],
+      ['root', 'IMG-WL-RUNS-AS-ROOT', 'medium', 'main'],
+    ],
+  );
+  // Each names the workload's own document: the first starts at line 1, the second after 11 lines and a `---`.
+  assert.deepEqual([...new Set(combined.map((finding) => `${finding.object.name} ${finding.location.file === manifests ? 'manifests' : finding.location.file}:${finding.location.line}`))].sort(), ['privileged manifests:1', 'root manifests:13']);
+  assert.ok(scanned.findings.some((finding) => finding.checkId === 'container-privileged'), 'the manifest checks still run');
+  assert.ok(scanned.diagnostics.some((entry) => entry.code === 'image-unavailable' && entry.message.includes('ghcr.io/other/thing:3')));
+  const alone = rampart('scan', manifests, '--image-db', path.join(temporary, 'vulns.db'));
+  assert.equal(alone.status, 2);
+  assert.match(alone.stderr, /--image-db needs --images/);
 });
