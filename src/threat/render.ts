@@ -100,9 +100,8 @@ function mermaidText(text: string): string {
   return text.replace(/"/g, '#quot;');
 }
 
-/** The model's elements in their boundaries and the data flows, plus the attack paths' edges in red. */
-export function renderMermaid(model: ThreatModel, graph: AttackGraph): string {
-  const lines = ['flowchart LR'];
+/** Each boundary's child boundaries, by parent (container boundaries are drawn inside their pods' labels, not as boxes). */
+function boundaryChildren(model: ThreatModel): Map<string | undefined, string[]> {
   const children = new Map<string | undefined, string[]>();
   for (const boundary of model.boundaries) {
     if (boundary.kind === 'container') continue;
@@ -110,6 +109,13 @@ export function renderMermaid(model: ThreatModel, graph: AttackGraph): string {
     list.push(boundary.id);
     children.set(boundary.parent, list);
   }
+  return children;
+}
+
+/** The model's elements in their boundaries and the data flows, plus the attack paths' edges in red. */
+export function renderMermaid(model: ThreatModel, graph: AttackGraph): string {
+  const lines = ['flowchart LR'];
+  const children = boundaryChildren(model);
   const elementsIn = new Map<string | undefined, string[]>();
   for (const element of model.elements) {
     const list = elementsIn.get(element.boundary) ?? [];
@@ -152,13 +158,7 @@ function dotText(text: string): string {
 
 export function renderDot(model: ThreatModel, graph: AttackGraph): string {
   const lines = ['digraph threat_model {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
-  const children = new Map<string | undefined, string[]>();
-  for (const boundary of model.boundaries) {
-    if (boundary.kind === 'container') continue;
-    const list = children.get(boundary.parent) ?? [];
-    list.push(boundary.id);
-    children.set(boundary.parent, list);
-  }
+  const children = boundaryChildren(model);
   const open = new Set(model.threats.filter((threat) => threat.status === 'open').map((threat) => threat.target));
   const elementLine = (id: string, indent: string): string => {
     const element = model.elements.find((entry) => entry.id === id)!;
