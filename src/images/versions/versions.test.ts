@@ -1,8 +1,9 @@
 /**
  * Version orderings against their reference implementations: dpkg through
  * `dpkg --compare-versions`, PEP 440 through Python's `packaging`, semver
- * through node-semver; apk, rpm and Maven (no reference binary on this
- * machine) against the orderings their own test suites state.
+ * through node-semver, rpm through rpm's own `rpm.vercmp` (Debian's `rpm`
+ * package); apk and Maven (no reference binary on this machine) against the
+ * orderings their own test suites state.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { compareDpkg } from './dpkg.js';
 import { schemeForEcosystem } from './index.js';
 import { compareMaven } from './maven.js';
 import { comparePep440, parsePep440 } from './pep440.js';
-import { compareRpm } from './rpm.js';
+import { compareRpm, compareRpmSegments } from './rpm.js';
 import { compareSemver } from './semver.js';
 import { seededRandom } from '../../testing/random.js';
 
@@ -297,7 +298,7 @@ a+ = a_
 1.0-10.el8 > 1.0-9.el8
 `;
 
-test('rpm ordering agrees with the facts of rpm tests/rpmvercmp.at (no rpm binary here)', () => {
+test('rpm ordering agrees with the facts of rpm tests/rpmvercmp.at', () => {
   const wrong: string[] = [];
   for (const line of RPM_FACTS.trim().split('\n')) {
     const [a, op, b] = line.split(' ') as [string, string, string];
@@ -306,6 +307,32 @@ test('rpm ordering agrees with the facts of rpm tests/rpmvercmp.at (no rpm binar
     if (sign(compareRpm(b, a)) !== -expected) wrong.push(`${line} (reversed)`);
   }
   assert.deepEqual(wrong, []);
+});
+
+function rpmVersion(next: () => number): string {
+  const length = 1 + Math.floor(next() * 6);
+  let text = '';
+  for (let index = 0; index < length; index++) text += pick(next, ['0', '1', '2', '9', '10', '007', 'a', 'b', 'rc', 'Z', '.', '.', '_', '+', '~', '^']);
+  return text;
+}
+
+test('rpm ordering equals rpm.vercmp of the rpm binary on 4,000 generated pairs', { skip: spawnSync('rpm', ['--version']).status !== 0 ? 'no rpm binary (apt-get install rpm)' : false }, async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const next = random(40);
+  const pairs: [string, string][] = [['1.0', '1.0'], ['1.0~rc1', '1.0'], ['1.0^', '1.0'], ['1.0^git1', '1.0.1'], ['a', '1'], ['1.0a', '1.0.a'], ['007', '7'], ['1_0', '1.0']];
+  while (pairs.length < 4000) pairs.push([rpmVersion(next), rpmVersion(next)]);
+  // One rpm process: a Lua script (run by rpm's embedded interpreter) prints rpm.vercmp of each pair; rpm's print adds no newline.
+  const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'rampart-rpmvercmp-')), 'pairs.lua');
+  writeFileSync(script, pairs.map(([a, b]) => `print(rpm.vercmp(${JSON.stringify(a)}, ${JSON.stringify(b)}) .. '\\n')`).join('\n'));
+  const reference = spawnSync('rpm', ['--eval', `%{lua: dofile(${JSON.stringify(script)})}`], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  assert.equal(reference.status, 0, reference.stderr);
+  const answers = reference.stdout.trim().split('\n').map(Number);
+  assert.equal(answers.length, pairs.length);
+  const disagreements = pairs.filter(([a, b], index) => answers[index] !== sign(compareRpmSegments(a, b))).map(([a, b], index) => `${a} vs ${b}: rpm ${answers[index]}`);
+  assert.deepEqual(disagreements, []);
+  assert.ok(answers.filter((answer) => answer !== 0).length > 3000, 'the generated pairs are mostly unequal');
 });
 
 test('Maven ordering follows ComparableVersionTest (Maven 3.9) orderings and equalities', () => {
