@@ -50,7 +50,9 @@ test('--version and -V print the package version and exit 0', () => {
 test('--help lists the commands and exits 0', () => {
   const result = rampart(['--help']);
   assert.equal(result.status, 0);
-  for (const command of ['scan', 'pss', 'checks']) assert.match(result.stdout, new RegExp(`\\b${command}\\b`));
+  for (const command of ['scan', 'pss', 'checks', 'rbac', 'bench', 'policy', 'fix', 'admission', 'snapshot', 'watch', 'threat-model', 'report', 'image', 'db', 'detect', 'audit2rbac']) {
+    assert.match(result.stdout, new RegExp(`^  ${command}\\b`, 'm'), `${command} is listed`);
+  }
 });
 
 test('an unknown option is a usage error with exit code 2 and no stack trace', () => {

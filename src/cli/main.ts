@@ -37,7 +37,7 @@ export const EXIT_USAGE = 2;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('rampart')
-    .description('Kubernetes security toolkit: scan manifests for Pod Security Standards violations and hardening gaps')
+    .description('Kubernetes security toolkit: harden manifests and clusters, enforce at admission, scan images, detect threats in audit logs, and model threats, with one engine')
     .version(VERSION, '-V, --version')
     // Options after a command name belong to the command (`rampart pss --version v1.30`).
     .enablePositionalOptions()
