@@ -150,23 +150,12 @@ export class Scanner {
     this.pending.length = 0;
     for (const check of this.options.wholeInputChecks ?? []) this.findings.push(...check.finish());
     sortFindings(this.findings);
-    const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-    for (const finding of this.findings) bySeverity[finding.severity]++;
     for (const entry of this.scanned) entry.checks.sort();
     return {
       findings: this.findings,
       objects: this.scanned,
       diagnostics: this.diagnostics,
-      summary: {
-        files: this.files.size,
-        objects: this.objects,
-        findings: this.findings.length,
-        bySeverity,
-        diagnostics: {
-          errors: this.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
-          warnings: this.diagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
-        },
-      },
+      summary: summaryOf(this.files.size, this.objects, this.findings, this.diagnostics),
     };
   }
 
@@ -240,26 +229,31 @@ export function worstSeverity(findings: readonly Finding[]): Severity | undefine
   return worst;
 }
 
+/** The summary's counts for these findings and diagnostics. */
+export function summaryOf(files: number, objects: number, findings: readonly Finding[], diagnostics: readonly Diagnostic[]): ScanSummary {
+  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const finding of findings) bySeverity[finding.severity]++;
+  return {
+    files,
+    objects,
+    findings: findings.length,
+    bySeverity,
+    diagnostics: {
+      errors: diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
+      warnings: diagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
+    },
+  };
+}
+
+/** The result with other findings and diagnostics (exceptions, a baseline, image findings), its summary counted again. */
+export function withContents(result: ScanResult, findings: Finding[], diagnostics: Diagnostic[]): ScanResult {
+  return { ...result, findings, diagnostics, summary: summaryOf(result.summary.files, result.summary.objects, findings, diagnostics) };
+}
+
 /** A result with more findings and diagnostics (from a front-end that judges more than objects, such as images), re-sorted and re-counted. */
 export function withFindings(result: ScanResult, findings: readonly Finding[], diagnostics: readonly Diagnostic[]): ScanResult {
   if (findings.length === 0 && diagnostics.length === 0) return result;
   const all = [...result.findings, ...findings];
   sortFindings(all);
-  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  for (const finding of all) bySeverity[finding.severity]++;
-  const allDiagnostics = [...result.diagnostics, ...diagnostics];
-  return {
-    ...result,
-    findings: all,
-    diagnostics: allDiagnostics,
-    summary: {
-      ...result.summary,
-      findings: all.length,
-      bySeverity,
-      diagnostics: {
-        errors: allDiagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
-        warnings: allDiagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
-      },
-    },
-  };
+  return withContents(result, all, [...result.diagnostics, ...diagnostics]);
 }

@@ -4,8 +4,8 @@
  * that survives edits elsewhere in the file (no line or column).
  */
 import { createHash } from 'node:crypto';
-import type { ScanResult } from '../engine/scan.js';
-import { formatPath, isJsonObject, type FieldPath, type Severity } from '../model/types.js';
+import { withContents, type ScanResult } from '../engine/scan.js';
+import { formatPath, isJsonObject, type FieldPath } from '../model/types.js';
 
 /** What identifies a finding across runs. The subset of `Finding` a JSON report keeps. */
 export interface FingerprintFields {
@@ -82,7 +82,5 @@ export function applyBaseline(result: ScanResult, baseline: readonly Fingerprint
     known.set(fingerprint, remaining - 1);
     return false;
   });
-  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  for (const finding of findings) bySeverity[finding.severity]++;
-  return { result: { ...result, findings, summary: { ...result.summary, findings: findings.length, bySeverity } }, unchanged: result.findings.length - findings.length };
+  return { result: withContents(result, findings, [...result.diagnostics]), unchanged: result.findings.length - findings.length };
 }

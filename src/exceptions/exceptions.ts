@@ -4,8 +4,8 @@
  * ones in the config file. Applying them is a pure function of the scan
  * result, so every front-end suppresses the same findings.
  */
-import type { ScanResult } from '../engine/scan.js';
-import { isJsonObject, locate, objectRef, type Diagnostic, type Finding, type KubeObject, type ObjectRef, type Severity } from '../model/types.js';
+import { withContents, type ScanResult } from '../engine/scan.js';
+import { isJsonObject, locate, objectRef, type Diagnostic, type Finding, type KubeObject, type ObjectRef } from '../model/types.js';
 
 /** The annotation holding an object's exceptions (a JSON array, or one JSON object). */
 export const EXCEPTIONS_ANNOTATION = 'rampart.dev/exceptions';
@@ -263,23 +263,8 @@ export function applyExceptions(result: ScanResult, exceptions: readonly Excepti
       });
     }
   }
-  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  for (const finding of findings) bySeverity[finding.severity]++;
   return {
-    result: {
-      ...result,
-      findings,
-      diagnostics,
-      summary: {
-        ...result.summary,
-        findings: findings.length,
-        bySeverity,
-        diagnostics: {
-          errors: diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length,
-          warnings: diagnostics.filter((diagnostic) => diagnostic.severity === 'warning').length,
-        },
-      },
-    },
+    result: withContents(result, findings, diagnostics),
     suppressed,
     exceptions: statuses,
   };

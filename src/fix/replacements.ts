@@ -97,14 +97,3 @@ export function lineReplacement(file: string, before: string, after: string): Te
     text: (startsPastEnd ? '\n' : '') + inserted.join('\n'),
   };
 }
-
-/** Applies a replacement to a text: what a SARIF consumer does with it (used by tests). */
-export function applyReplacement(text: string, replacement: TextReplacement): string {
-  const offset = (line: number, column: number): number => {
-    let at = 0;
-    for (let current = 1; current < line; current++) at = text.indexOf('\n', at) + 1;
-    return at + column - 1;
-  };
-  return text.slice(0, offset(replacement.startLine, replacement.startColumn)) + replacement.text + text.slice(offset(replacement.endLine, replacement.endColumn));
-}
-

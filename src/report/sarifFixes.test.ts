@@ -10,10 +10,20 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { applyReplacement, lineReplacement, type TextReplacement } from '../fix/replacements.js';
+import { lineReplacement, type TextReplacement } from '../fix/replacements.js';
 import { CLI } from '../testing/paths.js';
 import type { SarifLog } from './sarif.js';
 import { describeErrors, sarifValidator } from './testing/schemas.js';
+
+/** Applies a replacement to a text, as a SARIF consumer does. */
+function applyReplacement(text: string, replacement: TextReplacement): string {
+  const offset = (line: number, column: number): number => {
+    let at = 0;
+    for (let current = 1; current < line; current++) at = text.indexOf('\n', at) + 1;
+    return at + column - 1;
+  };
+  return text.slice(0, offset(replacement.startLine, replacement.startColumn)) + replacement.text + text.slice(offset(replacement.endLine, replacement.endColumn));
+}
 
 function rampart(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });

@@ -21,15 +21,12 @@ const MOVED: Readonly<Record<string, readonly string[]>> = {
   events: ['', 'events.k8s.io'],
 };
 
-/** A group/version a request for `resource` could be matched as, under Equivalent, besides its own. */
-export interface EquivalentResource {
-  readonly group: string;
-  /** `*`: any version of that group serves the resource under the same name. */
-  readonly version: string;
-  readonly resource: string;
-}
-
-export function equivalentResources(resource: Pick<ResourceInfo, 'group' | 'version' | 'resource'>): EquivalentResource[] {
-  const groups = MOVED[resource.resource]?.includes(resource.group) === true ? (MOVED[resource.resource] as readonly string[]) : [resource.group];
-  return groups.map((group) => ({ group, version: '*', resource: resource.resource }));
+/**
+ * The groups whose rules a request for `resource` matches under Equivalent:
+ * its own (at any version: every version of a group serves the resource under
+ * the same name) and the groups it moved between.
+ */
+export function equivalentGroups(resource: Pick<ResourceInfo, 'group' | 'resource'>): readonly string[] {
+  const moved = MOVED[resource.resource];
+  return moved?.includes(resource.group) === true ? moved : [resource.group];
 }

@@ -4,7 +4,7 @@
  * matching, params, matchConditions, variables, validations, audit
  * annotations, failurePolicy and validationActions.
  */
-import { equivalentResources } from './equivalent.js';
+import { equivalentGroups } from './equivalent.js';
 import type { CelValue } from '@bufbuild/cel';
 import { isJsonObject, objectRef, locate, type JsonObject, type KubeObject, type ObjectRef, type SourceLocation } from '../../model/types.js';
 import { selectorMatches } from '../../rbac/labelSelector.js';
@@ -81,7 +81,7 @@ function matchesRule(rule: RuleWithOperations, request: RequestContext, policy: 
   const any = (list: readonly string[], value: string): boolean => list.includes('*') || list.includes(value);
   if (!any(rule.operations, operation)) return false;
   const exact = any(rule.apiGroups, resource.group) && any(rule.apiVersions, resource.version);
-  const equivalent = !exact && policy === 'Equivalent' && equivalentResources(resource).some((other) => any(rule.apiGroups, other.group) && rule.apiVersions.length > 0);
+  const equivalent = !exact && policy === 'Equivalent' && rule.apiVersions.length > 0 && equivalentGroups(resource).some((group) => any(rule.apiGroups, group));
   if (!exact && !equivalent) return false;
   const wanted = subResource === '' ? resource.resource : `${resource.resource}/${subResource}`;
   const resourceMatches = (entry: string): boolean =>
