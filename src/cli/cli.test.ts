@@ -1,11 +1,11 @@
 /** End-to-end tests of the command line: real processes, real files. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
+import { tempDir } from '../testing/tempDir.js';
 
 function rampart(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -63,7 +63,7 @@ test('an unknown option is a usage error with exit code 2 and no stack trace', (
 });
 
 test('a missing path is reported and exits 2, other paths are still scanned', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-cli-'));
+  const directory = tempDir('rampart-cli-');
   const file = path.join(directory, 'pod.yaml');
   writeFileSync(file, PRIVILEGED_POD);
   const result = rampart(['scan', path.join(directory, 'nope.yaml'), file, '--format', 'json']);
@@ -94,7 +94,7 @@ test('--fail-on decides the exit code', () => {
 });
 
 test('--output writes the report to a file', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-cli-'));
+  const directory = tempDir('rampart-cli-');
   const output = path.join(directory, 'report.json');
   const result = rampart(['scan', '-', '--format', 'json', '--output', output], HARDENED_POD);
   assert.equal(result.status, 0);
@@ -103,7 +103,7 @@ test('--output writes the report to a file', () => {
 });
 
 test('a broken config file is a usage error naming the file', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-cli-'));
+  const directory = tempDir('rampart-cli-');
   const config = path.join(directory, 'rampart.yaml');
   writeFileSync(config, 'pss:\n  levle: baseline\n');
   const result = rampart(['scan', 'examples', '--config', config]);
@@ -112,7 +112,7 @@ test('a broken config file is a usage error naming the file', () => {
 });
 
 test('a configured custom resource is judged on its pod template', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-cli-'));
+  const directory = tempDir('rampart-cli-');
   const config = path.join(directory, 'rampart.yaml');
   writeFileSync(config, 'podTemplates:\n  - {apiVersion: example.com/v1, kind: WebApp, templatePath: spec.template}\n');
   const webapp = `apiVersion: example.com/v1

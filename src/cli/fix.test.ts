@@ -1,11 +1,11 @@
 /** End-to-end tests of `rampart fix`: real processes, real files in temporary directories. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
+import { tempDir } from '../testing/tempDir.js';
 
 function rampart(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -72,7 +72,7 @@ function findingKeys(dir: string): Set<string> {
 }
 
 function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rampart-fix-'));
+  const dir = tempDir('rampart-fix-');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }
@@ -138,7 +138,7 @@ test('missing requests and limits are filled from the config file’s fix.resour
   const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: r, namespace: shop}\nspec:\n  containers:\n    - name: app\n      image: app:1\n      resources:\n        limits: {memory: 1Gi}   # sized by hand\n`;
   const config = `fix:\n  resources:\n    requests: {cpu: 100m, memory: 128Mi}\n    limits: {cpu: 500m, memory: 256Mi}\n`;
   const dir = workspace({ 'pod.yaml': pod });
-  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-fix-config-')), 'rampart.yaml');
+  const configFile = path.join(tempDir('rampart-fix-config-'), 'rampart.yaml');
   writeFileSync(configFile, config);
   const checks = ['container-cpu-request-missing', 'container-memory-request-missing', 'container-cpu-limit-missing', 'container-memory-limit-missing'];
   const withoutDefaults = rampart(['fix', dir, '--check', ...checks]);

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
+import { tempDir } from '../testing/tempDir.js';
 
 function rampart(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -62,7 +62,7 @@ const CHECKS: Record<string, string> = {
 };
 
 function workspace(text: string): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rampart-fix-more-'));
+  const dir = tempDir('rampart-fix-more-');
   const file = path.join(dir, 'tools.yaml');
   writeFileSync(file, text);
   return { dir, file };

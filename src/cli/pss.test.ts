@@ -1,12 +1,12 @@
 /** `rampart pss` end to end: real processes, real fixture files, JSON output and exit codes. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, CORPORA, REPO_ROOT } from '../testing/paths.js';
 import type { PssReport } from './pss.js';
+import { tempDir } from '../testing/tempDir.js';
 
 function rampart(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -81,7 +81,7 @@ test('usage and input errors exit 2', () => {
   assert.equal(rampart(['pss', file, '--format', 'xml']).status, 2);
   const missing = rampart(['pss', path.join(FIXTURES, 'no-such-file.yaml'), '--format', 'json']);
   assert.equal(missing.status, 2);
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-pss-'));
+  const directory = tempDir('rampart-pss-');
   const broken = path.join(directory, 'broken.yaml');
   writeFileSync(broken, 'apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: a, securityContext: {runAsUser: "0"}}]\n');
   const invalid = rampart(['pss', broken, '--format', 'json']);

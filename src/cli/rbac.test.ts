@@ -1,11 +1,11 @@
 /** End-to-end tests of `rampart rbac`: real processes, real files, exit codes. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
+import { tempDir } from '../testing/tempDir.js';
 
 function rampart(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -50,7 +50,7 @@ subjects:
 - {kind: Robot, name: r2d2}
 `;
 
-const directory = mkdtempSync(path.join(tmpdir(), 'rampart-rbac-'));
+const directory = tempDir('rampart-rbac-');
 const file = path.join(directory, 'rbac.yaml');
 writeFileSync(file, MANIFEST);
 const lineOf = (needle: string): number => MANIFEST.slice(0, MANIFEST.indexOf(needle)).split('\n').length;

@@ -1,7 +1,6 @@
 /** Reading a cluster: paging, faults, permissions, credentials and secrets, against the test API server. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../model/types.js';
@@ -10,6 +9,7 @@ import { ClusterConnection, retryDelay } from './connection.js';
 import { discoverResources, resourceName } from './discovery.js';
 import { newReadReport, readResources } from './read.js';
 import { rampartAsync, rampartAsyncWithEnv, writeKubeconfig, type JsonReport } from './testing.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const SECRET_VALUE = 'c3VwZXItc2VjcmV0LXBhc3N3b3Jk';
 
@@ -52,7 +52,7 @@ describe('reading a cluster', () => {
 
   before(async () => {
     await server.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'rampart-cluster-'));
+    dir = tempDir('rampart-cluster-');
     assert.deepEqual(server.seed(SEED), []);
     adminConfig = writeKubeconfig(dir, 'admin', server.kubeconfig({ token: 'admin' }));
   });
@@ -171,7 +171,7 @@ describe('other credentials', () => {
 
   before(async () => {
     await server.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'rampart-credentials-'));
+    dir = tempDir('rampart-credentials-');
     assert.deepEqual(server.seed([pod('root-shell', 'tools', true)]), []);
   });
 
@@ -236,7 +236,7 @@ describe('custom resources with pod templates', () => {
 
   before(async () => {
     await server.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'rampart-custom-'));
+    dir = tempDir('rampart-custom-');
     assert.deepEqual(
       server.seed([
         definition('argoproj.io', 'Rollout', 'rollouts'),

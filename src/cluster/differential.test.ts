@@ -8,8 +8,7 @@
  * from a cluster).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadFiles } from '../load/load.js';
@@ -18,6 +17,7 @@ import { TestApiServer } from '../testing/apiServer.js';
 import { CORPORA } from '../testing/paths.js';
 import { WANTED_RESOURCES } from './discovery.js';
 import { rampartAsync, writeKubeconfig, type JsonFinding, type JsonReport } from './testing.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const CORPUS = path.join(CORPORA, 'real-world-manifests');
 /** Checks whose verdict depends on where the object was read, by design. */
@@ -97,7 +97,7 @@ describe('scan --cluster against the real-world corpus', () => {
 
   before(async () => {
     await server.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'rampart-differential-'));
+    dir = tempDir('rampart-differential-');
     selection = await selectFiles(server);
     assert.deepEqual(server.seed(selection.objects), []);
   });

@@ -1,9 +1,8 @@
 /** rampart watch against the test API server: metrics and PolicyReports follow creates, changes and deletes within a second. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Finding, JsonObject } from '../model/types.js';
@@ -11,6 +10,7 @@ import { TestApiServer } from '../testing/apiServer.js';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { buildPolicyReports } from './policyReports.js';
 import { rampartAsync, writeKubeconfig, type JsonReport } from './testing.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const FOLLOW_WITHIN_MS = 1000;
 
@@ -71,7 +71,7 @@ describe('rampart watch', () => {
 
   before(async () => {
     await server.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'rampart-watch-'));
+    dir = tempDir('rampart-watch-');
     assert.deepEqual(
       server.seed([
         definition('PolicyReport', 'policyreports', 'Namespaced'),
@@ -177,7 +177,7 @@ describe('PolicyReports are bounded', () => {
 
 describe('rampart watch manifests', () => {
   test('prints a read-only ClusterRole without Secrets and a Deployment that passes the scan but for the token it needs', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'rampart-manifests-'));
+    const dir = tempDir('rampart-manifests-');
     try {
       const printed = await rampartAsync(['watch', 'manifests', '--image', 'registry.example/rampart@sha256:1111111111111111111111111111111111111111111111111111111111111111']);
       assert.equal(printed.code, 0, printed.stderr);

@@ -1,20 +1,20 @@
 /** `rampart scan --baseline` end to end, and the fingerprint it compares by. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { describeErrors, jsonReportValidator } from '../report/testing/schemas.js';
 import { findingFingerprint, parseBaseline } from './baseline.js';
+import { tempDir } from '../testing/tempDir.js';
 
 function rampart(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const directory = mkdtempSync(path.join(tmpdir(), 'rampart-baseline-'));
+const directory = tempDir('rampart-baseline-');
 
 const HARDENED = `apiVersion: v1
 kind: Pod

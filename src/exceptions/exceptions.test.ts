@@ -1,12 +1,12 @@
 /** Exceptions end to end: real manifests, a real config file, the real CLI, a fixed clock (RAMPART_NOW). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { isExpired, isValidDate, parseInlineExceptions } from './exceptions.js';
+import { tempDir } from '../testing/tempDir.js';
 
 interface Report {
   findings: Array<{ checkId: string; container?: string }>;
@@ -54,7 +54,7 @@ ${lines.length > 0 ? `  annotations:\n${lines.join('\n')}\n` : ''}spec:
 }
 
 function write(name: string, text: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-exceptions-'));
+  const directory = tempDir('rampart-exceptions-');
   const file = path.join(directory, name);
   writeFileSync(file, text);
   return file;

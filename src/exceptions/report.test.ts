@@ -1,19 +1,19 @@
 /** `rampart exceptions report` end to end: real files, the real CLI, a fixed clock. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import type { ExceptionsReport } from './report.js';
+import { tempDir } from '../testing/tempDir.js';
 
 function rampart(args: string[], now: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', RAMPART_NOW: now } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const directory = mkdtempSync(path.join(tmpdir(), 'rampart-exceptions-report-'));
+const directory = tempDir('rampart-exceptions-report-');
 const MANIFEST = path.join(directory, 'exporter.yaml');
 writeFileSync(
   MANIFEST,

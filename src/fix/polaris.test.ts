@@ -4,8 +4,7 @@
  * longer fires and no finding is new.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { hardeningChecks } from '../checks/index.js';
@@ -15,6 +14,7 @@ import type { Finding } from '../model/types.js';
 import { CORPORA } from '../testing/paths.js';
 import { fixText } from './apply.js';
 import { ObjectPlaces, planFixes } from './plan.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const POLARIS = path.join(CORPORA, 'polaris', 'checks');
 const CONFIG: RampartConfig = {
@@ -48,7 +48,7 @@ test('polaris failure fixtures pass their mapped check after fix, with no new fi
     if (!existsSync(directory)) continue;
     for (const name of readdirSync(directory).filter((entry) => entry.startsWith('failure'))) {
       const fixture = `${polarisCheck}/${name}`;
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-polaris-')), name);
+      const file = path.join(tempDir('rampart-polaris-'), name);
       writeFileSync(file, readFileSync(path.join(directory, name)));
       const places = new ObjectPlaces();
       const before = await scan(file, places);

@@ -7,8 +7,7 @@
  * anything else fails the test.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
@@ -18,6 +17,7 @@ import { DEFAULT_CONFIG, type RampartConfig } from '../config/config.js';
 import { CORPORA } from '../testing/paths.js';
 import { fixText } from './apply.js';
 import { ObjectPlaces, planFixes } from './plan.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const POLARIS = path.join(CORPORA, 'polaris', 'checks');
 /** Polaris' mutator writes these resource values; the same defaults are configured here so the values can be compared. */
@@ -96,7 +96,7 @@ test('rampart fix changes what polaris’ mutator changes, to the same values, e
       if (!existsSync(path.join(directory, failureName))) continue;
       const fixture = `${polarisCheck}/${mutatedName}`;
       seen.push(fixture);
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-polaris-mutated-')), failureName);
+      const file = path.join(tempDir('rampart-polaris-mutated-'), failureName);
       writeFileSync(file, readFileSync(path.join(directory, failureName)));
       const places = new ObjectPlaces();
       const run = await runScan([file], CONFIG, { policies: [], inlineExceptions: true }, (object) => places.observe(object));

@@ -8,12 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, FIXTURES, REPO_ROOT } from '../testing/paths.js';
 import { loadText } from './load.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const BAD_INPUT = path.join(FIXTURES, 'bad-input');
 const relative = (file: string): string => path.relative(REPO_ROOT, path.join(BAD_INPUT, file));
@@ -145,7 +145,7 @@ test('limits from the config file are enforced with a message naming the limit, 
 });
 
 test('a file over the default size limit is refused before it is read', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-limits-'));
+  const directory = tempDir('rampart-limits-');
   const huge = path.join(directory, 'huge.yaml');
   writeFileSync(huge, 'apiVersion: v1\n');
   truncateSync(huge, 40 * 1024 * 1024); // sparse: nothing is written

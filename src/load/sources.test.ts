@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS } from './limits.js';
 import { decode, firstInvalidUtf8, manifestFiles, readSource } from './sources.js';
+import { tempDir } from '../testing/tempDir.js';
 
 test('decode: UTF-8 with or without a byte order mark, UTF-16 in both byte orders', () => {
   assert.deepEqual(decode(Buffer.from('a: 1\n'), 'f'), { file: 'f', text: 'a: 1\n' });
@@ -49,7 +50,7 @@ test('readSource: a directory or a missing file is a diagnostic, not an exceptio
 });
 
 test('manifestFiles: sorted, manifests only, hidden folders skipped, symbolic links followed once', () => {
-  const root = mkdtempSync(path.join(tmpdir(), 'rampart-walk-'));
+  const root = tempDir('rampart-walk-');
   mkdirSync(path.join(root, 'b'));
   mkdirSync(path.join(root, '.git'));
   writeFileSync(path.join(root, 'b', 'z.yml'), 'a: 1\n');

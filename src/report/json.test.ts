@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { JSON_SCHEMA_VERSION, renderJson, renderJsonChunks, type JsonReport } from './json.js';
 import { diagnostic, finding, scanResult, TOOL } from './testing/fixtures.js';
 import { describeErrors, JSON_REPORT_SCHEMA_PATH, jsonReportValidator } from './testing/schemas.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const validate = jsonReportValidator();
 const PSS = { level: 'restricted', version: 'v1.34', requestedVersion: 'latest' };
@@ -17,7 +17,7 @@ function assertValid(report: unknown): void {
 }
 
 test('real scan output validates against docs/json-output.schema.json', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-json-'));
+  const directory = tempDir('rampart-json-');
   writeFileSync(path.join(directory, 'broken.yaml'), 'kind: Pod\nmetadata: {name: [x\n');
   writeFileSync(path.join(directory, 'values.yaml'), 'replicas: 3\n');
   const result = spawnSync(process.execPath, [CLI, 'scan', path.join(REPO_ROOT, 'examples', 'demo-shop'), directory, '--format', 'json'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import {
 } from './sarif.js';
 import { diagnostic, finding, meta, scanResult, TOOL } from './testing/fixtures.js';
 import { describeErrors, sarifValidator } from './testing/schemas.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const validate = sarifValidator();
 const BADPODS = path.join(CORPORA, 'badpods', 'manifests');
@@ -64,7 +64,7 @@ const METAS = [
 test('a real scan of the badPods corpus is valid SARIF 2.1.0 and agrees with the JSON report', () => {
   assert.ok(existsSync(BADPODS), `the badPods corpus is at ${BADPODS}`);
   // With a config-file exception, so suppressed findings are validated too.
-  const config = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-sarif-config-')), 'rampart.yaml');
+  const config = path.join(tempDir('rampart-sarif-config-'), 'rampart.yaml');
   writeFileSync(
     config,
     'exceptions:\n  - checks: [PSS-privileged]\n    match: {}\n    reason: test clusters run privileged debug pods\n    owner: platform-team\n    expires: "2099-12-31"\n',
@@ -110,7 +110,7 @@ test('a real scan of the badPods corpus is valid SARIF 2.1.0 and agrees with the
 });
 
 test('a real scan with unreadable input reports diagnostics as tool execution notifications', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-sarif-'));
+  const directory = tempDir('rampart-sarif-');
   copyFileSync(path.join(BADPODS, 'priv', 'pod', 'priv-exec-pod.yaml'), path.join(directory, 'priv pod.yaml'));
   writeFileSync(path.join(directory, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n');
   const args = ['scan', '.', 'missing.yaml'];

@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { lineReplacement, type TextReplacement } from '../fix/replacements.js';
 import { CLI } from '../testing/paths.js';
 import type { SarifLog } from './sarif.js';
 import { describeErrors, sarifValidator } from './testing/schemas.js';
+import { tempDir } from '../testing/tempDir.js';
 
 /** Applies a replacement to a text, as a SARIF consumer does. */
 function applyReplacement(text: string, replacement: TextReplacement): string {
@@ -61,7 +61,7 @@ function exactKey(result: Keyed): string {
 }
 
 test('fixable SARIF results carry fixes; each one applied alone removes its finding and adds none', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rampart-sarif-fixes-'));
+  const dir = tempDir('rampart-sarif-fixes-');
   writeFileSync(path.join(dir, 'web.yaml'), MANIFEST);
   const scan = (): SarifLog => JSON.parse(rampart(['scan', '.', '--format', 'sarif', '--fail-on', 'critical'], dir).stdout) as SarifLog;
   const log = scan();

@@ -1,13 +1,13 @@
 /** The test API server speaks the protocol real clients expect: kubectl is pointed at it, and raw HTTPS requests probe paging, watch and faults. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { TestApiServer } from './apiServer.js';
+import { tempDir } from './tempDir.js';
 
 const run = promisify(execFile);
 
@@ -47,7 +47,7 @@ describe('test API server', () => {
 
   before(async () => {
     await server.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'rampart-apiserver-'));
+    dir = tempDir('rampart-apiserver-');
     const rejected = server.seed([
       pod('web', 'shop'),
       pod('db'),

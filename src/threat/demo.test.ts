@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyse, type Analysis } from '../cli/threatModel.js';
 import { loadConfig } from '../config/config.js';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
+import { tempDir } from '../testing/tempDir.js';
 
 const DEMO = path.join(REPO_ROOT, 'examples', 'demo-shop');
 
@@ -56,7 +56,7 @@ after(() => {
 });
 
 function copyDemo(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rampart-threat-'));
+  const dir = tempDir('rampart-threat-');
   temps.push(dir);
   cpSync(DEMO, dir, { recursive: true });
   return dir;

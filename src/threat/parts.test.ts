@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyse } from '../cli/threatModel.js';
@@ -11,8 +10,9 @@ import { kubeadmControlPlaneTree, removeTree, writeTree } from '../bench/testTre
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { namesSubject } from './build.js';
 import { BenchFileError, parseBenchJson, registryOf } from './input.js';
+import { tempDir } from '../testing/tempDir.js';
 
-const work = mkdtempSync(path.join(tmpdir(), 'rampart-threat-parts-'));
+const work = tempDir('rampart-threat-parts-');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function pod(name: string, namespace: string, extra: string): string {

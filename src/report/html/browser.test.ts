@@ -9,12 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI, CORPORA, REPO_ROOT } from '../../testing/paths.js';
+import { tempDir } from '../../testing/tempDir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Relative, as a user would type it: the report shows it. */
@@ -31,7 +31,7 @@ interface ReportJson {
   attackGraph: { totalPaths: number; paths: Array<{ startLabel: string; jewelLabel: string; steps: unknown[] }> };
 }
 
-const work = mkdtempSync(path.join(tmpdir(), 'rampart-report-'));
+const work = tempDir('rampart-report-');
 const shots = process.env.RAMPART_SCREENSHOTS === '1' ? path.join(REPO_ROOT, 'docs', 'images') : path.join(work, 'images');
 let browser: Browser | undefined;
 

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,9 +9,10 @@ import { runScan } from '../../cli/scan.js';
 import { loadConfig } from '../../config/config.js';
 import { CLI, REPO_ROOT } from '../../testing/paths.js';
 import type { ReportData } from './data.js';
+import { tempDir } from '../../testing/tempDir.js';
 
 const DEMO = path.join(REPO_ROOT, 'examples', 'demo-shop');
-const work = mkdtempSync(path.join(tmpdir(), 'rampart-report-unit-'));
+const work = tempDir('rampart-report-unit-');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function run(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
