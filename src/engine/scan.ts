@@ -65,6 +65,9 @@ export interface ScanResult {
   readonly summary: ScanSummary;
 }
 
+/** Distinct finding messages the scanner shares between findings (see Scanner.keep). */
+const MESSAGE_TABLE_LIMIT = 200_000;
+
 export class Scanner {
   private readonly findings: Finding[] = [];
   private readonly diagnostics: Diagnostic[] = [];
@@ -81,6 +84,9 @@ export class Scanner {
   /** Kinds neither built in, configured, nor defined by a CRD so far: group/kind → first object and count. */
   private readonly unknownKinds = new Map<string, { object: KubeObject; count: number }>();
   private readonly definedKinds = new Set<string>();
+  private readonly messages = new Map<string, string>();
+  /** Each scanned object's reference, shared by its findings. */
+  private readonly refs = new WeakMap<KubeObject, ObjectRef>();
 
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
@@ -114,6 +120,7 @@ export class Scanner {
     }
     const context = { object, pod, cluster: this.cluster };
     const scanned = { object: objectRef(object), location: locate(object), checks: [] as string[] };
+    this.refs.set(object, scanned.object);
     this.scanned.push(scanned);
     for (const check of pod === undefined ? this.objectChecks : this.options.checks) {
       if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
@@ -143,7 +150,7 @@ export class Scanner {
     for (const { object, pod, scanned } of this.pending) {
       for (const deferred of this.options.deferredPodChecks ?? []) {
         const result = deferred.run(object, pod, this.cluster);
-        this.findings.push(...result.findings);
+        for (const finding of result.findings) this.keep(finding);
         scanned.checks.push(...result.checks);
       }
     }
@@ -168,7 +175,32 @@ export class Scanner {
       this.diagnostic(context.object, [], 'internal-error', `check ${check.meta.id} failed on ${context.object.kind} ${context.object.name}: ${error instanceof Error ? error.message : String(error)}`, 'error');
       return;
     }
-    for (const report of reports) this.findings.push(toFinding(check, context.object, report));
+    if (reports.length === 0) return;
+    const ref = this.refs.get(context.object) ?? objectRef(context.object);
+    for (const report of reports) this.findings.push(toFinding(check, context.object, report, ref, this.shared(report.message)));
+  }
+
+  /**
+   * Keeps a finding until the report. Messages repeat across objects (every
+   * pod of a large cluster gets "container app has no memory limit"), so equal
+   * messages share one string; the table stops growing at MESSAGE_TABLE_LIMIT
+   * distinct messages.
+   */
+  private keep(finding: Finding): void {
+    const known = this.messages.get(finding.message);
+    // An equal message seen before: the finding takes that string, and its own (usually built by concatenation) is freed.
+    if (known !== undefined) this.findings.push({ ...finding, message: known });
+    else {
+      if (this.messages.size < MESSAGE_TABLE_LIMIT) this.messages.set(finding.message, finding.message);
+      this.findings.push(finding);
+    }
+  }
+
+  private shared(message: string): string {
+    const known = this.messages.get(message);
+    if (known !== undefined) return known;
+    if (this.messages.size < MESSAGE_TABLE_LIMIT) this.messages.set(message, message);
+    return message;
   }
 
   private noteKind(object: KubeObject): void {
@@ -187,18 +219,25 @@ export class Scanner {
   }
 }
 
-export function toFinding(check: Check, object: KubeObject, report: CheckReport): Finding {
+/**
+ * A check's report as a finding. A large scan holds hundreds of thousands of
+ * findings until its report is written, so each one is kept small: findings of
+ * one object share its `ref`, and paths (the finding's and its fix's) are
+ * copied into arrays of exactly their length (paths built with spread syntax
+ * carry twice their size in spare capacity).
+ */
+export function toFinding(check: Check, object: KubeObject, report: CheckReport, ref: ObjectRef = objectRef(object), message = report.message): Finding {
   const finding: Finding = {
     checkId: check.meta.id,
     severity: check.meta.severity,
     title: check.meta.title,
-    message: report.message,
-    object: objectRef(object),
+    message,
+    object: ref,
     location: locate(object, report.path ?? []),
     frameworks: check.meta.frameworks,
     ...(report.container !== undefined ? { container: report.container } : {}),
-    ...(report.path !== undefined ? { path: report.path } : {}),
-    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: report.fix } : {}),
+    ...(report.path !== undefined ? { path: report.path.slice() } : {}),
+    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: report.fix.map((edit) => ({ ...edit, path: edit.path.slice() })) } : {}),
   };
   return finding;
 }

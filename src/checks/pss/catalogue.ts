@@ -6,8 +6,16 @@ import { policyMinor } from './versions.js';
 
 export const PSS_CATEGORY = 'pod-security';
 
+/** One string per check: a scan records these IDs for every pod, so they are shared rather than built each time. */
+const CHECK_IDS = new Map<string, string>();
+
 export function pssCheckId(check: Pick<PssCheck, 'id'>): string {
-  return `PSS-${check.id}`;
+  let id = CHECK_IDS.get(check.id);
+  if (id === undefined) {
+    id = `PSS-${check.id}`;
+    CHECK_IDS.set(check.id, id);
+  }
+  return id;
 }
 
 /** `v1.0+`, or `v1.22+ (changed v1.25)` when later versions changed the rule. */

@@ -38,6 +38,9 @@ export function pssDefaults(options: Pick<PssScanOptions, 'level' | 'version'>):
 
 /** One finding per offending field; a field that several modes reject is reported once, naming every mode. */
 export function judgementFindings(object: KubeObject, judgement: PodJudgement): Finding[] {
+  if (judgement.violations.length === 0) return [];
+  // Shared by the pod's findings (a large scan holds every finding until its report is written).
+  const ref = objectRef(object);
   const byField = new Map<string, { finding: Omit<Finding, 'message'>; message: string; modes: Set<PssMode> }>();
   for (const violation of judgement.violations) {
     for (const offense of violation.offenses) {
@@ -53,11 +56,11 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
             checkId: pssCheckId(violation.check),
             severity: violation.check.severity,
             title: violation.check.title,
-            object: objectRef(object),
+            object: ref,
             location: locate(object, offense.path),
             ...(container !== undefined ? { container } : {}),
-            path: offense.path,
-            frameworks: [{ framework: 'PSS', id: violation.check.id, level: violation.check.level }],
+            path: offense.path.slice(),
+            frameworks: frameworksOf(violation.check),
           },
         };
         byField.set(key, entry);
@@ -69,6 +72,18 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
     ...finding,
     message: `${message}${describeModes(judgement.policy, [...modes])}`,
   }));
+}
+
+const FRAMEWORKS = new WeakMap<PodJudgement['violations'][number]['check'], Finding['frameworks']>();
+
+/** A PSS check's framework mapping, one array per check rather than one per finding. */
+function frameworksOf(check: PodJudgement['violations'][number]['check']): Finding['frameworks'] {
+  let frameworks = FRAMEWORKS.get(check);
+  if (frameworks === undefined) {
+    frameworks = [{ framework: 'PSS', id: check.id, level: check.level }];
+    FRAMEWORKS.set(check, frameworks);
+  }
+  return frameworks;
 }
 
 export function createPssDeferredCheck(options: PssScanOptions): DeferredPodCheck {
