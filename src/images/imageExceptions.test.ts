@@ -144,3 +144,29 @@ test('a malformed image exception is a diagnostic (inline) or a usage error nami
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /vulnerabilities/);
 });
+
+test('image scan --cache writes the result under the image digest and its names; the webhook cache finds it by either', async () => {
+  const cache = path.join(temporary, 'cache');
+  // A docker save archive carries its names (RepoTags) but no registry digest; an OCI layout carries the manifest digest.
+  const archive = rampart('image', 'scan', path.join(images, 'app.tar'), '--cache', cache, '--format', 'json', '--fail-on', 'critical');
+  assert.equal(archive.status, 1, archive.stderr);
+  assert.match(archive.stderr, /cached .*app\.tar as registry\.example\/shop\/app:1\.0\n/);
+  const layout = rampart('image', 'scan', path.join(temporary, 'app'), '--cache', cache, '--format', 'json');
+  assert.equal(layout.status, 1, layout.stderr);
+  const digest = /cached .* as (sha256:[a-f0-9]{64})\n/.exec(layout.stderr)?.[1];
+  assert.ok(digest !== undefined, layout.stderr);
+  const { ImageResultCache } = await import('./cache.js');
+  const loaded = await ImageResultCache.load(cache);
+  assert.deepEqual(loaded.problems, []);
+  const byTag = loaded.lookup('registry.example/shop/app:1.0');
+  const byDigest = loaded.lookup(`registry.example/shop/app@${digest}`);
+  assert.equal(byTag?.by, 'reference');
+  assert.equal(byDigest?.by, 'digest');
+  assert.deepEqual(byDigest?.entry.vulnerabilities, byTag?.entry.vulnerabilities);
+  assert.deepEqual(byTag?.entry.vulnerabilities.map((vulnerability) => `${vulnerability.id} ${vulnerability.severity} ${vulnerability.package} ${vulnerability.version} ${vulnerability.fixedVersion ?? '-'}`), ['CVE-2024-3000 critical left-pad 1.3.0 1.3.1']);
+  assert.equal(loaded.lookup('registry.example/shop/app:2.0'), undefined);
+  assert.equal(loaded.lookup(`registry.example/shop/app@sha256:${'0'.repeat(64)}`), undefined);
+  const unwritable = rampart('image', 'scan', path.join(temporary, 'app'), '--cache', path.join(images, 'app.tar', 'x'));
+  assert.equal(unwritable.status, 2);
+  assert.match(unwritable.stderr, /^rampart: --cache .*: cannot write/m);
+});
