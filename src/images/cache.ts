@@ -12,7 +12,7 @@
  * half an entry.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageSeverity } from './configChecks.js';
 import { canonicalReference, parseImageReference } from './reference.js';
@@ -109,6 +109,30 @@ function isEntry(value: unknown): value is CachedImageResult {
   );
 }
 
+/** An entry, or why the file is not one. */
+async function readEntry(file: string): Promise<CachedImageResult | string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return `${file}: not a JSON file`;
+  }
+  return isEntry(value) ? value : `${file}: not a ${CACHE_SCHEMA} entry`;
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 export interface CacheLookup {
   readonly entry: CachedImageResult;
   /** How the image was found: by the digest it pins, or by its tag. */
@@ -138,30 +162,52 @@ export class ImageResultCache {
     return new Set([...this.byDigest.values(), ...this.byReference.values()].map((entry) => entry.digests[0] ?? entry.references[0])).size;
   }
 
+  /** What each file held when last read, so a refresh rereads only the files that changed. */
+  private files = new Map<string, { readonly stamp: string; readonly entry: CachedImageResult | string }>();
+  private folderStamps = new Map<string, number>();
+
   async refresh(): Promise<void> {
+    // Nothing added or replaced since the last refresh: keep the index as it is.
+    const times = await Promise.all(['by-digest', 'by-reference'].map(async (sub) => (await stat(path.join(this.directory, sub)).catch(() => undefined))?.mtimeMs));
+    const settled = times.every((time, index) => time !== undefined && time === this.folderStamps.get(index === 0 ? 'by-digest' : 'by-reference') && Date.now() - time > 2000);
+    if (settled) return;
     const byDigest = new Map<string, CachedImageResult>();
     const byReference = new Map<string, CachedImageResult>();
     const problems: string[] = [];
-    for (const sub of ['by-digest', 'by-reference']) {
+    const files = new Map<string, { readonly stamp: string; readonly entry: CachedImageResult | string }>();
+    const folderStamps = new Map<string, number>();
+    for (const sub of ['by-digest', 'by-reference'] as const) {
       const folder = path.join(this.directory, sub);
-      const names = await readdir(folder).catch(() => [] as string[]);
-      for (const name of names.filter((candidate) => candidate.endsWith('.json')).sort()) {
+      const folderTime = (await stat(folder).catch(() => undefined))?.mtimeMs;
+      if (folderTime !== undefined) folderStamps.set(sub, folderTime);
+      // The writer adds and replaces entries by renaming into the folder, which changes the folder's time:
+      // an unchanged folder (not touched in the last 2 s, against coarse clocks) needs no look at its files.
+      const unchanged = folderTime !== undefined && this.folderStamps.get(sub) === folderTime && Date.now() - folderTime > 2000;
+      const names = unchanged
+        ? [...this.files.keys()].filter((file) => path.dirname(file) === folder).map((file) => path.basename(file))
+        : (await readdir(folder).catch(() => [] as string[])).filter((candidate) => candidate.endsWith('.json')).sort();
+      // A bounded number of files in flight: fast on a large cache without opening thousands at once.
+      const read = await mapLimited(names, 32, async (name) => {
         const file = path.join(folder, name);
-        let value: unknown;
-        try {
-          value = JSON.parse(await readFile(file, 'utf8'));
-        } catch {
-          problems.push(`${file}: not a JSON file`);
-          continue;
-        }
-        if (!isEntry(value)) {
-          problems.push(`${file}: not a ${CACHE_SCHEMA} entry`);
-          continue;
-        }
-        if (sub === 'by-digest') for (const digest of value.digests) byDigest.set(digest, value);
+        const known = this.files.get(file);
+        if (unchanged && known !== undefined) return { file, ...known };
+        const info = await stat(file).catch(() => undefined);
+        if (info === undefined) return undefined;
+        const stamp = `${info.mtimeMs}:${info.size}:${info.ino}`;
+        if (known !== undefined && known.stamp === stamp) return { file, ...known };
+        return { file, stamp, entry: await readEntry(file) };
+      });
+      for (const item of read) {
+        if (item === undefined) continue;
+        files.set(item.file, { stamp: item.stamp, entry: item.entry });
+        const value = item.entry;
+        if (typeof value === 'string') problems.push(value);
+        else if (sub === 'by-digest') for (const digest of value.digests) byDigest.set(digest, value);
         else for (const reference of value.references) byReference.set(reference, value);
       }
     }
+    this.files = files;
+    this.folderStamps = folderStamps;
     this.byDigest = byDigest;
     this.byReference = byReference;
     this.problems = problems;
