@@ -156,3 +156,15 @@ describe('admission.images in the config file', () => {
     });
   });
 });
+
+describe('rampart admission serve --image-cache', () => {
+  it('refuses a cache directory that does not exist before listening (exit 2, no stack trace)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('../testing/paths.js');
+    const missing = path.join(tmpdir(), `rampart-no-such-cache-${process.pid}`);
+    const result = spawnSync(process.execPath, [CLI, 'admission', 'serve', '--self-signed', 'rampart.test', '--port', '0', '--image-cache', missing], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr, `rampart: --image-cache ${missing}: no such directory (write it with rampart image scan --cache)\n`);
+    assert.equal(result.stdout, '', 'no CA printed: nothing was started');
+  });
+});

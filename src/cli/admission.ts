@@ -46,6 +46,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
+  if (flags.imageCache !== undefined) {
+    const { statSync } = await import('node:fs');
+    if (statSync(flags.imageCache, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UsageError(`--image-cache ${flags.imageCache}: no such directory (write it with rampart image scan --cache)`);
+  }
   if (flags.selfSigned === undefined && (flags.cert === undefined || flags.key === undefined)) throw new UsageError('give --cert and --key, or --self-signed DNSNAME for development');
   if (flags.selfSigned !== undefined && (flags.cert !== undefined || flags.key !== undefined)) throw new UsageError('--self-signed cannot be combined with --cert/--key');
   const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } });
@@ -95,8 +99,6 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   let imageCache: import('../images/cache.js').ImageResultCache | undefined;
   if (flags.imageCache !== undefined) {
-    const { existsSync } = await import('node:fs');
-    if (!existsSync(flags.imageCache)) throw new UsageError(`--image-cache ${flags.imageCache}: no such directory (write it with rampart image scan --cache)`);
     const { ImageResultCache } = await import('../images/cache.js');
     imageCache = await ImageResultCache.load(flags.imageCache);
     if (imageCache.problems.length > 0) logger.warn({ directory: flags.imageCache, problems: imageCache.problems.slice(0, 10) }, 'image cache entries skipped');
