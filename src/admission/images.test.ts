@@ -167,4 +167,46 @@ describe('rampart admission serve --image-cache', () => {
     assert.equal(result.stderr, `rampart: --image-cache ${missing}: no such directory (write it with rampart image scan --cache)\n`);
     assert.equal(result.stdout, '', 'no CA printed: nothing was started');
   });
+
+  it('serves the gate from the command line: the config threshold and the cache directory decide', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createServer } = await import('node:net');
+    const { CLI } = await import('../testing/paths.js');
+    const directory = mkdtempSync(path.join(tmpdir(), 'rampart-admission-images-cli-'));
+    const serving = await generateSelfSigned('rampart.test');
+    writeFileSync(path.join(directory, 'tls.crt'), serving.cert);
+    writeFileSync(path.join(directory, 'tls.key'), serving.key);
+    // Threshold critical: the clean image (low only) passes, the vulnerable one (a critical) is denied.
+    writeFileSync(path.join(directory, 'rampart.yaml'), 'admission:\n  defaultAction: ignore\n  images: {denyAtOrAbove: critical}\n');
+    const cache = path.join(directory, 'cache');
+    await writeCacheEntry(cache, vulnerable);
+    await writeCacheEntry(cache, clean);
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      });
+    });
+    const child = spawn(process.execPath, [CLI, 'admission', 'serve', '--cert', path.join(directory, 'tls.crt'), '--key', path.join(directory, 'tls.key'), '--port', String(port), '--host', '127.0.0.1', '--config', path.join(directory, 'rampart.yaml'), '--image-cache', cache, '--warm-up-ms', '0', '--log-level', 'warn'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      const options = { ca: serving.ca, timeoutMs: 10_000 };
+      const deadline = Date.now() + 30_000;
+      let ready = false;
+      while (!ready && Date.now() < deadline) {
+        ready = await call(port, 'GET', '/readyz', undefined, options).then((answer) => answer.status === 200, () => false);
+        if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.ok(ready, 'the webhook did not become ready within 30 s');
+      const verdict = async (image: string): Promise<boolean> => (JSON.parse((await call(port, 'POST', '/validate', reviewBody(request(inOpen(restrictedPod('p', image)))), options)).body) as { response: { allowed: boolean } }).response.allowed;
+      assert.equal(await verdict(VULNERABLE), false);
+      assert.equal(await verdict('registry.example/shop/clean:2'), true);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });
