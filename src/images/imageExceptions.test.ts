@@ -128,6 +128,10 @@ test('exceptions suppress image findings by check, object, image and vulnerabili
   const plain = rampart('scan', manifests, '--config', config, '--format', 'json');
   const plainReport = JSON.parse(plain.stdout) as typeof report;
   assert.equal(plainReport.diagnostics.filter((entry) => entry.code === 'exception-stale' && entry.file === config).length, 4);
+  // The exceptions report shows what each image exception is limited to and what it accepts.
+  const listed = rampart('exceptions', 'report', manifests, '--config', config);
+  assert.match(listed.stdout, /applies: {2}image registry\.example\/shop\/app\n {4}accepts: {2}CVE-2024-3000\n/);
+  assert.match(listed.stdout, /applies: {2}Deployment shop\/inline, image rooty\n/);
 });
 
 test('a malformed image exception is a diagnostic (inline) or a usage error naming the line (config)', () => {
