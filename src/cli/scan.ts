@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { hardeningChecks } from '../checks/index.js';
 import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
@@ -196,6 +197,7 @@ function imageSource(flags: ScanFlags): ImageSource | undefined {
   }
   if (flags.images !== undefined) return { kind: 'directory', directory: flags.images };
   if (flags.registryMirror !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(flags.registryMirror)) throw new UsageError(`--registry-mirror must be host or host:port, got ${JSON.stringify(flags.registryMirror)}`);
+  if (flags.registryCaFile !== undefined && statSync(flags.registryCaFile, { throwIfNoEntry: false })?.isFile() !== true) throw new UsageError(`cannot read --registry-ca-file ${flags.registryCaFile}`);
   const password = flags.registryPassword ?? process.env.RAMPART_REGISTRY_PASSWORD;
   return {
     kind: 'registry',

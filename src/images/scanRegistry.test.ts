@@ -211,6 +211,9 @@ describe('rampart scan --registry against docker-registry on loopback', { skip: 
     const both = await rampart('scan', manifests, '--images', temporary, '--registry');
     assert.equal(both.status, 2);
     assert.match(both.stderr, /give either --images DIR .* or --registry\/--registry-mirror, not both/);
+    const noCa = await rampart('scan', manifests, '--registry', '--registry-ca-file', path.join(temporary, 'no-such-ca.pem'));
+    assert.equal(noCa.status, 2);
+    assert.equal(noCa.stderr, `rampart: cannot read --registry-ca-file ${path.join(temporary, 'no-such-ca.pem')}\n`);
     const mirror = await rampart('scan', manifests, '--registry-mirror', 'https://mirror.example/');
     assert.equal(mirror.status, 2);
     assert.match(mirror.stderr, /--registry-mirror must be host or host:port/);
