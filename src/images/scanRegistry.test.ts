@@ -108,6 +108,8 @@ describe('rampart scan --registry against docker-registry on loopback', { skip: 
       fakeRequests.push(url);
       const repository = /^\/v2\/([a-z]+)\//.exec(url)?.[1];
       if (repository === 'denied') response.writeHead(401, { 'www-authenticate': 'Basic realm="fake"' }).end();
+      // "guarded" answers 404 to alice:wonderland, so a 404 proves the credentials were sent.
+      else if (repository === 'guarded') response.writeHead(request.headers.authorization === `Basic ${Buffer.from('alice:wonderland').toString('base64')}` ? 404 : 401, { 'www-authenticate': 'Basic realm="fake"' }).end();
       else if (repository === 'busy') response.writeHead(429, { 'retry-after': '0' }).end();
       else if (repository === 'broken') response.writeHead(503, { 'retry-after': '0' }).end();
       else response.writeHead(404).end();
@@ -201,6 +203,23 @@ describe('rampart scan --registry against docker-registry on loopback', { skip: 
     assert.equal(entry.counts.critical, 1);
     assert.deepEqual(entry.vulnerabilities.map((vulnerability) => `${vulnerability.id} ${vulnerability.severity}`), ['CVE-2024-3000 critical', 'CVE-2024-1000 high']);
     assert.equal(readdirSync(path.join(cache, 'by-reference')).length, 4);
+  });
+
+  it('--registry-username with the password from RAMPART_REGISTRY_PASSWORD reaches a registry that asks for basic credentials', async () => {
+    const manifests = path.join(temporary, 'guarded.yaml');
+    writeFileSync(manifests, deployment('guarded', `127.0.0.1:${fakePort}/guarded/app:1`));
+    const unavailable = async (password: string): Promise<string> => {
+      const result = await rampart('scan', manifests, '--registry', '--registry-ca-file', certificate.certFile, '--registry-username', 'alice', '--image-db', database, '--format', 'json', ...(password === '' ? [] : ['--registry-password', password]));
+      assert.equal(result.status, 2, result.stderr);
+      return (JSON.parse(result.stdout) as Report).diagnostics.find((entry) => entry.code === 'image-unavailable')?.message ?? '';
+    };
+    assert.match(await unavailable('wrong'), /guarded\/app: manifest 1: access denied \(HTTP 401\); check the credentials$/);
+    process.env.RAMPART_REGISTRY_PASSWORD = 'wonderland';
+    try {
+      assert.match(await unavailable(''), /guarded\/app: manifest 1: not found \(HTTP 404\)$/);
+    } finally {
+      delete process.env.RAMPART_REGISTRY_PASSWORD;
+    }
   });
 
   it('registry options need --registry, and --images and --registry exclude each other (exit 2)', async () => {
