@@ -316,7 +316,7 @@ export class Decider {
     const imageVerdict = this.images === undefined ? undefined : judgeImages(object, this.templates, this.images, admission.images.denyAtOrAbove);
     if (imageVerdict !== undefined) {
       scanned = withFindings(scanned, imageVerdict.findings, []);
-      if (imageVerdict.misses.length > 0) audit['image-cache-miss'] = truncate(imageVerdict.misses.map((miss) => miss.split(' ')[1]).join(', '), MAX_AUDIT_VALUE_CHARS);
+      if (imageVerdict.misses.length > 0) audit['image-cache-miss'] = truncate(imageVerdict.missedImages.join(', '), MAX_AUDIT_VALUE_CHARS);
       timings.images = (performance.now() - started) / 1000 - (timings.catalogue ?? 0) - pssSeconds;
     }
 

@@ -29,6 +29,8 @@ export interface ImageVerdict {
   readonly facts: ReadonlyMap<Finding, ImageFacts>;
   /** Images the cache does not know, one warning each. */
   readonly misses: readonly string[];
+  /** The same images, as the pod names them. */
+  readonly missedImages: readonly string[];
 }
 
 export function judgeImages(object: KubeObject, templates: PodTemplateFinder, cache: ImageLookup, threshold: Severity): ImageVerdict {
@@ -36,7 +38,7 @@ export function judgeImages(object: KubeObject, templates: PodTemplateFinder, ca
   const findings: Finding[] = [];
   const facts = new Map<Finding, ImageFacts>();
   const misses: string[] = [];
-  if (template.kind !== 'template') return { findings, facts, misses };
+  if (template.kind !== 'template') return { findings, facts, misses, missedImages: [] };
   const missed = new Set<string>();
   for (const container of buildPodView(template.template).containers) {
     const image = container.raw.image;
@@ -66,5 +68,5 @@ export function judgeImages(object: KubeObject, templates: PodTemplateFinder, ca
     findings.push(finding);
     facts.set(finding, { image, vulnerabilities: ids });
   }
-  return { findings, facts, misses };
+  return { findings, facts, misses, missedImages: [...missed] };
 }
