@@ -38,8 +38,20 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
+/** Starts the registry; a port taken between choosing and binding it gets another try (3 in all). */
 export async function startDockerRegistry(directory: string, certificate: TestCertificate): Promise<LocalRegistry> {
-  const port = await freePort();
+  let problem: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(directory, certificate, await freePort());
+    } catch (error) {
+      problem = error;
+    }
+  }
+  throw problem;
+}
+
+async function startOnce(directory: string, certificate: TestCertificate, port: number): Promise<LocalRegistry> {
   const config = path.join(directory, `registry-${port}.yml`);
   writeFileSync(
     config,
