@@ -115,6 +115,7 @@ function worst(result: ImageScanResult): number {
 interface WorkloadFlags extends SourceFlags {
   images?: string;
   registry?: boolean;
+  registryMirror?: string;
   format: 'table' | 'json';
   output?: string;
   failOn?: Severity;
@@ -122,7 +123,8 @@ interface WorkloadFlags extends SourceFlags {
 }
 
 async function runWorkloads(paths: string[], flags: WorkloadFlags): Promise<{ text: string; worst: number }> {
-  if ((flags.images === undefined) === (flags.registry !== true)) throw new UsageError('give exactly one of --images DIR (a directory of image archives) and --registry');
+  const registry = flags.registry === true || flags.registryMirror !== undefined;
+  if ((flags.images === undefined) === !registry) throw new UsageError('give exactly one of --images DIR (a directory of image archives) and --registry (or --registry-mirror HOST)');
   const { loadConfigForCommand, podTemplateFinderFor } = await import('./common.js');
   const { loadFiles } = await import('../load/load.js');
   const { localImageDirectory, registryResolver, scanWorkloadImages } = await import('../images/workloadScan.js');
@@ -139,7 +141,7 @@ async function runWorkloads(paths: string[], flags: WorkloadFlags): Promise<{ te
           ...(password === undefined ? {} : { password }),
           ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
           ...(flags.plainHttp === true ? { plainHttp: true } : {}),
-        });
+        }, flags.registryMirror);
   const database = await openDatabase(flags);
   try {
     const vex = await guarded(() => loadVex(flags.vex));
@@ -221,6 +223,7 @@ export function registerImageCommand(program: Command, setExitCode: (code: numbe
       .argument('<paths...>', 'manifest files or directories')
       .option('--images <dir>', 'a directory of image archives and OCI layouts, matched by the names they carry')
       .option('--registry', 'pull the referenced images from their registries')
+      .option('--registry-mirror <host[:port]>', 'pull every referenced image from this registry, under the same repository and tag')
       .option('-c, --config <file>', 'config file (YAML), see docs/config.md')
       .option('-f, --format <format>', 'output format: table, json', choice(['table', 'json'] as const), 'table')
       .option('-o, --output <file>', 'write the report to a file instead of stdout')

@@ -203,6 +203,13 @@ describe('rampart scan --registry against docker-registry on loopback', { skip: 
     assert.equal(entry.counts.critical, 1);
     assert.deepEqual(entry.vulnerabilities.map((vulnerability) => `${vulnerability.id} ${vulnerability.severity}`), ['CVE-2024-3000 critical', 'CVE-2024-1000 high']);
     assert.equal(readdirSync(path.join(cache, 'by-reference')).length, 4);
+
+    // rampart image workloads takes the same mirror.
+    const workloads = await rampart('image', 'workloads', manifests, '--registry-mirror', registry.host, '--ca-file', certificate.certFile, '--db', database, '--format', 'json');
+    assert.equal(workloads.status, 1, workloads.stderr);
+    const listed = JSON.parse(workloads.stdout) as { images: { image: string; vulnerabilities: number }[]; unavailable: { image: string }[] };
+    assert.deepEqual(listed.images.map((image) => `${image.image} ${image.vulnerabilities}`).sort(), ['docker.io/library/rooty:2 2', 'rooty:2 2', 'shop/app:1.0 2']);
+    assert.deepEqual(listed.unavailable.map((image) => image.image), ['ghcr.io/other/thing:3']);
   });
 
   it('--registry-username with the password from RAMPART_REGISTRY_PASSWORD reaches a registry that asks for basic credentials', async () => {
