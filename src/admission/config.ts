@@ -54,6 +54,11 @@ export interface AdmissionConfig {
     /** Default resource requests, `cpu` and `memory`, added where a container sets none. */
     readonly requests: Readonly<Record<string, string>>;
   };
+  /** The image gate (`rampart admission serve --image-cache DIR`, src/admission/images.ts). */
+  readonly images: {
+    /** Deny a pod whose image has a cached vulnerability at or above this severity. */
+    readonly denyAtOrAbove: Severity;
+  };
   readonly limits: ReviewLimits & {
     /** Pods with more containers (all kinds together) are denied before any check runs: check time grows with them. */
     readonly maxContainers: number;
@@ -65,6 +70,7 @@ export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   rules: [],
   podSecurity: { defaults: {}, enforceOnControllers: false, exemptions: { usernames: [], namespaces: [], runtimeClasses: [] } },
   mutation: { enabled: false, namespaces: [], requests: {} },
+  images: { denyAtOrAbove: 'critical' },
   limits: { ...DEFAULT_REVIEW_LIMITS, maxContainers: 100 },
 };
 
@@ -111,7 +117,7 @@ export function parseAdmissionSection(value: unknown, file: string): AdmissionCo
     }
     return input;
   };
-  const root = object(value, 'admission', ['defaultAction', 'rules', 'podSecurity', 'mutation', 'limits']);
+  const root = object(value, 'admission', ['defaultAction', 'rules', 'podSecurity', 'mutation', 'images', 'limits']);
   const defaultAction = root.defaultAction === undefined ? 'warn' : (action(root.defaultAction, 'admission.defaultAction') ?? 'warn');
   const rules: ActionRule[] = [];
   if (root.rules !== undefined && !Array.isArray(root.rules)) problems.push('admission.rules must be a list');
@@ -156,6 +162,12 @@ export function parseAdmissionSection(value: unknown, file: string): AdmissionCo
     if (typeof entry !== 'string' || !/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(entry)) problems.push(`admission.mutation.requests.${key} must be a quantity such as 100m or 128Mi`);
     else requests[key] = entry;
   }
+  const images = object(root.images, 'admission.images', ['denyAtOrAbove']);
+  let denyAtOrAbove: Severity = DEFAULT_ADMISSION_CONFIG.images.denyAtOrAbove;
+  if (images.denyAtOrAbove !== undefined) {
+    if (typeof images.denyAtOrAbove === 'string' && isSeverity(images.denyAtOrAbove)) denyAtOrAbove = images.denyAtOrAbove;
+    else problems.push('admission.images.denyAtOrAbove must be one of critical, high, medium, low, info');
+  }
   const limits = object(root.limits, 'admission.limits', ['maxBodyBytes', 'maxJsonDepth', 'maxContainers']);
   const config: AdmissionConfig = {
     defaultAction,
@@ -170,6 +182,7 @@ export function parseAdmissionSection(value: unknown, file: string): AdmissionCo
       },
     },
     mutation: { enabled: mutation.enabled === true, namespaces: strings(mutation.namespaces, 'admission.mutation.namespaces'), requests },
+    images: { denyAtOrAbove },
     limits: {
       maxBodyBytes: positive(limits.maxBodyBytes, 'admission.limits.maxBodyBytes', DEFAULT_REVIEW_LIMITS.maxBodyBytes),
       maxJsonDepth: positive(limits.maxJsonDepth, 'admission.limits.maxJsonDepth', DEFAULT_REVIEW_LIMITS.maxJsonDepth),

@@ -17,13 +17,14 @@ import { offenseMessage } from '../checks/pss/messages.js';
 import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem, type PssMode } from '../checks/pss/namespacePolicy.js';
 import type { Check } from '../checks/types.js';
 import { podTemplateFinderFor } from '../cli/common.js';
-import { Scanner, type DeferredPodCheck } from '../engine/scan.js';
+import { Scanner, withFindings, type DeferredPodCheck } from '../engine/scan.js';
 import { applyExceptions, ExceptionCollector, type ExceptionRule } from '../exceptions/exceptions.js';
 import { ClusterIndex } from '../model/clusterIndex.js';
 import type { PodTemplateFinder } from '../model/podTemplates.js';
 import { formatPath, isJsonObject, severityRank, type Finding, type JsonObject, type KubeObject, type PositionIndex } from '../model/types.js';
 import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js';
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
+import { IMAGE_CHECK_ID, judgeImages, type ImageLookup } from './images.js';
 import { evaluateVap, type VapPolicies } from './vap.js';
 
 /** Kubernetes' limits on warnings, in UTF-8 bytes. */
@@ -52,7 +53,7 @@ const PSA_CONTROLLERS: ReadonlySet<string> = new Set([
 
 export const MUTATE_LABEL = 'rampart.dev/mutate';
 
-export type CheckFamily = 'pss' | 'catalogue' | 'exceptions' | 'vap';
+export type CheckFamily = 'pss' | 'catalogue' | 'exceptions' | 'vap' | 'images';
 
 export interface DecidedFinding {
   readonly finding: Finding;
@@ -212,11 +213,13 @@ export class Decider {
   /**
    * `customChecks`: checks beyond the catalogue (custom CEL checks from `--policies`), run like the
    * built-in ones. `vap`: ValidatingAdmissionPolicies enforced with their own validationActions.
+   * `images`: the image result cache for the image gate (`--image-cache`, src/admission/images.ts).
    */
   constructor(
     readonly config: WebhookConfig,
     readonly customChecks: readonly Check[] = [],
     readonly vap?: VapPolicies,
+    readonly images?: ImageLookup,
   ) {
     const scan = config.scan;
     this.disabled = scan.disabledChecks;
@@ -306,16 +309,23 @@ export class Decider {
     const started = performance.now();
     const scanner = new Scanner({ checks: this.checks, podTemplates: this.templates, deferredPodChecks: deferred });
     scanner.add(object);
-    const scanned = scanner.finish();
+    let scanned = scanner.finish();
     timings.catalogue = (performance.now() - started) / 1000 - pssSeconds;
     if (judgePss) timings.pss = pssSeconds;
+    // The image gate: cached scan results only, so it goes through exceptions like every finding.
+    const imageVerdict = this.images === undefined ? undefined : judgeImages(object, this.templates, this.images, admission.images.denyAtOrAbove);
+    if (imageVerdict !== undefined) {
+      scanned = withFindings(scanned, imageVerdict.findings, []);
+      if (imageVerdict.misses.length > 0) audit['image-cache-miss'] = truncate(imageVerdict.missedImages.join(', '), MAX_AUDIT_VALUE_CHARS);
+      timings.images = (performance.now() - started) / 1000 - (timings.catalogue ?? 0) - pssSeconds;
+    }
 
     const exceptionsStarted = performance.now();
     const collector = new ExceptionCollector({ inline: true, keepLabels: this.keepLabels });
     collector.observe(object);
     // Without any exception there is nothing to apply (and nothing to report as stale or expired).
     const rules = collector.inline.length === 0 && this.centralExceptions.length === 0 ? [] : [...collector.inline, ...this.centralExceptions];
-    const outcome = rules.length === 0 ? { result: scanned, suppressed: [] } : applyExceptions(scanned, rules, { now, labels: collector.labels });
+    const outcome = rules.length === 0 ? { result: scanned, suppressed: [] } : applyExceptions(scanned, rules, { now, labels: collector.labels, ...(imageVerdict === undefined ? {} : { imageFacts: imageVerdict.facts }) });
     timings.exceptions = (performance.now() - exceptionsStarted) / 1000;
     if (outcome.suppressed.length > 0) {
       const counts = new Map<string, number>();
@@ -338,7 +348,8 @@ export class Decider {
         // warns at the enforce level, see namespacePolicy); a violation of no active mode is dropped.
         decided.push({ finding, action: enforce ? 'deny' : modes.warn ? 'warn' : modes.audit ? 'audit' : 'ignore' });
       } else {
-        decided.push({ finding, action: this.actionFor(finding, namespace) });
+        // Image findings exist only at or above admission.images.denyAtOrAbove: that threshold is their rule.
+        decided.push({ finding, action: finding.checkId === IMAGE_CHECK_ID ? 'deny' : this.actionFor(finding, namespace) });
       }
     }
     if (judgement?.policy !== undefined) {
@@ -387,7 +398,7 @@ export class Decider {
       };
     } else {
       audit.decision = 'allowed';
-      const warned = [...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? [])];
+      const warned = [...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? []), ...(imageVerdict?.misses ?? [])];
       response = { uid: request.uid, allowed: true, ...(warned.length > 0 ? { warnings: boundedWarnings(warned) } : {}), auditAnnotations: audit };
     }
     return { response, findings: decided, timings, object };

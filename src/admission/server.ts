@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Check } from '../checks/types.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
 import { Decider } from './decide.js';
+import type { ImageLookup } from './images.js';
 import { createMetrics, type AdmissionMetrics } from './metrics.js';
 import { secureDefaultsPatch } from './mutate.js';
 import type { NamespaceSource } from './namespaces.js';
@@ -48,6 +49,9 @@ export interface AdmissionServerOptions {
   readonly warmUpMs?: number;
   /** How often watched files are polled (ms). */
   readonly watchIntervalMs?: number;
+  /** The image result cache for the image gate (src/admission/images.ts), reread every `imageCacheRefreshMs` (default 30 s). */
+  readonly imageCache?: ImageLookup & { refresh(): Promise<void>; readonly problems: readonly string[] };
+  readonly imageCacheRefreshMs?: number;
 }
 
 export interface AdmissionServer {
@@ -97,7 +101,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
   const { logger, namespaces } = options;
   const interval = options.watchIntervalMs ?? 1000;
-  let decider = new Decider(options.config, options.customChecks, options.vap);
+  let decider = new Decider(options.config, options.customChecks, options.vap, options.imageCache);
   let draining = false;
   let inFlight = 0;
   const metrics = createMetrics(() => namespaces.stalenessSeconds());
@@ -257,7 +261,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   if (configFile !== undefined) {
     watch(configFile, async () => {
       try {
-        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks, options.vap);
+        decider = new Decider(await loadWebhookConfig(configFile), options.customChecks, options.vap, options.imageCache);
         metrics.configReloads.inc({ result: 'success' });
         logger.info({ configFile }, 'config reloaded');
       } catch (error) {
@@ -266,6 +270,27 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       }
     });
   }
+
+  // The image cache is reread off the request path; a request only reads the in-memory copy.
+  const imageCache = options.imageCache;
+  let refreshing = false;
+  const imageTimer =
+    imageCache === undefined
+      ? undefined
+      : setInterval(() => {
+          if (refreshing) return;
+          refreshing = true;
+          imageCache
+            .refresh()
+            .then(() => {
+              if (imageCache.problems.length > 0) logger.warn({ directory: imageCache.directory, problems: imageCache.problems.slice(0, 10) }, 'image cache entries skipped');
+            })
+            .catch((error: unknown) => logger.error({ directory: imageCache.directory, err: error instanceof Error ? error.message : String(error) }, 'image cache refresh failed; keeping the previous copy'))
+            .finally(() => {
+              refreshing = false;
+            });
+        }, Math.max(100, options.imageCacheRefreshMs ?? 30_000));
+  imageTimer?.unref();
 
   if ((options.warmUpMs ?? 0) > 0) {
     const started = performance.now();
@@ -290,6 +315,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       if (draining) return;
       draining = true;
       for (const file of watched) unwatchFile(file);
+      if (imageTimer !== undefined) clearInterval(imageTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + graceMs;

@@ -17,6 +17,8 @@ interface ServeFlags {
   logLevel: string;
   drainSeconds: number;
   warmUpMs: number;
+  imageCache?: string;
+  imageCacheRefresh: number;
 }
 
 function parsePort(value: string): number {
@@ -43,6 +45,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
+  }
+  if (flags.imageCache !== undefined) {
+    const { statSync } = await import('node:fs');
+    if (statSync(flags.imageCache, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UsageError(`--image-cache ${flags.imageCache}: no such directory (write it with rampart image scan --cache)`);
   }
   if (flags.selfSigned === undefined && (flags.cert === undefined || flags.key === undefined)) throw new UsageError('give --cert and --key, or --self-signed DNSNAME for development');
   if (flags.selfSigned !== undefined && (flags.cert !== undefined || flags.key !== undefined)) throw new UsageError('--self-signed cannot be combined with --cert/--key');
@@ -91,9 +97,17 @@ async function serve(flags: ServeFlags): Promise<void> {
     for (const note of loaded.notes) process.stderr.write(`rampart: --vap: ${note}\n`);
     vap = loaded.policies;
   }
+  let imageCache: import('../images/cache.js').ImageResultCache | undefined;
+  if (flags.imageCache !== undefined) {
+    const { ImageResultCache } = await import('../images/cache.js');
+    imageCache = await ImageResultCache.load(flags.imageCache);
+    if (imageCache.problems.length > 0) logger.warn({ directory: flags.imageCache, problems: imageCache.problems.slice(0, 10) }, 'image cache entries skipped');
+    logger.info({ directory: flags.imageCache, images: imageCache.size, denyAtOrAbove: config.admission.images.denyAtOrAbove }, 'image gate on');
+  }
   let server;
   try {
     server = await startAdmissionServer({
+      ...(imageCache !== undefined ? { imageCache, imageCacheRefreshMs: flags.imageCacheRefresh * 1000 } : {}),
       config,
       customChecks,
       ...(vap !== undefined ? { vap } : {}),
@@ -132,6 +146,8 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--namespaces <file>', 'Namespace objects (YAML) whose labels decide Pod Security; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, docs/cel.md), run beside the catalogue; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--vap <path>', 'ValidatingAdmissionPolicies with their bindings (and params, CRDs) to enforce beside the checks; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--image-cache <dir>', 'deny pods whose images have cached vulnerabilities at or above admission.images.denyAtOrAbove (default critical); the cache is written by rampart image scan --cache')
+    .option('--image-cache-refresh <seconds>', 'how often the image cache is reread', parseSeconds, 30)
     .option('--log-level <level>', 'log level: debug logs every decision, info only denials', choice(['debug', 'info', 'warn', 'error'] as const), 'info')
     .option('--drain-seconds <seconds>', 'on SIGTERM, wait this long for in-flight requests', parseSeconds, 10)
     .option('--warm-up-ms <ms>', 'review sample objects this long before listening, so the first requests meet optimised code (0: off)', (value: string) => Math.round(parseSeconds(value)), 1000)

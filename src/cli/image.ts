@@ -25,6 +25,7 @@ interface ScanFlags extends SourceFlags {
   format: ImageFormat;
   output?: string;
   failOn?: Severity;
+  cache?: string;
 }
 
 function addSourceOptions(command: Command): Command {
@@ -114,6 +115,7 @@ function worst(result: ImageScanResult): number {
 interface WorkloadFlags extends SourceFlags {
   images?: string;
   registry?: boolean;
+  registryMirror?: string;
   format: 'table' | 'json';
   output?: string;
   failOn?: Severity;
@@ -121,7 +123,8 @@ interface WorkloadFlags extends SourceFlags {
 }
 
 async function runWorkloads(paths: string[], flags: WorkloadFlags): Promise<{ text: string; worst: number }> {
-  if ((flags.images === undefined) === (flags.registry !== true)) throw new UsageError('give exactly one of --images DIR (a directory of image archives) and --registry');
+  const registry = flags.registry === true || flags.registryMirror !== undefined;
+  if ((flags.images === undefined) === !registry) throw new UsageError('give exactly one of --images DIR (a directory of image archives) and --registry (or --registry-mirror HOST)');
   const { loadConfigForCommand, podTemplateFinderFor } = await import('./common.js');
   const { loadFiles } = await import('../load/load.js');
   const { localImageDirectory, registryResolver, scanWorkloadImages } = await import('../images/workloadScan.js');
@@ -138,7 +141,7 @@ async function runWorkloads(paths: string[], flags: WorkloadFlags): Promise<{ te
           ...(password === undefined ? {} : { password }),
           ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
           ...(flags.plainHttp === true ? { plainHttp: true } : {}),
-        });
+        }, flags.registryMirror);
   const database = await openDatabase(flags);
   try {
     const vex = await guarded(() => loadVex(flags.vex));
@@ -171,12 +174,25 @@ export function registerImageCommand(program: Command, setExitCode: (code: numbe
       .argument('<image>', 'path to an image archive or layout, or a registry reference (registry/repo:tag)')
       .option('-f, --format <format>', `output format: ${IMAGE_FORMATS.join(', ')}`, choice(IMAGE_FORMATS), 'table')
       .option('-o, --output <file>', 'write the report to a file instead of stdout')
-      .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity),
+      .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: high)', parseSeverity)
+      .option('--cache <dir>', 'also write the vulnerabilities found to this image result cache, keyed by digest and reference (for rampart admission serve --image-cache)'),
   ).action(async (reference: string, flags: ScanFlags) => {
     const database = await openDatabase(flags);
     try {
       const result = await scanReference(reference, flags, database);
       for (const warning of result.database?.warnings ?? []) process.stderr.write(`rampart: warning: ${warning}\n`);
+      if (flags.cache !== undefined) {
+        const { cacheEntry, writeCacheEntry } = await import('../images/cache.js');
+        // A path is no reference: the image's own names (RepoTags, the layout's ref names) are.
+        const entry = cacheEntry(result, existsSync(reference) ? [] : [reference], new Date());
+        if (entry.references.length === 0 && entry.digests.length === 0) process.stderr.write(`rampart: warning: ${reference} carries no name and no digest: nothing written to the cache\n`);
+        else {
+          await writeCacheEntry(flags.cache, entry).catch((error: unknown) => {
+            throw new UsageError(`--cache ${flags.cache}: cannot write (${(error as Error).message})`);
+          });
+          process.stderr.write(`rampart: cached ${reference} as ${[...entry.references, ...entry.digests].join(', ')}\n`);
+        }
+      }
       await writeOutput(await render(flags.format, result), flags.output);
       if (worst(result) >= severityRank(flags.failOn ?? 'high')) setExitCode(1);
     } finally {
@@ -207,6 +223,7 @@ export function registerImageCommand(program: Command, setExitCode: (code: numbe
       .argument('<paths...>', 'manifest files or directories')
       .option('--images <dir>', 'a directory of image archives and OCI layouts, matched by the names they carry')
       .option('--registry', 'pull the referenced images from their registries')
+      .option('--registry-mirror <host[:port]>', 'pull every referenced image from this registry, under the same repository and tag')
       .option('-c, --config <file>', 'config file (YAML), see docs/config.md')
       .option('-f, --format <format>', 'output format: table, json', choice(['table', 'json'] as const), 'table')
       .option('-o, --output <file>', 'write the report to a file instead of stdout')

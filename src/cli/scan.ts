@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { hardeningChecks } from '../checks/index.js';
 import { createPssDeferredCheck, resolvePssVersion } from '../checks/pss/index.js';
@@ -6,12 +7,15 @@ import type { RampartConfig } from '../config/config.js';
 import { Scanner, withFindings, worstSeverity, type ScanResult } from '../engine/scan.js';
 import { applyBaseline, BaselineError, parseBaseline } from '../exceptions/baseline.js';
 import { ObjectPlaces } from '../fix/plan.js';
-import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule } from '../exceptions/exceptions.js';
+import { applyExceptions, exceptionClock, ExceptionCollector, type ExceptionOutcome, type ExceptionRule, type ImageFacts } from '../exceptions/exceptions.js';
 import { addClusterOptions, type ClusterFlags } from '../cluster/options.js';
 import { loadFiles, type FileBatch } from '../load/load.js';
-import { severityRank, type KubeObject, type Severity } from '../model/types.js';
+import { severityRank, type Diagnostic, type Finding, type KubeObject, type Severity } from '../model/types.js';
 import type { LoadedCelChecks } from '../policy/checks/celChecks.js';
 import { REPORT_FORMATS, renderReportChunks, type ReportFormat } from '../report/index.js';
+import { hostPlatform, parsePlatform } from '../images/model.js';
+import type { ImageScanResult } from '../images/scan.js';
+import type { ImageSource } from '../images/scanJoin.js';
 import { choice, loadConfigForCommand, parseSeverity, podTemplateFinderFor, UsageError, VERSION, writeOutput } from './common.js';
 
 interface ScanFlags extends ClusterFlags {
@@ -25,7 +29,22 @@ interface ScanFlags extends ClusterFlags {
   inlineExceptions: boolean;
   baseline?: string;
   images?: string;
+  registry?: boolean;
+  registryMirror?: string;
+  registryCaFile?: string;
+  registryUsername?: string;
+  registryPassword?: string;
+  registryPlainHttp?: boolean;
+  imagePlatform?: string;
   imageDb?: string;
+  imageCache?: string;
+}
+
+/** Findings added to a scan before exceptions apply (the `--images` join), with what exceptions may match on. */
+export interface ScanAddition {
+  readonly findings: readonly Finding[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly facts?: ReadonlyMap<Finding, ImageFacts>;
 }
 
 export interface ScanRun {
@@ -41,6 +60,8 @@ export async function runScan(
   flags: Pick<ScanFlags, 'pssLevel' | 'pssVersion' | 'policies' | 'inlineExceptions'>,
   observe?: (object: KubeObject) => void,
   input?: AsyncIterable<FileBatch>,
+  /** Runs once every object is loaded; its findings go through exceptions like the checks' own. */
+  addition?: () => Promise<ScanAddition>,
 ): Promise<ScanRun> {
   const pssLevel = flags.pssLevel ?? config.pss.level;
   const requestedVersion = flags.pssVersion ?? config.pss.version;
@@ -67,7 +88,10 @@ export async function runScan(
   }
   scanner.addDiagnostics(collector.diagnostics);
   const central: ExceptionRule[] = config.exceptions.map((entry) => ({ ...entry, source: 'config' }));
-  const exceptions = applyExceptions(scanner.finish(), [...collector.inline, ...central], { now: exceptionClock(), labels: collector.labels });
+  let finished = scanner.finish();
+  const added = addition === undefined ? undefined : await addition();
+  if (added !== undefined) finished = withFindings(finished, added.findings, added.diagnostics);
+  const exceptions = applyExceptions(finished, [...collector.inline, ...central], { now: exceptionClock(), labels: collector.labels, ...(added?.facts === undefined ? {} : { imageFacts: added.facts }) });
   return { result: exceptions.result, exceptions, pss: { level: pssLevel, version: resolvePssVersion(requestedVersion), requestedVersion } };
 }
 
@@ -85,7 +109,15 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
     .option('--baseline <file>', 'report only findings that are not in this earlier JSON report (rampart scan --format json)')
     .option('--no-inline-exceptions', 'ignore exceptions written in object annotations (only the config file may grant them)')
     .option('--images <dir>', 'also scan the images the workloads reference, from this directory of image archives and OCI layouts, judged with how each container runs them (docs/images.md)')
-    .option('--image-db <file>', 'vulnerability database for --images (default: the one rampart db import writes)')
+    .option('--registry', 'also scan the images the workloads reference, pulled from the registries they name (Distribution API v2)')
+    .option('--registry-mirror <host[:port]>', 'like --registry, but pull every image from this registry under the same repository and tag (nginx:1 as HOST/library/nginx:1)')
+    .option('--registry-ca-file <file>', 'extra certificate authorities (PEM) to trust for the registry')
+    .option('--registry-username <name>', 'registry user name (default: ~/.docker/config.json)')
+    .option('--registry-password <password>', 'registry password or token (or RAMPART_REGISTRY_PASSWORD)')
+    .option('--registry-plain-http', 'talk to the registry over plain HTTP (loopback or trusted networks only)')
+    .option('--image-platform <os/arch[/variant]>', 'platform to pick from multi-platform images (default: this machine, linux)')
+    .option('--image-db <file>', 'vulnerability database for --images and --registry (default: the one rampart db import writes)')
+    .option('--image-cache <dir>', 'write each scanned image\'s vulnerabilities to this cache, keyed by digest and reference, for rampart admission serve --image-cache')
     .action(async (paths: string[], flags: ScanFlags) => {
       const config = await loadConfigForCommand(flags.config);
       const baseline = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline);
@@ -95,25 +127,29 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
       const input = cluster === undefined ? undefined : await cluster.clusterScanInput(flags, config);
       // SARIF carries each fixable finding's fix, computed from where each object sits in its file (files only).
       const places = flags.format === 'sarif' && cluster === undefined ? new ObjectPlaces() : undefined;
-      if (flags.imageDb !== undefined && flags.images === undefined) throw new UsageError('--image-db needs --images');
-      // --images keeps the workloads' objects until their images are judged.
+      const source = imageSource(flags);
+      // The image join keeps the workloads' objects until their images are judged.
       const workloads: KubeObject[] = [];
-      const finder = flags.images === undefined ? undefined : podTemplateFinderFor(config);
+      const finder = source === undefined ? undefined : podTemplateFinderFor(config);
       const observe = (object: KubeObject): void => {
         places?.observe(object);
         if (finder?.bearsPods(object) === true) workloads.push(object);
       };
-      const run = await runScan(paths, config, flags, places === undefined && finder === undefined ? undefined : observe, input);
+      const addition =
+        source === undefined || finder === undefined
+          ? undefined
+          : async (): Promise<ScanAddition> => {
+              const { workloadImageFindings } = await import('../images/scanJoin.js');
+              const joined = await workloadImageFindings(workloads, finder, source, flags.imageDb).catch((error: unknown) => {
+                throw new UsageError(`${source.kind === 'directory' ? `--images ${source.directory}` : '--registry'}: ${error instanceof Error ? error.message : String(error)}`);
+              });
+              if (flags.imageCache !== undefined) await writeImageCache(flags.imageCache, joined.images);
+              return joined;
+            };
+      const run = await runScan(paths, config, flags, places === undefined && finder === undefined ? undefined : observe, input, addition);
       cluster?.orderClusterResult(run.result);
       const { exceptions, pss } = run;
-      let scanned = run.result;
-      if (flags.images !== undefined && finder !== undefined) {
-        const { workloadImageFindings } = await import('../images/scanJoin.js');
-        const joined = await workloadImageFindings(workloads, finder, flags.images, flags.imageDb).catch((error: unknown) => {
-          throw new UsageError(`--images ${flags.images}: ${error instanceof Error ? error.message : String(error)}`);
-        });
-        scanned = withFindings(scanned, joined.findings, joined.diagnostics);
-      }
+      const scanned = run.result;
       const compared = baseline === undefined ? undefined : applyBaseline(scanned, baseline);
       const result = compared?.result ?? scanned;
       const color = flags.output === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
@@ -139,6 +175,56 @@ export function registerScanCommand(program: Command, setExitCode: (code: number
       if (inputError) setExitCode(2);
       else if (worst !== undefined && severityRank(worst) >= severityRank(failOn)) setExitCode(1);
     });
+}
+
+/** Where `--images`/`--registry` take images from, or undefined when no image is to be scanned. */
+function imageSource(flags: ScanFlags): ImageSource | undefined {
+  const registry = flags.registry === true || flags.registryMirror !== undefined;
+  if (flags.images !== undefined && registry) throw new UsageError('give either --images DIR (a directory of image archives) or --registry/--registry-mirror, not both');
+  const registryFlags = (['registryCaFile', 'registryUsername', 'registryPassword', 'registryPlainHttp'] as const).filter((key) => flags[key] !== undefined);
+  if (!registry && registryFlags.length > 0) throw new UsageError(`--${registryFlags[0]!.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} needs --registry or --registry-mirror`);
+  if (flags.images === undefined && !registry) {
+    for (const [flag, value] of [['--image-db', flags.imageDb], ['--image-cache', flags.imageCache], ['--image-platform', flags.imagePlatform]] as const) {
+      if (value !== undefined) throw new UsageError(`${flag} needs --images or --registry`);
+    }
+    return undefined;
+  }
+  let platform = hostPlatform();
+  if (flags.imagePlatform !== undefined) {
+    const parsed = parsePlatform(flags.imagePlatform);
+    if (parsed === undefined) throw new UsageError(`--image-platform must be os/arch or os/arch/variant, got ${JSON.stringify(flags.imagePlatform)}`);
+    platform = parsed;
+  }
+  if (flags.images !== undefined) return { kind: 'directory', directory: flags.images };
+  if (flags.registryMirror !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(flags.registryMirror)) throw new UsageError(`--registry-mirror must be host or host:port, got ${JSON.stringify(flags.registryMirror)}`);
+  if (flags.registryCaFile !== undefined && statSync(flags.registryCaFile, { throwIfNoEntry: false })?.isFile() !== true) throw new UsageError(`cannot read --registry-ca-file ${flags.registryCaFile}`);
+  const password = flags.registryPassword ?? process.env.RAMPART_REGISTRY_PASSWORD;
+  return {
+    kind: 'registry',
+    options: {
+      platform,
+      ...(flags.registryUsername === undefined ? {} : { username: flags.registryUsername }),
+      ...(password === undefined ? {} : { password }),
+      ...(flags.registryCaFile === undefined ? {} : { caFile: flags.registryCaFile }),
+      ...(flags.registryPlainHttp === true ? { plainHttp: true } : {}),
+    },
+    ...(flags.registryMirror === undefined ? {} : { mirror: flags.registryMirror }),
+  };
+}
+
+async function writeImageCache(directory: string, images: ReadonlyMap<string, ImageScanResult>): Promise<void> {
+  const { cacheEntry, writeCacheEntry } = await import('../images/cache.js');
+  // One entry per scanned image, under every reference the workloads used for it.
+  const references = new Map<ImageScanResult, string[]>();
+  for (const [reference, result] of images) references.set(result, [...(references.get(result) ?? []), reference]);
+  const now = new Date();
+  for (const [result, names] of references) {
+    try {
+      await writeCacheEntry(directory, cacheEntry(result, names, now));
+    } catch (error) {
+      throw new UsageError(`--image-cache ${directory}: cannot write (${(error as Error).message})`);
+    }
+  }
 }
 
 async function readBaseline(file: string): Promise<ReturnType<typeof parseBaseline>> {

@@ -24,11 +24,13 @@ export interface RampartConfig {
 
 export interface ConfigException {
   readonly checks: readonly string[];
-  readonly match: { readonly kind?: string; readonly namespace?: string; readonly name?: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly match: { readonly kind?: string; readonly namespace?: string; readonly name?: string; readonly labels?: Readonly<Record<string, string>>; readonly image?: string };
   readonly reason: string;
   readonly owner: string;
   readonly expires?: string;
   readonly container?: string;
+  /** Image findings only: every vulnerability the finding cites must be listed. */
+  readonly vulnerabilities?: readonly string[];
   readonly file: string;
   readonly line: number;
 }
@@ -126,12 +128,14 @@ export const CONFIG_SCHEMA = {
               namespace: { type: 'string' },
               name: { type: 'string', minLength: 1 },
               labels: { type: 'object', additionalProperties: { type: 'string' } },
+              image: { type: 'string', minLength: 1 },
             },
           },
           reason: { type: 'string', pattern: '\\S' },
           owner: { type: 'string', pattern: '\\S' },
           expires: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
           container: { type: 'string', minLength: 1 },
+          vulnerabilities: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
         },
       },
     },

@@ -5,6 +5,7 @@
  * result, so every front-end suppresses the same findings.
  */
 import { withContents, type ScanResult } from '../engine/scan.js';
+import { imageMatches } from '../images/reference.js';
 import { isJsonObject, locate, objectRef, type Diagnostic, type Finding, type KubeObject, type ObjectRef } from '../model/types.js';
 
 /** The annotation holding an object's exceptions (a JSON array, or one JSON object). */
@@ -17,6 +18,8 @@ export interface ObjectMatch {
   readonly namespace?: string;
   readonly name?: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Central exceptions: only findings about this image (as `ExceptionRule.image`). */
+  readonly image?: string;
 }
 
 export interface ExceptionRule {
@@ -27,6 +30,10 @@ export interface ExceptionRule {
   /** Last day the exception applies, YYYY-MM-DD (UTC). */
   readonly expires?: string;
   readonly container?: string;
+  /** Only findings about this image (a reference; without tag or digest, any tag of the repository). */
+  readonly image?: string;
+  /** Only findings whose vulnerabilities are all in this list (CVE or advisory IDs). */
+  readonly vulnerabilities?: readonly string[];
   /** Inline exceptions: the object carrying the annotation (file, document, kind, namespace, name). */
   readonly objectKey?: string;
   /** Inline exceptions: the object carrying the annotation. */
@@ -146,9 +153,9 @@ export class ExceptionCollector {
   }
 }
 
-type ParsedEntry = Pick<ExceptionRule, 'checks' | 'reason' | 'expires' | 'container' | 'owner'>;
+type ParsedEntry = Pick<ExceptionRule, 'checks' | 'reason' | 'expires' | 'container' | 'owner' | 'image' | 'vulnerabilities'>;
 
-const INLINE_KEYS = new Set(['checks', 'reason', 'expires', 'container', 'owner']);
+const INLINE_KEYS = new Set(['checks', 'reason', 'expires', 'container', 'owner', 'image', 'vulnerabilities']);
 
 /** Parses an annotation value: a JSON array of entries, or one entry. Every problem is reported; valid entries still apply. */
 export function parseInlineExceptions(value: unknown, container: string | undefined): { entries: ParsedEntry[]; problems: string[] } {
@@ -177,6 +184,9 @@ export function parseInlineExceptions(value: unknown, container: string | undefi
     if (item.container !== undefined && (typeof item.container !== 'string' || item.container === '')) errors.push('container must be a container name');
     if (item.container !== undefined && container !== undefined && item.container !== container) errors.push(`container ${JSON.stringify(item.container)} contradicts the annotation's container ${JSON.stringify(container)}`);
     if (item.owner !== undefined && typeof item.owner !== 'string') errors.push('owner must be a string');
+    if (item.image !== undefined && (typeof item.image !== 'string' || item.image.trim() === '')) errors.push('image must be an image reference');
+    const vulnerabilities = item.vulnerabilities;
+    if (vulnerabilities !== undefined && (!Array.isArray(vulnerabilities) || vulnerabilities.length === 0 || !vulnerabilities.every((id) => typeof id === 'string' && id.trim() !== ''))) errors.push('vulnerabilities must be a non-empty list of vulnerability IDs');
     if (errors.length > 0) {
       problems.push(`${where}${errors.join(', ')}`);
       return;
@@ -188,14 +198,29 @@ export function parseInlineExceptions(value: unknown, container: string | undefi
       ...(typeof item.owner === 'string' ? { owner: item.owner } : {}),
       ...(typeof item.expires === 'string' ? { expires: item.expires } : {}),
       ...(scope !== undefined ? { container: scope } : {}),
+      ...(typeof item.image === 'string' ? { image: item.image } : {}),
+      ...(Array.isArray(vulnerabilities) ? { vulnerabilities: vulnerabilities as string[] } : {}),
     });
   });
   return { entries, problems };
 }
 
-function matches(exception: ExceptionRule, finding: Finding, labels: ReadonlyMap<string, Readonly<Record<string, string>>>): boolean {
+/** What an image finding is about, beyond the Finding itself: the image and the vulnerability IDs it cites. */
+export interface ImageFacts {
+  readonly image: string;
+  readonly vulnerabilities: readonly string[];
+}
+
+function matches(exception: ExceptionRule, finding: Finding, labels: ReadonlyMap<string, Readonly<Record<string, string>>>, facts: ImageFacts | undefined): boolean {
   if (!exception.checks.includes(finding.checkId)) return false;
   if (exception.container !== undefined && finding.container !== exception.container) return false;
+  // An exception naming an image or vulnerabilities applies to image findings only.
+  const image = exception.image ?? exception.match?.image;
+  if (image !== undefined && (facts === undefined || !imageMatches(image, facts.image))) return false;
+  if (exception.vulnerabilities !== undefined) {
+    // Accepting CVE-A does not accept CVE-B: every vulnerability the finding cites must be listed.
+    if (facts === undefined || facts.vulnerabilities.length === 0 || !facts.vulnerabilities.every((id) => exception.vulnerabilities!.includes(id))) return false;
+  }
   if (exception.objectKey !== undefined) return exception.objectKey === findingObjectKey(finding);
   const match = exception.match ?? {};
   if (match.kind !== undefined && match.kind !== finding.object.kind) return false;
@@ -211,6 +236,8 @@ function matches(exception: ExceptionRule, finding: Finding, labels: ReadonlyMap
 export interface ApplyOptions {
   readonly now: Date;
   readonly labels?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The image and vulnerabilities of image findings (`rampart scan --images`, the webhook's image gate). */
+  readonly imageFacts?: ReadonlyMap<Finding, ImageFacts>;
 }
 
 /**
@@ -227,7 +254,7 @@ export function applyExceptions(result: ScanResult, exceptions: readonly Excepti
   for (const finding of result.findings) {
     let by: number | undefined;
     exceptions.forEach((exception, index) => {
-      if (!matches(exception, finding, labels)) return;
+      if (!matches(exception, finding, labels, options.imageFacts?.get(finding))) return;
       matched[index]?.push(finding);
       if (!expired[index] && by === undefined) by = index;
     });

@@ -17,8 +17,12 @@ export interface ExceptionsReportEntry {
   /** Inline: the object carrying the annotation. */
   readonly object?: ObjectRef;
   /** Config: which objects. */
-  readonly match?: { readonly kind?: string; readonly namespace?: string; readonly name?: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly match?: { readonly kind?: string; readonly namespace?: string; readonly name?: string; readonly labels?: Readonly<Record<string, string>>; readonly image?: string };
   readonly container?: string;
+  /** Inline: the image it is limited to (config: `match.image`). */
+  readonly image?: string;
+  /** The vulnerability IDs it accepts (image findings). */
+  readonly vulnerabilities?: readonly string[];
   readonly owner?: string;
   readonly reason: string;
   readonly expires?: string;
@@ -50,6 +54,8 @@ export function buildExceptionsReport(statuses: readonly ExceptionStatus[], opti
       ...(exception.object !== undefined ? { object: exception.object } : {}),
       ...(exception.match !== undefined ? { match: exception.match } : {}),
       ...(exception.container !== undefined ? { container: exception.container } : {}),
+      ...(exception.image !== undefined ? { image: exception.image } : {}),
+      ...(exception.vulnerabilities !== undefined ? { vulnerabilities: [...exception.vulnerabilities] } : {}),
       ...(exception.owner !== undefined ? { owner: exception.owner } : {}),
       reason: exception.reason,
       ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
@@ -74,6 +80,7 @@ function describeMatch(match: NonNullable<ExceptionsReportEntry['match']>): stri
   if (match.namespace !== undefined) parts.push(`namespace=${match.namespace}`);
   if (match.name !== undefined) parts.push(`name=${match.name}`);
   for (const [label, value] of Object.entries(match.labels ?? {})) parts.push(`label ${label}=${value}`);
+  if (match.image !== undefined) parts.push(`image ${match.image}`);
   return parts.length === 0 ? 'every object' : parts.join(', ');
 }
 
@@ -83,7 +90,8 @@ export function renderExceptionsTable(report: ExceptionsReport): string {
     const scope = entry.object !== undefined ? objectName(entry.object) : describeMatch(entry.match ?? {});
     lines.push(`${entry.state.toUpperCase().padEnd(8)}${entry.file}:${entry.line}  (${entry.source})`);
     lines.push(`    checks:   ${entry.checks.join(', ')}`);
-    lines.push(`    applies:  ${scope}${entry.container !== undefined ? `, container "${entry.container}"` : ''}`);
+    lines.push(`    applies:  ${scope}${entry.container !== undefined ? `, container "${entry.container}"` : ''}${entry.image !== undefined ? `, image ${entry.image}` : ''}`);
+    if (entry.vulnerabilities !== undefined) lines.push(`    accepts:  ${entry.vulnerabilities.join(', ')}`);
     lines.push(`    owner:    ${entry.owner ?? '(not given)'}`);
     lines.push(`    reason:   ${entry.reason}`);
     lines.push(`    expires:  ${entry.expires ?? 'never'}`);

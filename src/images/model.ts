@@ -41,6 +41,8 @@ export interface OpenedImage {
   readonly kind: SourceKind;
   readonly repoTags: readonly string[];
   readonly manifestDigest?: string;
+  /** A registry image named through a manifest list or OCI index: that index's digest (what `image@sha256:` pins). */
+  readonly indexDigest?: string;
   readonly configDigest?: string;
   readonly config: ImageConfig;
   readonly layers: readonly LayerRef[];

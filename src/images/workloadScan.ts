@@ -15,7 +15,8 @@ import { ImageError } from './errors.js';
 import type { OpenedImage, Platform } from './model.js';
 import { scanOpenedImage, type ImageScanResult, type ScanOptions } from './scan.js';
 import { openLocalImage } from './sources/local.js';
-import { openRegistryImage, parseImageReference, type RegistryOptions } from './sources/registry.js';
+import { canonicalReference, onRegistry } from './reference.js';
+import { openRegistryImage, type RegistryOptions } from './sources/registry.js';
 import { combineImageAndWorkload, containerImages, type WorkloadImageFinding } from './workloads.js';
 
 /** Finds the image a workload names; undefined when this resolver has none. */
@@ -24,12 +25,7 @@ export interface ImageResolver {
   resolve(reference: string): Promise<OpenedImage | undefined>;
 }
 
-/** "nginx" and "docker.io/library/nginx:latest" name the same image. */
-export function canonicalReference(reference: string): string | undefined {
-  const parsed = parseImageReference(reference);
-  if (parsed === undefined) return undefined;
-  return `${parsed.registry}/${parsed.repository}${parsed.tag === undefined ? '' : `:${parsed.tag}`}${parsed.digest === undefined ? '' : `@${parsed.digest}`}`;
-}
+export { canonicalReference } from './reference.js';
 
 /** Every archive and layout in a directory (not recursive), indexed by the names it carries. */
 export async function localImageDirectory(directory: string, platform: Platform): Promise<ImageResolver & { readonly problems: readonly string[] }> {
@@ -64,8 +60,21 @@ export async function localImageDirectory(directory: string, platform: Platform)
   };
 }
 
-export function registryResolver(options: RegistryOptions): ImageResolver {
-  return { description: 'registries', resolve: (reference) => openRegistryImage(reference, options) };
+/**
+ * Images from the registries their references name, or, with `mirror`
+ * (host[:port]), every image from that one registry under the same
+ * repository, tag and digest ("nginx:1" is pulled as MIRROR/library/nginx:1).
+ */
+export function registryResolver(options: RegistryOptions, mirror?: string): ImageResolver {
+  if (mirror === undefined) return { description: 'registries', resolve: (reference) => openRegistryImage(reference, options) };
+  return {
+    description: `registry mirror ${mirror}`,
+    async resolve(reference) {
+      const mirrored = onRegistry(reference, mirror);
+      if (mirrored === undefined) throw new ImageError(`${JSON.stringify(reference)} is not an image reference`);
+      return await openRegistryImage(mirrored, options);
+    },
+  };
 }
 
 export interface WorkloadImageResult {
@@ -79,12 +88,18 @@ export interface WorkloadScan {
   readonly images: ReadonlyMap<string, ImageScanResult>;
   /** Images that could not be scanned, and why. */
   readonly unavailable: ReadonlyMap<string, string>;
+  /** The first workload that references each image, to name in diagnostics. */
+  readonly firstUse: ReadonlyMap<string, KubeObject>;
+  /** How many images were opened and scanned (each distinct image once). */
+  readonly opened: number;
 }
 
 export async function scanWorkloadImages(objects: readonly KubeObject[], finder: PodTemplateFinder, resolver: ImageResolver, options: ScanOptions = {}): Promise<WorkloadScan> {
   const images = new Map<string, ImageScanResult>();
   const unavailable = new Map<string, string>();
   const findings: WorkloadImageResult[] = [];
+  const firstUse = new Map<string, KubeObject>();
+  let opened = 0;
   // "nginx" and "docker.io/library/nginx:latest" are scanned once.
   const byCanonical = new Map<string, ImageScanResult | string>();
   for (const object of objects) {
@@ -92,11 +107,13 @@ export async function scanWorkloadImages(objects: readonly KubeObject[], finder:
     if (template.kind !== 'template') continue;
     const pod = buildPodView(template.template);
     for (const { container, image } of containerImages(pod)) {
+      if (!firstUse.has(image)) firstUse.set(image, object);
       const key = canonicalReference(image) ?? image;
       if (!byCanonical.has(key)) {
         try {
-          const opened = await resolver.resolve(image);
-          byCanonical.set(key, opened === undefined ? `not found in ${resolver.description}` : await scanOpenedImage(opened, options));
+          const found = await resolver.resolve(image);
+          if (found !== undefined) opened++;
+          byCanonical.set(key, found === undefined ? `not found in ${resolver.description}` : await scanOpenedImage(found, options));
         } catch (error) {
           if (!(error instanceof ImageError)) throw error;
           byCanonical.set(key, error.message);
@@ -111,5 +128,5 @@ export async function scanWorkloadImages(objects: readonly KubeObject[], finder:
       for (const finding of combineImageAndWorkload(container, image, result)) findings.push({ object, finding });
     }
   }
-  return { findings, images, unavailable };
+  return { findings, images, unavailable, firstUse, opened };
 }

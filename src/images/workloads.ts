@@ -4,7 +4,7 @@
  * is not running as root; a critical vulnerability in a privileged or root
  * container is worse than the same one in a locked-down container. Pure: pod
  * views and scan results in, combined findings out. `rampart scan --images`
- * is to call this; it is not wired in yet.
+ * calls it through `workloadScan.ts`.
  */
 import type { ContainerView, PodView } from '../model/podView.js';
 import type { ImageSeverity } from './configChecks.js';
@@ -16,6 +16,8 @@ export interface WorkloadImageFinding {
   readonly container: string;
   readonly image: string;
   readonly message: string;
+  /** The vulnerability IDs the finding is about (its critical ones), for exceptions that name them. */
+  readonly vulnerabilities: readonly string[];
 }
 
 /** The images a pod's containers run (init and ephemeral containers too), by container. */
@@ -41,12 +43,13 @@ export function combineImageAndWorkload(container: ContainerView, image: string,
   const root = runsAsRoot(container, result);
   const privileged = container.effective.privileged?.value === true;
   const critical = result.vulnerabilities.filter((match) => match.severity === 'critical');
+  const ids = [...new Set(critical.map((match) => match.id))];
   const list = critical.slice(0, 5).map((match) => `${match.id} in ${match.package.name} ${match.package.version}`).join(', ') + (critical.length > 5 ? `, and ${critical.length - 5} more` : '');
-  if (root.root) findings.push({ id: 'IMG-WL-RUNS-AS-ROOT', severity: 'medium', container: container.name, image, message: `container ${JSON.stringify(container.name)} runs ${image} as root: ${root.why}` });
+  if (root.root) findings.push({ id: 'IMG-WL-RUNS-AS-ROOT', severity: 'medium', container: container.name, image, vulnerabilities: [], message: `container ${JSON.stringify(container.name)} runs ${image} as root: ${root.why}` });
   if (critical.length > 0 && privileged) {
-    findings.push({ id: 'IMG-WL-CRITICAL-PRIVILEGED', severity: 'critical', container: container.name, image, message: `container ${JSON.stringify(container.name)} is privileged and its image ${image} has ${critical.length} critical vulnerabilities (${list}): a compromise is a compromise of the node` });
+    findings.push({ id: 'IMG-WL-CRITICAL-PRIVILEGED', severity: 'critical', container: container.name, image, vulnerabilities: ids, message: `container ${JSON.stringify(container.name)} is privileged and its image ${image} has ${critical.length} critical vulnerabilities (${list}): a compromise is a compromise of the node` });
   } else if (critical.length > 0 && root.root) {
-    findings.push({ id: 'IMG-WL-CRITICAL-ROOT', severity: 'high', container: container.name, image, message: `container ${JSON.stringify(container.name)} runs as root (${root.why}) and its image ${image} has ${critical.length} critical vulnerabilities (${list})` });
+    findings.push({ id: 'IMG-WL-CRITICAL-ROOT', severity: 'high', container: container.name, image, vulnerabilities: ids, message: `container ${JSON.stringify(container.name)} runs as root (${root.why}) and its image ${image} has ${critical.length} critical vulnerabilities (${list})` });
   }
   return findings;
 }

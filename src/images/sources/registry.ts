@@ -11,49 +11,11 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { ImageError } from '../errors.js';
 import type { OpenedImage, Platform } from '../model.js';
+import { parseImageReference, type ImageReference } from '../reference.js';
+export { parseImageReference, type ImageReference } from '../reference.js';
 import { DIGEST, MEDIA_TYPES, parseJson, resolveImage, sha256, verifyDigest, type BlobStore } from './oci.js';
 
-export interface ImageReference {
-  /** Host[:port] of the registry as written ("docker.io" becomes registry-1.docker.io). */
-  readonly registry: string;
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
 const DOCKER_HUB = 'registry-1.docker.io';
-
-/** Parses "registry/repo:tag@sha256:..." with Docker's defaults (docker.io, library/, latest). */
-export function parseImageReference(text: string): ImageReference | undefined {
-  let rest = text.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return undefined;
-  }
-  let tag: string | undefined;
-  const lastColon = rest.lastIndexOf(':');
-  if (lastColon > rest.lastIndexOf('/')) {
-    tag = rest.slice(lastColon + 1);
-    rest = rest.slice(0, lastColon);
-    if (!/^[\w][\w.-]{0,127}$/.test(tag)) return undefined;
-  }
-  const slash = rest.indexOf('/');
-  const first = slash < 0 ? '' : rest.slice(0, slash);
-  let registry: string;
-  let repository: string;
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    registry = first;
-    repository = rest.slice(slash + 1);
-  } else {
-    registry = 'docker.io';
-    repository = slash < 0 ? `library/${rest}` : rest;
-  }
-  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)) return undefined;
-  return { registry, repository, ...(tag === undefined && digest === undefined ? { tag: 'latest' } : tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
-}
 
 export interface RegistryOptions {
   readonly platform: Platform;
@@ -276,5 +238,11 @@ export async function openRegistryImage(text: string, options: RegistryOptions):
   const client = new RegistryClient(reference, options);
   const top = await client.manifest(reference.digest ?? reference.tag ?? 'latest');
   const resolved = await resolveImage(client.store(), top, options.platform);
-  return { source: text, kind: 'registry', repoTags: reference.tag === undefined ? [] : [`${reference.registry}/${reference.repository}:${reference.tag}`], ...resolved };
+  return {
+    source: text,
+    kind: 'registry',
+    repoTags: reference.tag === undefined ? [] : [`${reference.registry}/${reference.repository}:${reference.tag}`],
+    ...resolved,
+    ...(top.digest === resolved.manifestDigest ? {} : { indexDigest: top.digest }),
+  };
 }
