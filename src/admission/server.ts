@@ -100,16 +100,15 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   let decider = new Decider(options.config, options.customChecks, options.vap);
   let draining = false;
   let inFlight = 0;
-  const metrics = createMetrics(() => namespaces.stalenessSeconds());
+  const metrics = createMetrics(namespaces);
 
   const send = (response: ServerResponse, code: number, body: string, type = 'application/json'): void => {
     response.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(draining ? { connection: 'close' } : {}) });
     response.end(body);
   };
 
-  const review = (endpoint: Endpoint, request: AdmissionRequest): { response: AdmissionResponse; decision: string } => {
+  const review = (endpoint: Endpoint, request: AdmissionRequest, labels: Readonly<Record<string, string>> | undefined): { response: AdmissionResponse; decision: string } => {
     const current = decider;
-    const labels = request.namespace === undefined ? undefined : namespaces.labels(request.namespace);
     if (endpoint === 'mutate') {
       const started = performance.now();
       const mutable =
@@ -158,9 +157,18 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       finish(400, JSON.stringify({ error: parsed.problem }));
       return;
     }
+    if (!namespaces.ready()) {
+      // Without namespace labels there is no verdict to give: the API server applies the failure policy.
+      metrics.errors.inc({ endpoint, kind: 'not-ready' });
+      logger.warn({ endpoint, uid: parsed.uid }, 'admission request before the namespace cache is filled');
+      finish(503, JSON.stringify({ error: 'the namespace cache is not filled yet; see /readyz' }));
+      return;
+    }
+    let labels = parsed.namespace === undefined ? undefined : namespaces.labels(parsed.namespace);
+    if (labels === undefined && parsed.namespace !== undefined && namespaces.lookup !== undefined) labels = await namespaces.lookup(parsed.namespace);
     let result: ReturnType<typeof review>;
     try {
-      result = review(endpoint, parsed);
+      result = review(endpoint, parsed, labels);
     } catch (error) {
       // A bug in Rampart: answer 500 (the API server applies the failure policy) and keep serving.
       metrics.errors.inc({ endpoint, kind: 'internal' });

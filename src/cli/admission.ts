@@ -12,6 +12,10 @@ interface ServeFlags {
   key?: string;
   selfSigned?: string;
   namespaces: string[];
+  cluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  inCluster?: boolean;
   policies: string[];
   vap: string[];
   logLevel: string;
@@ -62,14 +66,29 @@ async function serve(flags: ServeFlags): Promise<void> {
       throw new UsageError(`cannot read --cert ${certFile} or --key ${keyFile}`);
     }
   }
-  let namespaces;
-  if (flags.namespaces.length > 0) {
+  let namespaces: import('../admission/namespaces.js').NamespaceSource;
+  const fromCluster = flags.cluster === true || flags.kubeconfig !== undefined || flags.context !== undefined || flags.inCluster === true;
+  if (fromCluster && flags.namespaces.length > 0) throw new UsageError('--namespaces (a file) and a cluster (--cluster, --kubeconfig, --context, --in-cluster) are two sources of namespace labels; give one');
+  if (flags.inCluster === true && flags.kubeconfig !== undefined) throw new UsageError('--in-cluster and --kubeconfig cannot be combined');
+  if (fromCluster) {
+    const { ClusterConnection } = await import('../cluster/connection.js');
+    const { WatchedNamespaceSource } = await import('../admission/namespaceCache.js');
+    const connection = await ClusterConnection.open({
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context !== undefined ? { context: flags.context } : {}),
+      ...(flags.inCluster === true ? { inCluster: true } : {}),
+    });
+    const cache = new WatchedNamespaceSource(connection, { log: (level, message) => logger[level]({ context: connection.context }, message) });
+    logger.info({ context: connection.context, server: connection.server }, 'watching namespaces; /readyz answers 503 until the first list completes');
+    cache.start();
+    namespaces = cache;
+  } else if (flags.namespaces.length > 0) {
     const loaded = await loadNamespaceFiles(flags.namespaces, config.scan.limits);
     const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
     if (errors.length > 0) throw new UsageError(`--namespaces: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
     namespaces = loaded.source;
   } else {
-    logger.warn('no --namespaces file: every namespace has no labels, so only the configured Pod Security defaults apply');
+    logger.warn('no --namespaces file and no cluster: every namespace has no labels, so only the configured Pod Security defaults apply');
     namespaces = new StaticNamespaceSource();
   }
   let customChecks: readonly import('../checks/types.js').Check[] = [];
@@ -106,6 +125,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       warmUpMs: flags.warmUpMs,
     });
   } catch (error) {
+    namespaces.close?.();
     throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error instanceof Error ? error.message : String(error)}`);
   }
   await new Promise<void>((resolve) => {
@@ -130,6 +150,10 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--key <file>', 'serving key (PEM); reloaded when it changes')
     .option('--self-signed <dnsName>', 'generate a CA and a serving certificate for this DNS name (development); prints the CA bundle')
     .option('--namespaces <file>', 'Namespace objects (YAML) whose labels decide Pod Security; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--cluster', 'take namespace labels from a watched cache of the cluster\'s Namespaces ($KUBECONFIG, ~/.kube/config, else in-cluster credentials)')
+    .option('--kubeconfig <file>', 'kubeconfig for the namespace cache (implies --cluster)')
+    .option('--context <name>', 'kubeconfig context for the namespace cache (implies --cluster)')
+    .option('--in-cluster', 'use the pod\'s service-account credentials for the namespace cache (implies --cluster)')
     .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, docs/cel.md), run beside the catalogue; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--vap <path>', 'ValidatingAdmissionPolicies with their bindings (and params, CRDs) to enforce beside the checks; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--log-level <level>', 'log level: debug logs every decision, info only denials', choice(['debug', 'info', 'warn', 'error'] as const), 'info')
