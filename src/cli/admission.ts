@@ -183,12 +183,20 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     });
   admission
     .command('lint')
-    .description('report dangerous webhook configurations (self-matching, kube-system, fail-open, long timeouts, missing sideEffects); exit 1 when any is found')
-    .argument('<paths...>', 'files or directories with Validating/MutatingWebhookConfigurations, or - for stdin')
+    .description('report dangerous webhook configurations (self-matching, kube-system, fail-open, long timeouts, missing sideEffects), from files or a cluster; exit 1 when any is found')
+    .argument('[paths...]', 'files or directories with Validating/MutatingWebhookConfigurations, or - for stdin')
+    .option('--cluster', 'lint the webhook configurations of a live cluster ($KUBECONFIG, ~/.kube/config, else in-cluster credentials) instead of files')
+    .option('--kubeconfig <file>', 'kubeconfig of the cluster (implies --cluster)')
+    .option('--context <name>', 'kubeconfig context (implies --cluster)')
     .option('--format <format>', 'table or json', choice(['table', 'json'] as const), 'table')
-    .action(async (paths: string[], flags: { format: 'table' | 'json' }) => {
-      const { lintWebhookFiles, renderLint } = await import('../admission/lint.js');
-      const result = await lintWebhookFiles(paths);
+    .action(async (paths: string[], flags: { format: 'table' | 'json'; cluster?: boolean; kubeconfig?: string; context?: string }) => {
+      const { lintWebhookCluster, lintWebhookFiles, renderLint } = await import('../admission/lint.js');
+      const fromCluster = flags.cluster === true || flags.kubeconfig !== undefined || flags.context !== undefined;
+      if (fromCluster && paths.length > 0) throw new UsageError('give files or --cluster, not both');
+      if (!fromCluster && paths.length === 0) throw new UsageError('give files or directories to lint, - for stdin, or --cluster');
+      const result = fromCluster
+        ? await lintWebhookCluster({ ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context !== undefined ? { context: flags.context } : {}) })
+        : await lintWebhookFiles(paths);
       await writeOutput(renderLint(result, flags.format), undefined);
       if (result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) setExitCode(2);
       // Every problem the linter knows can block or weaken the cluster: any of them fails the run.
