@@ -131,6 +131,18 @@ async function startServer() {
   });
 }
 
+/** CPU time (user + system) the server process has used so far, in ms; undefined where /proc is not there. */
+function serverCpuMs(pid) {
+  try {
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th (clock ticks, 100 per second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function check(port, ca, body) {
   return new Promise((resolve, reject) => {
     const outgoing = httpsRequest({ host: '127.0.0.1', port, method: 'POST', path: '/validate', ca, servername: 'rampart.bench', headers: { 'content-type': 'application/json' } }, (response) => {
@@ -182,8 +194,10 @@ try {
   // Closed loop (every connection sends again as soon as it is answered): the most the server can do.
   // Latency there is queueing (50 connections / throughput, Little's law), so p99 is measured in a
   // second run at the target rate, 2,000 reviews/s offered over the same 50 connections.
+  const cpuBefore = serverCpuMs(child.pid);
   const saturated = await run({});
   const paced = await run({ overallRate: BUDGET.reviewsPerSecond });
+  const cpuAfter = serverCpuMs(child.pid);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.on('exit', resolve));
   const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
@@ -198,6 +212,8 @@ try {
     p99Ms: paced.latency.p99,
     errors: errorsOf(saturated) + errorsOf(paced),
     rssMb: Math.round(usage.maxRssKb / 1024),
+    // The measured runs alone: start-up and the server's warm-up are not in it.
+    cpuUsPerReview: cpuBefore === undefined || cpuAfter === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1000) / (saturated.requests.total + paced.requests.total)),
   };
   process.stdout.write(
     `admission /validate, ${CONNECTIONS} connections, ${SECONDS} s per run, PSS restricted + full catalogue:\n` +
@@ -205,7 +221,8 @@ try {
       `  at ${BUDGET.reviewsPerSecond} reviews/s offered: served ${figures.pacedRate}/s, latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms})\n` +
       `  errors ${figures.errors} (budget ${BUDGET.errors}): ${saturated.timeouts + paced.timeouts} timeouts (no answer within autocannon's 10 s), ${saturated.non2xx + paced.non2xx} non-2xx, ${saturated.errors + paced.errors - saturated.timeouts - paced.timeouts} other\n` +
       `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms for ${reviews} reviews ` +
-      `(${Math.round(((usage.userMs + usage.systemMs) * 1000) / reviews)} µs per review, start-up included)\n`,
+      `(${Math.round(((usage.userMs + usage.systemMs) * 1000) / reviews)} µs per review, start-up included)\n` +
+      `  server CPU per review during the two measured runs: ${figures.cpuUsPerReview ?? 'n/a'} µs (HTTPS, parsing, decision, response, log, metrics)\n`,
   );
   const over = [];
   if (figures.reviewsPerSecond < BUDGET.reviewsPerSecond) over.push('throughput');

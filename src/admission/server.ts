@@ -101,6 +101,17 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   let draining = false;
   let inFlight = 0;
   const metrics = createMetrics(namespaces);
+  // Label sets bound once: the request path only observes.
+  const bound = {
+    latency: { validate: metrics.latency.labels({ endpoint: 'validate' }), mutate: metrics.latency.labels({ endpoint: 'mutate' }) },
+    ok: { validate: metrics.requests.labels({ endpoint: 'validate', code: '200' }), mutate: metrics.requests.labels({ endpoint: 'mutate', code: '200' }) },
+    family: new Map<string, ReturnType<typeof metrics.familyLatency.labels>>(),
+  };
+  const observeFamily = (family: string, seconds: number): void => {
+    let child = bound.family.get(family);
+    if (child === undefined) bound.family.set(family, (child = metrics.familyLatency.labels({ family })));
+    child.observe(seconds);
+  };
 
   const send = (response: ServerResponse, code: number, body: string, type = 'application/json'): void => {
     response.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(draining ? { connection: 'close' } : {}) });
@@ -114,7 +125,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       const mutable =
         request.operation === 'CREATE' && request.subResource === undefined && request.object !== null && current.mutates(request.namespace, labels);
       const operations = mutable && request.object !== null ? secureDefaultsPatch(request.object, current.podTemplates(), { requests: current.config.admission.mutation.requests }) : [];
-      metrics.familyLatency.observe({ family: 'mutation' }, (performance.now() - started) / 1000);
+      observeFamily('mutation', (performance.now() - started) / 1000);
       if (operations.length === 0) return { response: { uid: request.uid, allowed: true }, decision: mutable ? 'allowed' : 'skipped' };
       return {
         response: { uid: request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(operations)).toString('base64') },
@@ -122,7 +133,8 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       };
     }
     const decision = current.decide(request, labels);
-    for (const [family, seconds] of Object.entries(decision.timings)) metrics.familyLatency.observe({ family }, seconds);
+    const timings = decision.timings;
+    for (const family in timings) observeFamily(family, timings[family as keyof typeof timings] as number);
     return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied' };
   };
 
@@ -130,8 +142,9 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     const started = performance.now();
     const finish = (code: number, body: string): void => {
       send(response, code, body);
-      metrics.requests.inc({ endpoint, code: String(code) });
-      metrics.latency.observe({ endpoint }, (performance.now() - started) / 1000);
+      if (code === 200) bound.ok[endpoint].inc();
+      else metrics.requests.inc({ endpoint, code: String(code) });
+      bound.latency[endpoint].observe((performance.now() - started) / 1000);
     };
     if (request.method !== 'POST') {
       metrics.errors.inc({ endpoint, kind: 'bad-request' });
@@ -177,7 +190,13 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       return;
     }
     if (!parsed.dryRun) metrics.decisions.inc({ endpoint, decision: result.decision });
-    const line = {
+    // Denials are logged at info, everything else at debug: the line is only built when it will be written.
+    const level = result.decision === 'denied' ? 'info' : 'debug';
+    if (logger.isLevelEnabled(level)) logger[level](decisionLine(endpoint, parsed, result), result.decision);
+    finish(200, JSON.stringify(reviewResponse(result.response)));
+  };
+  const decisionLine = (endpoint: Endpoint, parsed: AdmissionRequest, result: { response: AdmissionResponse; decision: string }): Record<string, unknown> => {
+    return {
       endpoint,
       uid: parsed.uid,
       operation: parsed.operation,
@@ -189,9 +208,6 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       decision: result.decision,
       ...(result.response.allowed ? {} : { reasons: result.response.status?.details?.causes.map((cause) => cause.reason) }),
     };
-    if (result.decision === 'denied') logger.info(line, 'denied');
-    else logger.debug(line, result.decision);
-    finish(200, JSON.stringify(reviewResponse(result.response)));
   };
 
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (request, response) => {
