@@ -142,6 +142,12 @@ describe('the watched namespace cache against the test API server', () => {
       const unknown = await validate({ ...privilegedPod(), metadata: { name: 'bad', namespace: 'nowhere' } });
       assert.equal(unknown.status, 200);
       assert.equal(cache.stats().lookups, lookupsBefore + 1);
+      // Concurrent lookups of one name share one GET; a namespace created meanwhile is found and kept.
+      server.put(namespace('brand-new', { [ENFORCE]: 'baseline' }));
+      const gets = (): number => server.requests.filter((line) => line === 'GET /api/v1/namespaces/brand-new').length;
+      const answers = await Promise.all([cache.lookup('brand-new'), cache.lookup('brand-new'), cache.lookup('brand-new')]);
+      assert.ok(answers.every((labels) => labels?.[ENFORCE] === 'baseline'), JSON.stringify(answers));
+      assert.ok(gets() <= 1, 'at most one GET (none when the watch delivered it first)');
     } finally {
       await admission.close(1000);
       await cache.closed();

@@ -53,6 +53,7 @@ export class WatchedNamespaceSource implements NamespaceSource {
   private stream: IncomingMessage | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private readonly lookups = new Map<string, Promise<Labels | undefined>>();
   private readonly counts = { lists: 0, relists: 0, watches: 0, events: 0, failures: 0, lookups: 0 };
   private readonly firstList: Promise<void>;
   private resolveFirstList: () => void = () => undefined;
@@ -91,9 +92,20 @@ export class WatchedNamespaceSource implements NamespaceSource {
     return Math.max(0, (this.now() - (this.confirmedAt ?? this.startedAt)) / 1000);
   }
 
-  /** One GET of a namespace missing from the cache, bounded by `lookupTimeoutMs`; the answer fills the cache until the watch says otherwise. */
-  async lookup(name: string): Promise<Labels | undefined> {
-    if (!this.listed || this.stopped) return undefined;
+  /**
+   * One GET of a namespace missing from the cache, bounded by `lookupTimeoutMs`; the answer fills the
+   * cache until the watch says otherwise. Concurrent lookups of one name share one request.
+   */
+  lookup(name: string): Promise<Labels | undefined> {
+    if (!this.listed || this.stopped) return Promise.resolve(undefined);
+    const pending = this.lookups.get(name);
+    if (pending !== undefined) return pending;
+    const started = this.fetchOne(name).finally(() => this.lookups.delete(name));
+    this.lookups.set(name, started);
+    return started;
+  }
+
+  private async fetchOne(name: string): Promise<Labels | undefined> {
     this.counts.lookups++;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.options.lookupTimeoutMs ?? 2000)));

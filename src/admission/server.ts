@@ -178,7 +178,9 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       return;
     }
     let labels = parsed.namespace === undefined ? undefined : namespaces.labels(parsed.namespace);
-    if (labels === undefined && parsed.namespace !== undefined && namespaces.lookup !== undefined) labels = await namespaces.lookup(parsed.namespace);
+    // A Namespace's own request names itself: it does not exist yet (CREATE) or its labels are in the object.
+    const isNamespace = parsed.kind.group === '' && parsed.kind.kind === 'Namespace';
+    if (labels === undefined && parsed.namespace !== undefined && !isNamespace && namespaces.lookup !== undefined) labels = await namespaces.lookup(parsed.namespace);
     let result: ReturnType<typeof review>;
     try {
       result = review(endpoint, parsed, labels);
