@@ -77,7 +77,7 @@ describe('the watched namespace cache against the test API server', () => {
       assert.equal(cache.labels('nowhere'), undefined);
       assert.equal(cache.names().length, 9, 'three pages of four');
       assert.ok(server.requests.filter((line) => line.startsWith('GET /api/v1/namespaces?limit=4')).length >= 3, server.requests.join('\n'));
-      await eventually('the watch is open', () => watchRequests(server) === 1);
+      await eventually('the watch is open', () => watchRequests(server) >= 1);
 
       server.put(namespace('fresh', { [ENFORCE]: 'baseline' }));
       server.put(namespace('dev', { [ENFORCE]: 'privileged' }));
@@ -88,7 +88,7 @@ describe('the watched namespace cache against the test API server', () => {
       // The server drops every watch (a restart, a load balancer): the cache reopens it from where it was.
       assert.equal(cache.stats().connected, true);
       server.endWatches();
-      await eventually('the watch is reopened', () => watchRequests(server) === 2);
+      await eventually('the watch is reopened', () => watchRequests(server) >= 2);
       server.put(namespace('dev', { [ENFORCE]: 'baseline' }));
       await eventually('an event after the reconnect is applied', () => cache.labels('dev')?.[ENFORCE] === 'baseline');
       assert.equal(cache.stats().relists, 0, 'a resumable watch is not a relist');
