@@ -8,7 +8,9 @@
  *
  * Budgets (issue 7): >= 2,000 reviews/s, p99 <= 5 ms, 0 errors, peak RSS <= 150 MB.
  *   RAMPART_BENCH_SECONDS (default 10), RAMPART_BENCH_CONNECTIONS (default 50),
- *   RAMPART_BENCH_SERVER_FLAGS (node flags for the server process only).
+ *   RAMPART_BENCH_SERVER_FLAGS (node flags for the server process only),
+ *   RAMPART_BENCH_CORE_ONLY=1 (only the in-process decision core, e.g. under `node --cpu-prof`),
+ *   RAMPART_BENCH_CORE_REVIEWS (default 3,000 measured after as many warm-up reviews).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -131,6 +133,18 @@ async function startServer() {
   });
 }
 
+/** CPU time (user + system) the server process has used so far, in ms; undefined where /proc is not there. */
+function serverCpuMs(pid) {
+  try {
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th (clock ticks, 100 per second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function check(port, ca, body) {
   return new Promise((resolve, reject) => {
     const outgoing = httpsRequest({ host: '127.0.0.1', port, method: 'POST', path: '/validate', ca, servername: 'rampart.bench', headers: { 'content-type': 'application/json' } }, (response) => {
@@ -146,23 +160,33 @@ function check(port, ca, body) {
 /** The decision core alone, in this process: what a review costs before HTTPS, JSON and the event loop. */
 async function coreTimings() {
   const { Decider } = await import(path.join(ROOT, 'dist', 'admission', 'decide.js'));
-  const { parseReview } = await import(path.join(ROOT, 'dist', 'admission', 'review.js'));
+  const { parseReview, reviewResponse } = await import(path.join(ROOT, 'dist', 'admission', 'review.js'));
   const { DEFAULT_ADMISSION_CONFIG } = await import(path.join(ROOT, 'dist', 'admission', 'config.js'));
   const { DEFAULT_CONFIG } = await import(path.join(ROOT, 'dist', 'config', 'config.js'));
   const decider = new Decider({ scan: DEFAULT_CONFIG, admission: DEFAULT_ADMISSION_CONFIG });
   const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' };
   const times = [];
-  for (let index = 0; index < 6000; index++) {
+  const measured = Number(process.env.RAMPART_BENCH_CORE_REVIEWS ?? 3000);
+  let cpu;
+  for (let index = 0; index < 2 * measured; index++) {
+    if (index === measured) cpu = process.cpuUsage();
     const started = performance.now();
-    decider.decide(parseReview(bodies[index % bodies.length]), labels);
-    if (index >= 3000) times.push(performance.now() - started);
+    // What the server does per review besides HTTPS: parse, decide, serialise the answer.
+    JSON.stringify(reviewResponse(decider.decide(parseReview(bodies[index % bodies.length]), labels).response));
+    if (index >= measured) times.push(performance.now() - started);
   }
+  const used = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
-  return { p50Us: Math.round(times[Math.floor(times.length / 2)] * 1000), p99Us: Math.round(times[Math.floor(times.length * 0.99)] * 1000) };
+  return { p50Us: Math.round(times[Math.floor(times.length / 2)] * 1000), p99Us: Math.round(times[Math.floor(times.length * 0.99)] * 1000), cpuUs: Math.round((used.user + used.system) / measured) };
 }
 
 const core = await coreTimings();
-process.stdout.write(`decision core in process (parse + decide, 3,000 reviews after 3,000 warm-up): p50 ${core.p50Us} µs, p99 ${core.p99Us} µs\n`);
+const coreReviews = Number(process.env.RAMPART_BENCH_CORE_REVIEWS ?? 3000).toLocaleString('en');
+process.stdout.write(`decision core in process (parse + decide + response JSON, ${coreReviews} reviews after ${coreReviews} warm-up): p50 ${core.p50Us} µs, p99 ${core.p99Us} µs, CPU ${core.cpuUs} µs per review\n`);
+if (process.env.RAMPART_BENCH_CORE_ONLY === '1') {
+  rmSync(directory, { recursive: true, force: true });
+  process.exit(0);
+}
 const { child, ca, port } = await startServer();
 try {
   // The answers are right before they are fast: verified with the CA, over a checked TLS connection.
@@ -182,8 +206,10 @@ try {
   // Closed loop (every connection sends again as soon as it is answered): the most the server can do.
   // Latency there is queueing (50 connections / throughput, Little's law), so p99 is measured in a
   // second run at the target rate, 2,000 reviews/s offered over the same 50 connections.
+  const cpuBefore = serverCpuMs(child.pid);
   const saturated = await run({});
   const paced = await run({ overallRate: BUDGET.reviewsPerSecond });
+  const cpuAfter = serverCpuMs(child.pid);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.on('exit', resolve));
   const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
@@ -198,6 +224,8 @@ try {
     p99Ms: paced.latency.p99,
     errors: errorsOf(saturated) + errorsOf(paced),
     rssMb: Math.round(usage.maxRssKb / 1024),
+    // The measured runs alone: start-up and the server's warm-up are not in it.
+    cpuUsPerReview: cpuBefore === undefined || cpuAfter === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1000) / (saturated.requests.total + paced.requests.total)),
   };
   process.stdout.write(
     `admission /validate, ${CONNECTIONS} connections, ${SECONDS} s per run, PSS restricted + full catalogue:\n` +
@@ -205,7 +233,8 @@ try {
       `  at ${BUDGET.reviewsPerSecond} reviews/s offered: served ${figures.pacedRate}/s, latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms})\n` +
       `  errors ${figures.errors} (budget ${BUDGET.errors}): ${saturated.timeouts + paced.timeouts} timeouts (no answer within autocannon's 10 s), ${saturated.non2xx + paced.non2xx} non-2xx, ${saturated.errors + paced.errors - saturated.timeouts - paced.timeouts} other\n` +
       `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms for ${reviews} reviews ` +
-      `(${Math.round(((usage.userMs + usage.systemMs) * 1000) / reviews)} µs per review, start-up included)\n`,
+      `(${Math.round(((usage.userMs + usage.systemMs) * 1000) / reviews)} µs per review, start-up included)\n` +
+      `  server CPU per review during the two measured runs: ${figures.cpuUsPerReview ?? 'n/a'} µs (HTTPS, parsing, decision, response, log, metrics)\n`,
   );
   const over = [];
   if (figures.reviewsPerSecond < BUDGET.reviewsPerSecond) over.push('throughput');

@@ -12,6 +12,8 @@ import { webhookTimeout } from '../checks/cluster/webhookTimeout.js';
 import { list, mapping } from '../checks/common/fields.js';
 import { documentationLink, type Check } from '../checks/types.js';
 import { Scanner } from '../engine/scan.js';
+import type { ClusterOptions } from '../cluster/connection.js';
+import type { FileBatch } from '../load/load.js';
 import { loadFiles } from '../load/load.js';
 import type { Diagnostic, Finding } from '../model/types.js';
 
@@ -51,9 +53,42 @@ export interface LintResult {
 }
 
 export async function lintWebhookFiles(paths: readonly string[]): Promise<LintResult> {
+  return lintWebhookBatches(loadFiles(paths));
+}
+
+/**
+ * The webhook configurations of a live cluster (the kubeconfig context or
+ * in-cluster credentials), judged exactly as files are. Both kinds must be
+ * readable: a 403 is an error, since a lint that saw nothing proves nothing.
+ */
+export async function lintWebhookCluster(options: ClusterOptions): Promise<LintResult & { context: string }> {
+  const { ClusterConnection } = await import('../cluster/connection.js');
+  const { readResources, newReadReport } = await import('../cluster/read.js');
+  const { toKubeObject } = await import('../cluster/input.js');
+  const connection = await ClusterConnection.open(options);
+  const resources = WEBHOOK_KINDS.map((kind) => ({ group: ADMISSION_GROUP, version: 'v1', kind, plural: `${kind.toLowerCase()}s`, namespaced: false }));
+  const report = newReadReport();
+  const file = `cluster/${connection.context}`;
+  async function* batches(): AsyncGenerator<FileBatch> {
+    for await (const page of readResources(connection, resources, report)) yield { file, objects: page.objects.map((raw) => toKubeObject(raw, file)), diagnostics: [] };
+    const diagnostics: Diagnostic[] = [];
+    for (const name of report.forbidden) {
+      diagnostics.push({ severity: 'error', code: 'cluster-forbidden', message: `the credentials of context "${connection.context}" may not list ${name} (403 Forbidden); nothing of that kind was linted`, file });
+    }
+    for (const failure of report.failed) diagnostics.push({ severity: 'error', code: 'cluster-read-failed', message: `could not list ${failure.resource} on context "${connection.context}": ${failure.reason}`, file });
+    yield { file, objects: [], diagnostics };
+  }
+  try {
+    return { ...(await lintWebhookBatches(batches())), context: connection.context };
+  } finally {
+    connection.close();
+  }
+}
+
+async function lintWebhookBatches(batches: AsyncIterable<FileBatch>): Promise<LintResult> {
   const scanner = new Scanner({ checks: LINT_CHECKS });
   let webhookConfigurations = 0;
-  for await (const batch of loadFiles(paths)) {
+  for await (const batch of batches) {
     scanner.addDiagnostics(batch.diagnostics);
     for (const object of batch.objects) {
       if ((WEBHOOK_KINDS as readonly string[]).includes(object.kind)) webhookConfigurations++;

@@ -41,7 +41,20 @@ describe('rampart admission manifests', () => {
         'ValidatingWebhookConfiguration',
         'MutatingWebhookConfiguration',
       ]);
+      // Least privilege: one ClusterRole, read-only on Namespaces (the cache), bound to the webhook's account alone; no other role.
+      const roles = parseAllDocuments(text).map((document) => document.toJSON() as { kind: string; metadata: { name: string }; rules?: unknown; subjects?: unknown; roleRef?: unknown });
+      assert.deepEqual(roles.filter((object) => /Role$/.test(object.kind)).map((object) => [object.kind, object.rules]), [
+        ['ClusterRole', [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]],
+      ]);
+      assert.deepEqual(roles.filter((object) => /Binding$/.test(object.kind)).map((object) => [object.subjects, object.roleRef]), [
+        [[{ kind: 'ServiceAccount', name: 'rampart-admission', namespace: 'guard' }], { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'rampart-admission' }],
+      ]);
       const deployment = objects.find((object) => object.kind === 'Deployment');
+      const podSpec = (deployment?.spec?.template as { spec: { containers: Array<{ args: string[]; volumeMounts: Array<{ name: string; mountPath: string }> }>; volumes: Array<{ name: string; projected?: unknown }> } }).spec;
+      const container = podSpec.containers[0];
+      assert.ok(container?.args.includes('--in-cluster'), 'the namespace cache reads the cluster with the pod\'s credentials');
+      const tokenMount = container?.volumeMounts.find((mount) => mount.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
+      assert.ok(tokenMount !== undefined && podSpec.volumes.some((volume) => volume.name === tokenMount.name && volume.projected !== undefined));
       assert.equal(deployment?.spec?.replicas, 2);
       assert.equal(deployment?.metadata.namespace, 'guard');
       for (const configuration of objects.filter((object) => object.kind.endsWith('WebhookConfiguration'))) {

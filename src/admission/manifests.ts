@@ -96,7 +96,7 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
                 name: 'webhook',
                 image: options.image,
                 imagePullPolicy: 'Always',
-                args: ['admission', 'serve', '--port', '8443', '--cert', '/tls/tls.crt', '--key', '/tls/tls.key', '--config', '/config/rampart.yaml'],
+                args: ['admission', 'serve', '--port', '8443', '--cert', '/tls/tls.crt', '--key', '/tls/tls.key', '--config', '/config/rampart.yaml', '--in-cluster'],
                 ports: [{ name: 'https', containerPort: 8443 }],
                 readinessProbe: { httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 5 },
                 livenessProbe: { httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 10 },
@@ -105,6 +105,7 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
                 volumeMounts: [
                   { name: 'tls', mountPath: '/tls', readOnly: true },
                   { name: 'config', mountPath: '/config', readOnly: true },
+                  { name: 'api-token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
                 ],
               },
             ],
@@ -112,6 +113,18 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
             volumes: [
               { name: 'tls', secret: { secretName: `${NAME}-tls` } },
               { name: 'config', configMap: { name: `${NAME}-config` } },
+              {
+                // The namespace cache's credentials, mounted explicitly instead of automounted: a short-lived,
+                // token the kubelet rotates, in the only container that calls the API.
+                name: 'api-token',
+                projected: {
+                  sources: [
+                    { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+                    { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                    { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
+                  ],
+                },
+              },
             ],
           },
         },

@@ -16,8 +16,34 @@ export interface NamespaceSource {
   ready(): boolean;
   /** Seconds since the source last confirmed its view was current (0 for a static source). */
   stalenessSeconds(): number;
+  /**
+   * Asks the cluster for a namespace the source does not know yet (created a
+   * moment ago, its watch event still on the way), as the API server's own Pod
+   * Security admission does; undefined when it does not exist or cannot be read in time.
+   */
+  lookup?(name: string): Promise<Readonly<Record<string, string>> | undefined>;
   /** Stops watching, if the source watches anything. */
   close?(): void;
+  /** The state of a watching source, for the metrics. */
+  stats?(): NamespaceSourceStats;
+}
+
+export interface NamespaceSourceStats {
+  /** A watch stream is open right now. */
+  readonly connected: boolean;
+  readonly namespaces: number;
+  /** Complete lists (the first one and every relist). */
+  readonly lists: number;
+  /** Lists after 410 Gone. */
+  readonly relists: number;
+  /** Watch streams opened. */
+  readonly watches: number;
+  /** Watch events and bookmarks applied. */
+  readonly events: number;
+  /** Failed lists or watches (each followed by a backoff). */
+  readonly failures: number;
+  /** Namespaces asked for one by one because the cache did not know them. */
+  readonly lookups: number;
 }
 
 /** A fixed set of namespaces, from memory. */

@@ -104,22 +104,32 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   let decider = new Decider(options.config, options.customChecks, options.vap, options.imageCache);
   let draining = false;
   let inFlight = 0;
-  const metrics = createMetrics(() => namespaces.stalenessSeconds());
+  const metrics = createMetrics(namespaces);
+  // Label sets bound once: the request path only observes.
+  const bound = {
+    latency: { validate: metrics.latency.labels({ endpoint: 'validate' }), mutate: metrics.latency.labels({ endpoint: 'mutate' }) },
+    ok: { validate: metrics.requests.labels({ endpoint: 'validate', code: '200' }), mutate: metrics.requests.labels({ endpoint: 'mutate', code: '200' }) },
+    family: new Map<string, ReturnType<typeof metrics.familyLatency.labels>>(),
+  };
+  const observeFamily = (family: string, seconds: number): void => {
+    let child = bound.family.get(family);
+    if (child === undefined) bound.family.set(family, (child = metrics.familyLatency.labels({ family })));
+    child.observe(seconds);
+  };
 
   const send = (response: ServerResponse, code: number, body: string, type = 'application/json'): void => {
     response.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(draining ? { connection: 'close' } : {}) });
     response.end(body);
   };
 
-  const review = (endpoint: Endpoint, request: AdmissionRequest): { response: AdmissionResponse; decision: string } => {
+  const review = (endpoint: Endpoint, request: AdmissionRequest, labels: Readonly<Record<string, string>> | undefined): { response: AdmissionResponse; decision: string } => {
     const current = decider;
-    const labels = request.namespace === undefined ? undefined : namespaces.labels(request.namespace);
     if (endpoint === 'mutate') {
       const started = performance.now();
       const mutable =
         request.operation === 'CREATE' && request.subResource === undefined && request.object !== null && current.mutates(request.namespace, labels);
       const operations = mutable && request.object !== null ? secureDefaultsPatch(request.object, current.podTemplates(), { requests: current.config.admission.mutation.requests }) : [];
-      metrics.familyLatency.observe({ family: 'mutation' }, (performance.now() - started) / 1000);
+      observeFamily('mutation', (performance.now() - started) / 1000);
       if (operations.length === 0) return { response: { uid: request.uid, allowed: true }, decision: mutable ? 'allowed' : 'skipped' };
       return {
         response: { uid: request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(operations)).toString('base64') },
@@ -127,7 +137,8 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       };
     }
     const decision = current.decide(request, labels);
-    for (const [family, seconds] of Object.entries(decision.timings)) metrics.familyLatency.observe({ family }, seconds);
+    const timings = decision.timings;
+    for (const family in timings) observeFamily(family, timings[family as keyof typeof timings] as number);
     return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied' };
   };
 
@@ -135,8 +146,9 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     const started = performance.now();
     const finish = (code: number, body: string): void => {
       send(response, code, body);
-      metrics.requests.inc({ endpoint, code: String(code) });
-      metrics.latency.observe({ endpoint }, (performance.now() - started) / 1000);
+      if (code === 200) bound.ok[endpoint].inc();
+      else metrics.requests.inc({ endpoint, code: String(code) });
+      bound.latency[endpoint].observe((performance.now() - started) / 1000);
     };
     if (request.method !== 'POST') {
       metrics.errors.inc({ endpoint, kind: 'bad-request' });
@@ -162,9 +174,20 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       finish(400, JSON.stringify({ error: parsed.problem }));
       return;
     }
+    if (!namespaces.ready()) {
+      // Without namespace labels there is no verdict to give: the API server applies the failure policy.
+      metrics.errors.inc({ endpoint, kind: 'not-ready' });
+      logger.warn({ endpoint, uid: parsed.uid }, 'admission request before the namespace cache is filled');
+      finish(503, JSON.stringify({ error: 'the namespace cache is not filled yet; see /readyz' }));
+      return;
+    }
+    let labels = parsed.namespace === undefined ? undefined : namespaces.labels(parsed.namespace);
+    // A Namespace's own request names itself: it does not exist yet (CREATE) or its labels are in the object.
+    const isNamespace = parsed.kind.group === '' && parsed.kind.kind === 'Namespace';
+    if (labels === undefined && parsed.namespace !== undefined && !isNamespace && namespaces.lookup !== undefined) labels = await namespaces.lookup(parsed.namespace);
     let result: ReturnType<typeof review>;
     try {
-      result = review(endpoint, parsed);
+      result = review(endpoint, parsed, labels);
     } catch (error) {
       // A bug in Rampart: answer 500 (the API server applies the failure policy) and keep serving.
       metrics.errors.inc({ endpoint, kind: 'internal' });
@@ -173,7 +196,13 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       return;
     }
     if (!parsed.dryRun) metrics.decisions.inc({ endpoint, decision: result.decision });
-    const line = {
+    // Denials are logged at info, everything else at debug: the line is only built when it will be written.
+    const level = result.decision === 'denied' ? 'info' : 'debug';
+    if (logger.isLevelEnabled(level)) logger[level](decisionLine(endpoint, parsed, result), result.decision);
+    finish(200, JSON.stringify(reviewResponse(result.response)));
+  };
+  const decisionLine = (endpoint: Endpoint, parsed: AdmissionRequest, result: { response: AdmissionResponse; decision: string }): Record<string, unknown> => {
+    return {
       endpoint,
       uid: parsed.uid,
       operation: parsed.operation,
@@ -185,9 +214,6 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
       decision: result.decision,
       ...(result.response.allowed ? {} : { reasons: result.response.status?.details?.causes.map((cause) => cause.reason) }),
     };
-    if (result.decision === 'denied') logger.info(line, 'denied');
-    else logger.debug(line, result.decision);
-    finish(200, JSON.stringify(reviewResponse(result.response)));
   };
 
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (request, response) => {

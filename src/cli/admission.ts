@@ -12,6 +12,10 @@ interface ServeFlags {
   key?: string;
   selfSigned?: string;
   namespaces: string[];
+  cluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  inCluster?: boolean;
   policies: string[];
   vap: string[];
   logLevel: string;
@@ -52,7 +56,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   if (flags.selfSigned === undefined && (flags.cert === undefined || flags.key === undefined)) throw new UsageError('give --cert and --key, or --self-signed DNSNAME for development');
   if (flags.selfSigned !== undefined && (flags.cert !== undefined || flags.key !== undefined)) throw new UsageError('--self-signed cannot be combined with --cert/--key');
-  const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } });
+  // Asynchronous writes: under load, lines that arrive while a write is in flight go out together in
+  // the next one instead of one blocking write() per denial; pino flushes what is left on exit.
+  const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } }, pino.destination({ dest: 1, sync: false }));
   let tls;
   if (flags.selfSigned !== undefined) {
     const generated = await generateSelfSigned(flags.selfSigned);
@@ -68,14 +74,29 @@ async function serve(flags: ServeFlags): Promise<void> {
       throw new UsageError(`cannot read --cert ${certFile} or --key ${keyFile}`);
     }
   }
-  let namespaces;
-  if (flags.namespaces.length > 0) {
+  let namespaces: import('../admission/namespaces.js').NamespaceSource;
+  const fromCluster = flags.cluster === true || flags.kubeconfig !== undefined || flags.context !== undefined || flags.inCluster === true;
+  if (fromCluster && flags.namespaces.length > 0) throw new UsageError('--namespaces (a file) and a cluster (--cluster, --kubeconfig, --context, --in-cluster) are two sources of namespace labels; give one');
+  if (flags.inCluster === true && flags.kubeconfig !== undefined) throw new UsageError('--in-cluster and --kubeconfig cannot be combined');
+  if (fromCluster) {
+    const { ClusterConnection } = await import('../cluster/connection.js');
+    const { WatchedNamespaceSource } = await import('../admission/namespaceCache.js');
+    const connection = await ClusterConnection.open({
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context !== undefined ? { context: flags.context } : {}),
+      ...(flags.inCluster === true ? { inCluster: true } : {}),
+    });
+    const cache = new WatchedNamespaceSource(connection, { log: (level, message) => logger[level]({ context: connection.context }, message) });
+    logger.info({ context: connection.context, server: connection.server }, 'watching namespaces; /readyz answers 503 until the first list completes');
+    cache.start();
+    namespaces = cache;
+  } else if (flags.namespaces.length > 0) {
     const loaded = await loadNamespaceFiles(flags.namespaces, config.scan.limits);
     const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
     if (errors.length > 0) throw new UsageError(`--namespaces: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
     namespaces = loaded.source;
   } else {
-    logger.warn('no --namespaces file: every namespace has no labels, so only the configured Pod Security defaults apply');
+    logger.warn('no --namespaces file and no cluster: every namespace has no labels, so only the configured Pod Security defaults apply');
     namespaces = new StaticNamespaceSource();
   }
   let customChecks: readonly import('../checks/types.js').Check[] = [];
@@ -120,6 +141,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       warmUpMs: flags.warmUpMs,
     });
   } catch (error) {
+    namespaces.close?.();
     throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error instanceof Error ? error.message : String(error)}`);
   }
   await new Promise<void>((resolve) => {
@@ -144,6 +166,10 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--key <file>', 'serving key (PEM); reloaded when it changes')
     .option('--self-signed <dnsName>', 'generate a CA and a serving certificate for this DNS name (development); prints the CA bundle')
     .option('--namespaces <file>', 'Namespace objects (YAML) whose labels decide Pod Security; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--cluster', 'take namespace labels from a watched cache of the cluster\'s Namespaces ($KUBECONFIG, ~/.kube/config, else in-cluster credentials)')
+    .option('--kubeconfig <file>', 'kubeconfig for the namespace cache (implies --cluster)')
+    .option('--context <name>', 'kubeconfig context for the namespace cache (implies --cluster)')
+    .option('--in-cluster', 'use the pod\'s service-account credentials for the namespace cache (implies --cluster)')
     .option('--policies <path>', 'custom checks in CEL (CelCheck YAML files or directories, docs/cel.md), run beside the catalogue; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--vap <path>', 'ValidatingAdmissionPolicies with their bindings (and params, CRDs) to enforce beside the checks; repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--image-cache <dir>', 'deny pods whose images have cached vulnerabilities at or above admission.images.denyAtOrAbove (default critical); the cache is written by rampart image scan --cache')
@@ -175,12 +201,20 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     });
   admission
     .command('lint')
-    .description('report dangerous webhook configurations (self-matching, kube-system, fail-open, long timeouts, missing sideEffects); exit 1 when any is found')
-    .argument('<paths...>', 'files or directories with Validating/MutatingWebhookConfigurations, or - for stdin')
+    .description('report dangerous webhook configurations (self-matching, kube-system, fail-open, long timeouts, missing sideEffects), from files or a cluster; exit 1 when any is found')
+    .argument('[paths...]', 'files or directories with Validating/MutatingWebhookConfigurations, or - for stdin')
+    .option('--cluster', 'lint the webhook configurations of a live cluster ($KUBECONFIG, ~/.kube/config, else in-cluster credentials) instead of files')
+    .option('--kubeconfig <file>', 'kubeconfig of the cluster (implies --cluster)')
+    .option('--context <name>', 'kubeconfig context (implies --cluster)')
     .option('--format <format>', 'table or json', choice(['table', 'json'] as const), 'table')
-    .action(async (paths: string[], flags: { format: 'table' | 'json' }) => {
-      const { lintWebhookFiles, renderLint } = await import('../admission/lint.js');
-      const result = await lintWebhookFiles(paths);
+    .action(async (paths: string[], flags: { format: 'table' | 'json'; cluster?: boolean; kubeconfig?: string; context?: string }) => {
+      const { lintWebhookCluster, lintWebhookFiles, renderLint } = await import('../admission/lint.js');
+      const fromCluster = flags.cluster === true || flags.kubeconfig !== undefined || flags.context !== undefined;
+      if (fromCluster && paths.length > 0) throw new UsageError('give files or --cluster, not both');
+      if (!fromCluster && paths.length === 0) throw new UsageError('give files or directories to lint, - for stdin, or --cluster');
+      const result = fromCluster
+        ? await lintWebhookCluster({ ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context !== undefined ? { context: flags.context } : {}) })
+        : await lintWebhookFiles(paths);
       await writeOutput(renderLint(result, flags.format), undefined);
       if (result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) setExitCode(2);
       // Every problem the linter knows can block or weaken the cluster: any of them fails the run.

@@ -18,6 +18,8 @@ import { UsageError } from '../cli/common.js';
 export interface ClusterOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
+  /** Use the pod's service-account credentials even when a kubeconfig exists. */
+  readonly inCluster?: boolean;
 }
 
 /**
@@ -59,7 +61,10 @@ export class ClusterConnection {
     const config = new KubeConfig();
     const source = options.kubeconfig ?? process.env.KUBECONFIG ?? path.join(homedir(), '.kube', 'config');
     try {
-      if (options.kubeconfig !== undefined || (process.env.KUBECONFIG ?? '') !== '' || existsSync(source)) {
+      if (options.inCluster === true) {
+        if (process.env.KUBERNETES_SERVICE_HOST === undefined) throw new ClusterError('in-cluster credentials asked for, but KUBERNETES_SERVICE_HOST is not set (not running in a pod)');
+        config.loadFromCluster(process.env.RAMPART_IN_CLUSTER_ROOT ?? '');
+      } else if (options.kubeconfig !== undefined || (process.env.KUBECONFIG ?? '') !== '' || existsSync(source)) {
         if (options.kubeconfig !== undefined && !existsSync(options.kubeconfig)) throw new ClusterError(`kubeconfig ${options.kubeconfig} does not exist`);
         if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
         else config.loadFromDefault();
