@@ -176,14 +176,16 @@ test('hostile documents are rejected quickly (generous bound; the measured times
     ['deep-after-error.yaml', 'yaml-syntax'],
   ] as const) {
     const text = readFileSync(path.join(BAD_INPUT, file), 'utf8');
-    const started = performance.now();
+    // CPU time, not wall time: other processes on a loaded machine do not count against the bound.
+    const started = process.cpuUsage();
     const batch = loadText(text, file);
-    const elapsed = performance.now() - started;
+    const used = process.cpuUsage(started);
+    const elapsed = (used.user + used.system) / 1000;
     assert.deepEqual(
       batch.diagnostics.map((diagnostic) => diagnostic.code),
       [code],
       file,
     );
-    assert.ok(elapsed < 2000, `${file} took ${elapsed.toFixed(0)} ms`);
+    assert.ok(elapsed < 2000, `${file} took ${elapsed.toFixed(0)} ms of CPU`);
   }
 });

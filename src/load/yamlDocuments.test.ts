@@ -202,19 +202,18 @@ test('a byte order mark is not content: columns on the first line count from aft
 
 test('a syntax error in a large document is reported with js-yaml\'s message, without the slow careful parser', () => {
   const keys = Array.from({ length: 60_000 }, (_, index) => `k${index}: value`).join('\n');
-  const started = performance.now();
   const parsed = parse(`${keys}\n bad: [\n`);
-  assert.ok(performance.now() - started < 2000);
+  // One diagnostic in js-yaml's words; the careful parser (the \`yaml\` package) would name the same
+  // mistake differently and report three errors, as it does for the small document below.
   assert.deepEqual(
-    parsed.diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.line]),
-    [['yaml-syntax', 60_001]],
+    parsed.diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.line, diagnostic.message]),
+    [['yaml-syntax', 60_001, 'invalid YAML: bad indentation of a mapping entry; document skipped']],
   );
+  assert.ok(parse('a: 1\n bad: [\n').diagnostics.length > 1, 'the careful parser reads small documents');
 });
 
-test('a million empty documents cost neither a million objects nor much time', () => {
-  const started = performance.now();
+test('a million empty documents are counted, not kept as a million objects', () => {
   const parsed = parse('---\n'.repeat(1_000_000));
-  assert.ok(performance.now() - started < 2000);
   assert.equal(parsed.documentCount, 1_000_000);
   assert.deepEqual(parsed.documents, []);
 });
