@@ -52,8 +52,9 @@ export function parseLabelSelector(value: unknown): ParsedSelector {
 }
 
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels)) {
-    if (labels[key] !== value) return false;
+  // for...in rather than Object.entries: this runs for every pair of selector and pod in a namespace.
+  for (const key in selector.matchLabels) {
+    if (labels[key] !== selector.matchLabels[key]) return false;
   }
   for (const requirement of selector.matchExpressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, requirement.key);
