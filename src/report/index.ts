@@ -6,7 +6,7 @@ import { renderJson, renderJsonChunks, type JsonReportContext } from './json.js'
 import { renderJunit } from './junit.js';
 import type { ScannedObject } from './objects.js';
 import { renderSarif } from './sarif.js';
-import { renderTable } from './table.js';
+import { renderTable, renderTableChunks } from './table.js';
 
 export type { ScannedObject } from './objects.js';
 
@@ -42,7 +42,9 @@ export function renderReport(format: ReportFormat, result: ScanResult, context: 
   }
 }
 
-/** The report in pieces, for writing without one large string: JSON streams finding by finding, the others are one piece. */
+/** The report in pieces, for writing without one large string: JSON streams finding by finding, the table object by object, the others are one piece. */
 export function renderReportChunks(format: ReportFormat, result: ScanResult, context: ReportContext): Iterable<string> {
-  return format === 'json' ? renderJsonChunks(result, context) : [renderReport(format, result, context)];
+  if (format === 'json') return renderJsonChunks(result, context);
+  if (format === 'table') return renderTableChunks(result, context);
+  return [renderReport(format, result, context)];
 }

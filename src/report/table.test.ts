@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderTable, printable } from './table.js';
+import { renderTable, renderTableChunks, printable } from './table.js';
 import { diagnostic, finding, scanResult } from './testing/fixtures.js';
 
 const ESCAPE = '\u001b';
@@ -136,4 +136,19 @@ test('a scan with more findings than a function call takes arguments still rende
   const many = new Array<ReturnType<typeof finding>>(150_000).fill(finding());
   const output = renderTable(scanResult(many, [], { files: 1, objects: 1 }), { color: false });
   assert.ok(output.endsWith('Scanned 1 object in 1 file: 150000 findings (150000 high), no diagnostics.\n'));
+});
+
+test('the table streams one piece per object with findings, then one with the diagnostics and summary', () => {
+  const findings = [
+    finding({ file: 'a.yaml', documentIndex: 0, object: { kind: 'Pod', namespace: 'shop', name: 'one' }, checkId: 'TEST-a', severity: 'high', line: 3, message: 'first' }),
+    finding({ file: 'a.yaml', documentIndex: 0, object: { kind: 'Pod', namespace: 'shop', name: 'one' }, checkId: 'TEST-b', severity: 'low', line: 5, message: 'second' }),
+    finding({ file: 'b.yaml', documentIndex: 0, object: { kind: 'Pod', namespace: 'shop', name: 'two' }, checkId: 'TEST-a', severity: 'high', line: 4, message: 'third' }),
+  ];
+  const result = scanResult(findings, [diagnostic({ file: 'c.yaml', line: 2, message: 'broken' })], { objects: 3 });
+  const chunks = [...renderTableChunks(result, { color: false })];
+  assert.equal(chunks.length, 3);
+  assert.match(chunks[0]!, /^Pod shop\/one[^\n]*\n {4}HIGH[^\n]*first[^\n]*\n {4}LOW[^\n]*second[^\n]*\n\n$/);
+  assert.match(chunks[1]!, /^Pod shop\/two[^\n]*\n {4}HIGH[^\n]*third[^\n]*\n\n$/);
+  assert.match(chunks[2]!, /broken[^\n]*\n\nScanned 3 objects/);
+  assert.equal(chunks.join(''), renderTable(result, { color: false }));
 });

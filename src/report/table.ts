@@ -51,8 +51,12 @@ const SEVERITY_WIDTH = Math.max(...SEVERITIES.map((severity) => severity.length)
 const MAX_CHECK_ID_WIDTH = 32;
 
 export function renderTable(result: ScanResult, context: TableReportContext): string {
+  return [...renderTableChunks(result, context)].join('');
+}
+
+/** The table in pieces, one per object, so a scan with hundreds of thousands of findings never makes one string of them. */
+export function* renderTableChunks(result: ScanResult, context: TableReportContext): Generator<string> {
   const paint = (style: string, text: string): string => (context.color ? `${style}${text}${ANSI.reset}` : text);
-  const lines: string[] = [];
   // Clean objects are left out: the summary counts them, and the report stays about what needs doing.
   const groups = groupByObject(result.findings, context.objects).filter((group) => group.findings.length > 0);
   let checkIdWidth = 0;
@@ -60,15 +64,16 @@ export function renderTable(result: ScanResult, context: TableReportContext): st
   for (const finding of result.findings) checkIdWidth = Math.max(checkIdWidth, Math.min(MAX_CHECK_ID_WIDTH, printable(finding.checkId).length));
   for (const group of groups) {
     const where = group.location !== undefined ? formatLocation(group.location) : group.file;
-    lines.push(`${paint(ANSI.bold, `${printable(group.object.kind)} ${printable(namespacedName(group.object))}`)}  ${paint(ANSI.dim, printable(where))}`);
+    const lines = [`${paint(ANSI.bold, `${printable(group.object.kind)} ${printable(namespacedName(group.object))}`)}  ${paint(ANSI.dim, printable(where))}`];
     for (const finding of group.findings) lines.push(findingLine(finding, checkIdWidth, paint));
-    lines.push('');
+    yield `${lines.join('\n')}\n\n`;
   }
   const diagnostics = sortDiagnostics(result.diagnostics);
-  for (const diagnostic of diagnostics) lines.push(diagnosticLine(diagnostic, paint));
-  if (diagnostics.length > 0) lines.push('');
-  lines.push(summaryLine(result, context));
-  return `${lines.join('\n')}\n`;
+  const tail: string[] = [];
+  for (const diagnostic of diagnostics) tail.push(diagnosticLine(diagnostic, paint));
+  if (diagnostics.length > 0) tail.push('');
+  tail.push(summaryLine(result, context));
+  yield `${tail.join('\n')}\n`;
 }
 
 function findingLine(finding: Finding, checkIdWidth: number, paint: (style: string, text: string) => string): string {
