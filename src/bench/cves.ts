@@ -8,6 +8,7 @@ import type { Severity } from '../model/types.js';
 import type cveData from './data/kubernetes-cves.json';
 import type { EffectiveNode } from './effective.js';
 import type { ComponentName, ControlResult } from './model.js';
+import { distFile } from '../distFiles.js';
 
 export interface KubernetesCve {
   readonly id: string;
@@ -25,7 +26,7 @@ let loaded: readonly KubernetesCve[] | undefined;
 
 export function kubernetesCves(): readonly KubernetesCve[] {
   if (loaded === undefined) {
-    const data = JSON.parse(readFileSync(new URL('./data/kubernetes-cves.json', import.meta.url), 'utf8')) as typeof cveData;
+    const data = JSON.parse(readFileSync(distFile('bench', 'data', 'kubernetes-cves.json'), 'utf8')) as typeof cveData;
     loaded = data.cves as readonly KubernetesCve[];
   }
   return loaded;

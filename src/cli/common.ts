@@ -3,13 +3,14 @@ import { InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type RampartConfig } from '../config/config.js';
 import { BUILTIN_POD_TEMPLATE_LOCATIONS, DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS, PodTemplateFinder } from '../model/podTemplates.js';
 import { isSeverity, type Severity } from '../model/types.js';
+import { distFile } from '../distFiles.js';
 
 /** A mistake in how Rampart was called: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
 
 function readVersion(): string {
   try {
-    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const packageJson = JSON.parse(readFileSync(distFile('..', 'package.json'), 'utf8')) as { version?: string };
     return packageJson.version ?? '0.0.0';
   } catch {
     return '0.0.0';

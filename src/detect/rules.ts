@@ -19,8 +19,9 @@ import { parseAllDocuments } from 'yaml';
 import { isJsonObject, isSeverity, type JsonObject, type Severity } from '../model/types.js';
 // A type-only import: it makes tsc copy the generated bundle into dist/ beside this module.
 import type builtinBundle from './rules/builtin-rules.json';
+import { distFile } from '../distFiles.js';
 
-const BUNDLE_URL = new URL('./rules/builtin-rules.json', import.meta.url);
+const BUNDLE_FILE = distFile('detect', 'rules', 'builtin-rules.json');
 
 export const RULES_API_VERSION = 'rampart.dev/v1alpha1';
 export const RULES_KIND = 'DetectionRules';
@@ -343,7 +344,7 @@ export function buildRuleSet(files: readonly RuleText[]): RuleSet {
 
 /** The built-in rule files, from the bundle generated beside the YAML sources (src/detect/rules/bundle.ts). */
 export function builtinRuleTexts(): RuleText[] {
-  const bundle = JSON.parse(readFileSync(BUNDLE_URL, 'utf8')) as typeof builtinBundle;
+  const bundle = JSON.parse(readFileSync(BUNDLE_FILE, 'utf8')) as typeof builtinBundle;
   return bundle.files.map((file) => ({ name: `builtin:${file.name}`, text: file.text }));
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData, Worker } from 'node:worker_threads';
+import { distFile } from '../distFiles.js';
 
 export interface FileRange {
   readonly file: string;
@@ -30,7 +31,7 @@ if (parentPort !== null && (workerData as { rampartHashRange?: FileRange } | und
 /** Hashes a file range in a worker thread; resolves to "sha256:<hex>". */
 export function hashFileRange(range: FileRange): Promise<string> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { rampartHashRange: range } });
+    const worker = new Worker(distFile('images', 'hashWorker.js'), { workerData: { rampartHashRange: range } });
     worker.once('message', (message: { digest?: string; error?: string }) => {
       void worker.terminate();
       if (message.digest !== undefined) resolve(message.digest);

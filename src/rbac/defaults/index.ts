@@ -8,17 +8,18 @@ import { loadText } from '../../load/load.js';
 import type { Diagnostic, KubeObject } from '../../model/types.js';
 // A type-only import: it makes tsc copy the data file next to the compiled module, and types its metadata.
 import type bootstrapData from './bootstrap-rbac.json';
+import { distFile } from '../../distFiles.js';
 
 export type BootstrapMetadata = (typeof bootstrapData)['rampart'];
 
 /** How answers name the data file. */
 export const BOOTSTRAP_FILE_LABEL = 'defaults:bootstrap-rbac.json';
 
-const DATA_URL = new URL('./bootstrap-rbac.json', import.meta.url);
+const DATA_FILE = distFile('rbac', 'defaults', 'bootstrap-rbac.json');
 
 let cachedText: string | undefined;
 function dataText(): string {
-  cachedText ??= readFileSync(DATA_URL, 'utf8');
+  cachedText ??= readFileSync(DATA_FILE, 'utf8');
   return cachedText;
 }
 
