@@ -15,6 +15,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { Severity } from '../model/types.js';
@@ -77,10 +78,17 @@ export interface DetectServer {
 interface QueuedEvent {
   readonly key: string;
   readonly receivedAt: number;
+  /** When it entered the processing queue (ms). */
+  readonly queuedAt: number;
   readonly event: AuditEvent;
 }
 
-/** Events processed per turn of the event loop: small enough that requests are not kept waiting behind a batch. */
+/**
+ * Events processed per turn of the event loop: small enough that requests are
+ * not kept waiting long behind a batch, large enough that processing keeps its
+ * share of the CPU against request parsing (a time budget of 4 ms per turn
+ * was tried: under load the queue then grew without bound, see BENCHMARKS.md).
+ */
 const PROCESS_BATCH = 500;
 
 function tokenMatches(given: string, tokens: readonly Buffer[]): boolean {
@@ -109,6 +117,20 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const lagSummary = new Summary({ name: 'rampart_detect_lag_summary_seconds', help: 'Receipt-to-processed time over the last 10 minutes, as quantiles', percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 600, ageBuckets: 5, registers: [registry] });
   const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
   const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
+  // Where an event waits between receipt and alert, stage by stage (see docs/detect.md, "Latency").
+  const stage = new Histogram({ name: 'rampart_detect_stage_seconds', help: 'Time per stage: read (receipt to whole body), spool (append until synced), wait (queued until its batch starts), process (one batch through the rules, journal and sinks)', labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  new Gauge({
+    name: 'rampart_detect_event_loop_delay_seconds',
+    help: 'Event loop delay since start (how long ready work waited for the loop), as quantiles',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      for (const q of [50, 99]) this.set({ quantile: String(q / 100) }, loopDelay.percentile(q) / 1e9);
+      this.set({ quantile: 'max' }, loopDelay.max / 1e9);
+    },
+  });
 
   const sink = options.alertWebhook !== undefined ? new WebhookSink({ url: options.alertWebhook.url, format: options.alertWebhook.format, ...(options.alertWebhook.ca !== undefined ? { ca: options.alertWebhook.ca } : {}) }) : undefined;
   let batchAlerts: AggregatedAlert[] = [];
@@ -124,7 +146,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const queued = (): number => queue.length - queueHead;
   for (const item of await spool.open()) {
     const parsed = parseAuditEvent(item.event);
-    if (parsed.ok) queue.push({ key: item.key, receivedAt: item.receivedAt, event: parsed.event });
+    if (parsed.ok) queue.push({ key: item.key, receivedAt: item.receivedAt, queuedAt: Date.now(), event: parsed.event });
     else spool.markProcessed([item.key], []);
   }
   if (queue.length > 0) log(`rampart detect serve: replaying ${queue.length} spooled events not yet processed`);
@@ -160,7 +182,11 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     scheduled = false;
     if (held || journalBlocked) return;
     const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
+    const started = performance.now();
+    if (queueHead < end) stage.observe({ stage: 'wait' }, Math.max(0, Date.now() - queue[queueHead]!.queuedAt) / 1000);
+    batchAlerts = [];
     const batch = queue.slice(queueHead, end);
+    for (const item of batch) pipeline.processEvent(item.event);
     queueHead = end;
     // Processed events leave the queue at once: they hold their whole request and response objects.
     if (queueHead === queue.length) {
@@ -170,8 +196,6 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       queue.splice(0, queueHead);
       queueHead = 0;
     }
-    batchAlerts = [];
-    for (const item of batch) pipeline.processEvent(item.event);
     const alerts = batchAlerts;
     record(batch.map((item) => item.key), alerts, () => {
       for (const alert of alerts) {
@@ -186,6 +210,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
       }
       processedCounter.inc(batch.length);
+      stage.observe({ stage: 'process' }, (performance.now() - started) / 1000);
       queueDepth.set(queued());
       if (queued() > 0) schedule();
       else {
@@ -201,7 +226,8 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     setImmediate(processBatch);
   };
   const syncTimer = setInterval(() => {
-    spool.syncProcessed();
+    const syncStarted = performance.now();
+    void spool.syncProcessed().then(() => stage.observe({ stage: 'journal_sync' }, (performance.now() - syncStarted) / 1000));
     pipeline.tick(Date.now());
   }, 1000);
   syncTimer.unref();
@@ -245,6 +271,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       if (size > maxBody) tooLarge = true;
       else chunks.push(chunk as Buffer);
     }
+    stage.observe({ stage: 'read' }, Math.max(0, Date.now() - receivedAt) / 1000);
     if (tooLarge) return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
     let body: unknown;
     const bodyBytes = Buffer.concat(chunks);
@@ -281,14 +308,17 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     });
     let fresh;
     try {
+      const appendStarted = performance.now();
       fresh = await spool.append(accepted, bodyBytes, receivedAt);
+      stage.observe({ stage: 'spool' }, (performance.now() - appendStarted) / 1000);
     } catch (error) {
       log(`rampart detect serve: spool write failed: ${error instanceof Error ? error.message : String(error)}`);
       return answer(response, 503, { error: 'spool unavailable' }, { 'retry-after': '5' });
     }
     const freshKeys = new Set(fresh.map((item) => item.key));
     duplicates.inc(accepted.length - fresh.length);
-    for (const item of accepted) if (freshKeys.has(item.key)) queue.push({ key: item.key, receivedAt: item.receivedAt, event: item.parsed });
+    const queuedAt = Date.now();
+    for (const item of accepted) if (freshKeys.has(item.key)) queue.push({ key: item.key, receivedAt: item.receivedAt, queuedAt, event: item.parsed });
     received.inc(fresh.length);
     queueDepth.set(queued());
     schedule();
@@ -360,6 +390,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         });
       }
       clearInterval(syncTimer);
+      loopDelay.disable();
       batchAlerts = [];
       pipeline.finish();
       const summaries = batchAlerts;
@@ -399,6 +430,21 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
     if (flags.clientCa === undefined && (tokens === undefined || tokens.length === 0)) throw new Error('give --client-ca (mTLS) or --token-file (bearer tokens): the webhook does not accept unauthenticated clients');
     let outputFd: number | undefined;
     if (flags.output !== undefined && flags.output !== '-') outputFd = openSync(flags.output, 'a');
+    let pendingOutput = '';
+    const writeOutput = (): void => {
+      const text = pendingOutput;
+      pendingOutput = '';
+      if (outputFd === undefined) {
+        process.stdout.write(text);
+        return;
+      }
+      try {
+        writeSync(outputFd, text);
+      } catch (error) {
+        // The alerts are in the processed journal; the server keeps running.
+        process.stderr.write(`rampart detect serve: cannot write alerts to ${flags.output ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    };
     options = {
       spoolDirectory: flags.spool,
       cert: readOrFail(flags.tlsCert, 'certificate'),
@@ -413,17 +459,9 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
       aggregateSeconds: flags.aggregate,
       minSeverity: flags.minSeverity,
       onAlert: (alert) => {
-        const line = `${JSON.stringify(alert)}\n`;
-        if (outputFd === undefined) {
-          process.stdout.write(line);
-          return;
-        }
-        try {
-          writeSync(outputFd, line);
-        } catch (error) {
-          // The alert is in the processed journal; the server keeps running.
-          process.stderr.write(`rampart detect serve: cannot write an alert to ${flags.output ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
-        }
+        // The alerts of one batch arrive in one synchronous run: written together, in one write, right after it.
+        if (pendingOutput === '') queueMicrotask(writeOutput);
+        pendingOutput += `${JSON.stringify(alert)}\n`;
       },
       ...(flags.alertWebhook !== undefined ? { alertWebhook: { url: flags.alertWebhook, format: flags.alertWebhookFormat } } : {}),
     };

@@ -7,8 +7,9 @@
  *                    (written as received: no re-serialization), then "\n"
  *   processed.jsonl  one line per processed batch: {"k": [keys], "a": [alerts]}
  *
- * `append` resolves only after the lines are written and fdatasync'd; many
- * requests share one sync (group commit). A request is acknowledged after its
+ * `append` resolves only after the lines are on disk (events.log is opened
+ * with O_DSYNC, so the write returns when its data is durable); many requests
+ * share one write (group commit). A request is acknowledged after its
  * append resolves, so every acknowledged event is on disk.
  *
  * When a start finds everything processed, both files are rotated to
@@ -24,7 +25,7 @@
  * acknowledged) is ignored.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -35,11 +36,12 @@ export interface SpooledEvent {
 }
 
 interface PendingAppend {
-  readonly data: Buffer;
+  readonly data: readonly Buffer[];
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
+const NEWLINE = Buffer.from('\n');
 /** Keys remembered for de-duplication; beyond this the oldest are forgotten. */
 const MAX_REMEMBERED_KEYS = 500_000;
 /** Rotated generations kept beside the current files. */
@@ -54,6 +56,7 @@ export class Spool {
   private readonly known = new Set<string>();
   private readonly processed = new Set<string>();
   private readonly inflight = new Map<string, Promise<void>>();
+  private journalSync: Promise<void> | undefined;
 
   constructor(readonly directory: string) {}
 
@@ -118,7 +121,8 @@ export class Spool {
       renameSync(pendingJournal, this.processedPath);
       this.pruneGenerations();
     }
-    this.eventsFile = await open(this.eventsPath, 'a');
+    // O_DSYNC: a write returns once its data is on disk, so a group commit is one thread-pool round trip (not a write, then a sync).
+    this.eventsFile = await open(this.eventsPath, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
     this.processedFd = openSync(this.processedPath, 'a');
     return unprocessed;
   }
@@ -139,7 +143,7 @@ export class Spool {
     }
     if (fresh.length > 0) {
       for (const item of fresh) this.remember(this.known, item.key);
-      const data = Buffer.concat([Buffer.from(`${JSON.stringify({ t: receivedAt, n: body.length })}\n`), body, Buffer.from('\n')]);
+      const data = [Buffer.from(`${JSON.stringify({ t: receivedAt, n: body.length })}\n`), body, NEWLINE];
       const written = new Promise<void>((resolve, reject) => {
         this.pending.push({ data, resolve, reject });
         void this.flush();
@@ -166,8 +170,11 @@ export class Spool {
         const batch = this.pending;
         this.pending = [];
         try {
-          await this.eventsFile!.writev(batch.map((item) => item.data));
-          await this.eventsFile!.datasync();
+          const buffers = batch.flatMap((item) => item.data);
+          const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+          const { bytesWritten } = await this.eventsFile!.writev(buffers);
+          // A short write (rare: disk full, signals) is finished before anyone is acknowledged.
+          if (bytesWritten < total) await this.eventsFile!.write(Buffer.concat(buffers).subarray(bytesWritten));
           for (const item of batch) item.resolve();
         } catch (error) {
           for (const item of batch) item.reject(error instanceof Error ? error : new Error(String(error)));
@@ -197,15 +204,27 @@ export class Spool {
     for (const key of keys) this.remember(this.processed, key);
   }
 
-  /** Syncs the processed journal (called periodically and at shutdown; a lost tail is replayed, never skipped). */
-  syncProcessed(): void {
-    if (this.processedFd !== undefined) fdatasyncSync(this.processedFd);
+  /**
+   * Syncs the processed journal in the thread pool (called periodically; a
+   * lost tail is replayed, never skipped), so the event loop does not wait for
+   * the disk. At most one sync is in flight; resolves when it is done.
+   */
+  syncProcessed(): Promise<void> {
+    if (this.processedFd === undefined) return Promise.resolve();
+    this.journalSync ??= new Promise<void>((resolve) => {
+      fdatasync(this.processedFd!, () => {
+        this.journalSync = undefined;
+        resolve();
+      });
+    });
+    return this.journalSync;
   }
 
   async close(): Promise<void> {
     await this.flush();
     await this.eventsFile?.close();
     this.eventsFile = undefined;
+    await this.journalSync;
     if (this.processedFd !== undefined) {
       fdatasyncSync(this.processedFd);
       closeSync(this.processedFd);
