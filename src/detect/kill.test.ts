@@ -121,7 +121,8 @@ test('kill -9 and restart while events are posted: every acknowledged event proc
     assert.ok(journals.length <= 6);
     const journalText = journals.map((name) => readFileSync(path.join(spool, name), 'utf8')).join('\n');
     for (const line of journalText.split('\n')) {
-      if (line === '' || line.startsWith('{"remembered"')) continue;
+      // Carried keys after a rotation and correlation-state checkpoints are not processed batches.
+      if (line === '' || line.startsWith('{"remembered"') || line.startsWith('{"state"')) continue;
       const record = JSON.parse(line) as { k: string[]; a: { auditID: string }[] };
       for (const key of record.k) counts.set(key, (counts.get(key) ?? 0) + 1);
       assert.equal(record.a.length, record.k.length, 'one alert per processed event, recorded with it');

@@ -41,6 +41,10 @@ export interface ServeFlags {
   maxBody: number;
   aggregate: number;
   minSeverity: Severity;
+  spoolSegmentSize: number;
+  spoolSegmentAge: number;
+  spoolKeep: number;
+  checkpointInterval: number;
 }
 
 export interface ServerOptions {
@@ -61,6 +65,12 @@ export interface ServerOptions {
   readonly onAlert?: (alert: AggregatedAlert) => void;
   readonly onLog?: (line: string) => void;
   readonly alertWebhook?: { readonly url: string; readonly format: SinkFormat; readonly ca?: string | Buffer };
+  /** Spool rotation: segment size (bytes) and age (ms) thresholds, rotated generations kept (see spool.ts). */
+  readonly spoolMaxSegmentBytes?: number;
+  readonly spoolMaxSegmentAgeMs?: number;
+  readonly spoolKeepGenerations?: number;
+  /** How often the correlation state is checkpointed into the journal (ms); default 10 s. */
+  readonly checkpointIntervalMs?: number;
   /** Tests only: accept and spool but do not process until `resume()`. */
   readonly holdProcessing?: boolean;
 }
@@ -140,16 +150,35 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     onAlert: (alert) => batchAlerts.push(alert),
   });
 
-  const spool = new Spool(options.spoolDirectory);
+  const spool = new Spool(options.spoolDirectory, {
+    ...(options.spoolMaxSegmentBytes !== undefined ? { maxSegmentBytes: options.spoolMaxSegmentBytes } : {}),
+    ...(options.spoolMaxSegmentAgeMs !== undefined ? { maxSegmentAgeMs: options.spoolMaxSegmentAgeMs } : {}),
+    ...(options.spoolKeepGenerations !== undefined ? { keepGenerations: options.spoolKeepGenerations } : {}),
+  });
   const queue: QueuedEvent[] = [];
   let queueHead = 0;
   const queued = (): number => queue.length - queueHead;
-  for (const item of await spool.open()) {
+  // The correlation state as it was: the last checkpoint, then the events processed after it, run again with their alerts discarded.
+  const pending = await spool.open((restored, since) => {
+    if (restored === undefined && since.length === 0) return undefined;
+    const entries = restored !== undefined ? pipeline.engine.restore(restored) : 0;
+    let replayed = 0;
+    for (const item of since) {
+      const parsed = parseAuditEvent(item.event);
+      if (!parsed.ok) continue;
+      pipeline.engine.process(parsed.event);
+      replayed++;
+    }
+    log(`rampart detect serve: correlation state restored (${entries} entries from the checkpoint, ${replayed} events processed after it applied again)`);
+    return pipeline.engine.snapshot();
+  });
+  for (const item of pending) {
     const parsed = parseAuditEvent(item.event);
     if (parsed.ok) queue.push({ key: item.key, receivedAt: item.receivedAt, queuedAt: Date.now(), event: parsed.event });
     else spool.markProcessed([item.key], []);
   }
   if (queue.length > 0) log(`rampart detect serve: replaying ${queue.length} spooled events not yet processed`);
+  new Gauge({ name: 'rampart_detect_spool_rotations', help: 'Spool rotations while running (fully processed segments renamed; old generations deleted)', registers: [registry], collect() { this.set(spool.rotations); } });
   queueDepth.set(queued());
 
   let held = options.holdProcessing === true;
@@ -210,10 +239,12 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
       }
       processedCounter.inc(batch.length);
+      sinceCheckpoint += batch.length;
       stage.observe({ stage: 'process' }, (performance.now() - started) / 1000);
       queueDepth.set(queued());
       if (queued() > 0) schedule();
       else {
+        maybeRotate();
         const resolvers = drainResolvers;
         drainResolvers = [];
         for (const resolve of resolvers) resolve();
@@ -225,7 +256,34 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     scheduled = true;
     setImmediate(processBatch);
   };
+  /** Rotates the spool when it is due; only with the queue empty, so every spooled event is processed. */
+  let sinceCheckpoint = 0;
+  const maybeRotate = (): void => {
+    if (queued() > 0 || held || journalBlocked) return;
+    try {
+      if (spool.rotateIfDue(() => pipeline.engine.snapshot())) {
+        sinceCheckpoint = 0;
+        lastCheckpoint = Date.now();
+      }
+    } catch (error) {
+      log(`rampart detect serve: spool rotation failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const checkpointEvery = options.checkpointIntervalMs ?? 10_000;
+  let lastCheckpoint = Date.now();
+  const checkpoint = (force = false): void => {
+    if (journalBlocked || (sinceCheckpoint === 0 && !force)) return;
+    try {
+      spool.checkpoint(pipeline.engine.snapshot());
+      sinceCheckpoint = 0;
+      lastCheckpoint = Date.now();
+    } catch (error) {
+      log(`rampart detect serve: cannot write a state checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const syncTimer = setInterval(() => {
+    if (Date.now() - lastCheckpoint >= checkpointEvery) checkpoint();
+    maybeRotate();
     const syncStarted = performance.now();
     void spool.syncProcessed().then(() => stage.observe({ stage: 'journal_sync' }, (performance.now() - syncStarted) / 1000));
     pipeline.tick(Date.now());
@@ -395,6 +453,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       pipeline.finish();
       const summaries = batchAlerts;
       if (summaries.length > 0) spool.markProcessed([], summaries);
+      checkpoint(true);
       for (const alert of summaries) {
         options.onAlert?.(alert);
         sink?.send(alert);
@@ -458,6 +517,10 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
       maxBodyBytes: flags.maxBody,
       aggregateSeconds: flags.aggregate,
       minSeverity: flags.minSeverity,
+      spoolMaxSegmentBytes: flags.spoolSegmentSize,
+      spoolMaxSegmentAgeMs: flags.spoolSegmentAge * 1000,
+      spoolKeepGenerations: flags.spoolKeep,
+      checkpointIntervalMs: flags.checkpointInterval * 1000,
       onAlert: (alert) => {
         // The alerts of one batch arrive in one synchronous run: written together, in one write, right after it.
         if (pendingOutput === '') queueMicrotask(writeOutput);
@@ -466,11 +529,13 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
       ...(flags.alertWebhook !== undefined ? { alertWebhook: { url: flags.alertWebhook, format: flags.alertWebhookFormat } } : {}),
     };
     const server = await startDetectServer(ruleSet, options);
-    process.stderr.write(`rampart detect serve: listening on https://${listen.host}:${server.port}\n`);
-    await new Promise<void>((resolve) => {
+    // The handlers are installed before "listening" is announced: a supervisor may send SIGTERM as soon as it reads the line.
+    const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.stderr.write(`rampart detect serve: listening on https://${listen.host}:${server.port}\n`);
+    await stopped;
     await server.close();
     if (outputFd !== undefined) closeSync(outputFd);
   } catch (error) {

@@ -45,3 +45,68 @@ test('replay after a restart: unprocessed events come back, processed ones do no
     rmSync(directory, { recursive: true, force: true });
   }
 });
+
+test('rotation while running: a fully processed segment past its size is rotated, old generations deleted, keys and state carried', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const small = body(['r1']);
+    // Twice one small body: one does not reach it, a body of three events does.
+    const threshold = small.buffer.length * 2;
+    const spool = new Spool(directory, { maxSegmentBytes: threshold, keepGenerations: 1 });
+    await spool.open();
+    await spool.append(small.events, small.buffer, 1);
+    // Under the threshold: nothing happens.
+    spool.markProcessed(['r1/ResponseComplete'], []);
+    assert.equal(spool.rotateIfDue(() => ({ n: 0 })), false);
+    for (let round = 2; round <= 4; round++) {
+      const batch = body([`r${round}a`, `r${round}b`, `r${round}c`]);
+      await spool.append(batch.events, batch.buffer, round);
+      assert.equal(spool.rotationDue(), true, 'past the threshold with nothing being appended');
+      spool.markProcessed(batch.events.map((item) => item.key), []);
+      assert.equal(spool.rotateIfDue(() => ({ n: round })), true);
+    }
+    assert.equal(spool.rotations, 3);
+    // One rotated generation kept: two files besides the current two.
+    const names = readdirSync(directory).sort();
+    assert.equal(names.filter((name) => /^events\.log\.\d+$/.test(name)).length, 1);
+    assert.equal(names.filter((name) => /^processed\.jsonl\.\d+$/.test(name)).length, 1);
+    assert.equal(statSync(path.join(directory, 'events.log')).size, 0);
+    const head = JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8')) as { remembered: string[]; state: unknown };
+    assert.ok(head.remembered.includes('r1/ResponseComplete') && head.remembered.includes('r4c/ResponseComplete'));
+    assert.deepEqual(head.state, { n: 4 });
+    // A retry of a batch whose segment was deleted is still recognized, and after a restart too.
+    const old = body(['r2a']);
+    assert.equal((await spool.append(old.events, old.buffer, 9)).length, 0);
+    await spool.close();
+    const again = new Spool(directory, { maxSegmentBytes: threshold, keepGenerations: 1 });
+    assert.deepEqual(await again.open(), []);
+    assert.deepEqual(again.restoredState, { n: 4 });
+    assert.equal((await again.append(old.events, old.buffer, 10)).length, 0);
+    await again.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('checkpoint: after a restart the last state comes back with the events processed after it, in processing order', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const first = new Spool(directory);
+    await first.open();
+    const batch = body(['c1', 'c2', 'c3', 'c4']);
+    await first.append(batch.events, batch.buffer, 1);
+    first.markProcessed(['c1/ResponseComplete'], []);
+    first.checkpoint({ seen: ['c1'] });
+    first.markProcessed(['c3/ResponseComplete', 'c2/ResponseComplete'], []);
+    // Killed here: c4 was never processed.
+    await first.close();
+    const second = new Spool(directory);
+    const pending = await second.open();
+    assert.deepEqual(pending.map((item) => item.key), ['c4/ResponseComplete']);
+    assert.deepEqual(second.restoredState, { seen: ['c1'] });
+    assert.deepEqual(second.processedSinceCheckpoint.map((item) => item.key), ['c3/ResponseComplete', 'c2/ResponseComplete']);
+    await second.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
