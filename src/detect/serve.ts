@@ -128,7 +128,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
   const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
   // Where an event waits between receipt and alert, stage by stage (see docs/detect.md, "Latency").
-  const stage = new Histogram({ name: 'rampart_detect_stage_seconds', help: 'Time per stage: read (receipt to whole body), spool (append until synced), wait (queued until its batch starts), process (one batch through the rules, journal and sinks)', labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const stage = new Histogram({ name: 'rampart_detect_stage_seconds', help: 'Time per stage: read (receipt to whole body), spool (append until synced), wait (queued until its batch starts), process (one batch through the rules, journal and sinks), journal_sync, checkpoint and rotate (the spool maintenance)', labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   new Gauge({
@@ -209,7 +209,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
 
   const processBatch = (): void => {
     scheduled = false;
-    if (held || journalBlocked) return;
+    if (held || journalBlocked || spool.rotating !== undefined) return;
     const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
     const started = performance.now();
     if (queueHead < end) stage.observe({ stage: 'wait' }, Math.max(0, Date.now() - queue[queueHead]!.queuedAt) / 1000);
@@ -259,22 +259,29 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   /** Rotates the spool when it is due; only with the queue empty, so every spooled event is processed. */
   let sinceCheckpoint = 0;
   const maybeRotate = (): void => {
-    if (queued() > 0 || held || journalBlocked) return;
+    if (queued() > 0 || held || journalBlocked || spool.rotating !== undefined) return;
+    const failed = (error: unknown): void => log(`rampart detect serve: spool rotation failed: ${error instanceof Error ? error.message : String(error)}`);
     try {
-      if (spool.rotateIfDue(() => pipeline.engine.snapshot())) {
-        sinceCheckpoint = 0;
-        lastCheckpoint = Date.now();
-      }
+      const started = performance.now();
+      const rotation = spool.rotateIfDue(() => pipeline.engine.snapshot());
+      if (rotation === undefined) return;
+      stage.observe({ stage: 'rotate' }, (performance.now() - started) / 1000);
+      sinceCheckpoint = 0;
+      lastCheckpoint = Date.now();
+      // Processing waits for the new journal (appends do not); see Spool.rotateIfDue.
+      rotation.then(() => stage.observe({ stage: 'rotate_journal' }, (performance.now() - started) / 1000), failed).finally(schedule);
     } catch (error) {
-      log(`rampart detect serve: spool rotation failed: ${error instanceof Error ? error.message : String(error)}`);
+      failed(error);
     }
   };
   const checkpointEvery = options.checkpointIntervalMs ?? 10_000;
   let lastCheckpoint = Date.now();
   const checkpoint = (force = false): void => {
-    if (journalBlocked || (sinceCheckpoint === 0 && !force)) return;
+    if (journalBlocked || spool.rotating !== undefined || (sinceCheckpoint === 0 && !force)) return;
     try {
+      const started = performance.now();
       spool.checkpoint(pipeline.engine.snapshot());
+      stage.observe({ stage: 'checkpoint' }, (performance.now() - started) / 1000);
       sinceCheckpoint = 0;
       lastCheckpoint = Date.now();
     } catch (error) {

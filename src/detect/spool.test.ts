@@ -57,13 +57,17 @@ test('rotation while running: a fully processed segment past its size is rotated
     await spool.append(small.events, small.buffer, 1);
     // Under the threshold: nothing happens.
     spool.markProcessed(['r1/ResponseComplete'], []);
-    assert.equal(spool.rotateIfDue(() => ({ n: 0 })), false);
+    assert.equal(spool.rotateIfDue(() => ({ n: 0 })), undefined);
     for (let round = 2; round <= 4; round++) {
       const batch = body([`r${round}a`, `r${round}b`, `r${round}c`]);
       await spool.append(batch.events, batch.buffer, round);
       assert.equal(spool.rotationDue(), true, 'past the threshold with nothing being appended');
       spool.markProcessed(batch.events.map((item) => item.key), []);
-      assert.equal(spool.rotateIfDue(() => ({ n: round })), true);
+      const rotation = spool.rotateIfDue(() => ({ n: round }));
+      assert.ok(rotation !== undefined);
+      assert.ok(spool.rotating !== undefined, 'recording waits for the new journal');
+      await rotation;
+      assert.equal(spool.rotating, undefined);
     }
     assert.equal(spool.rotations, 3);
     // One rotated generation kept: two files besides the current two.

@@ -36,6 +36,7 @@
  * acknowledged) is ignored.
  */
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writev, writeSync } from 'node:fs';
 import path from 'node:path';
 
@@ -52,6 +53,7 @@ interface PendingAppend {
 }
 
 const NEWLINE = Buffer.from('\n');
+const EVENTS_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
 /** Keys remembered for de-duplication; beyond this the oldest are forgotten. */
 const MAX_REMEMBERED_KEYS = 500_000;
 /** Keys written at the head of a new journal after a rotation (the most recent). */
@@ -173,7 +175,7 @@ export class Spool {
 
   private openFiles(): void {
     // O_DSYNC: a write returns once its data is on disk, so a group commit is one thread-pool round trip (not a write, then a sync).
-    this.eventsFd = openSync(this.eventsPath, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+    this.eventsFd = openSync(this.eventsPath, EVENTS_FLAGS);
     this.segmentBytes = fstatSync(this.eventsFd).size;
     this.segmentOpenedAt = Date.now();
     this.processedFd = openSync(this.processedPath, 'a');
@@ -189,7 +191,7 @@ export class Spool {
     const pendingJournal = `${this.processedPath}.tmp`;
     const descriptor = openSync(pendingJournal, 'w');
     // Keys carried over from the previous generation: remembered for retries, not processed again.
-    writeSync(descriptor, `${JSON.stringify(state === undefined ? { remembered: carried } : { remembered: carried, state })}\n`);
+    writeSync(descriptor, `${JSON.stringify(withState({ remembered: carried }, state))}\n`);
     fdatasyncSync(descriptor);
     closeSync(descriptor);
     const generation = Math.max(Date.now(), this.lastGeneration + 1);
@@ -207,22 +209,56 @@ export class Spool {
   }
 
   /**
-   * Rotates while running. The caller guarantees every spooled event is
-   * processed (its queue is empty) and passes the state to carry; nothing is
-   * appended meanwhile (the rotation is synchronous). Returns whether it rotated.
+   * Rotates while running, in two steps so that neither the event loop nor
+   * the HTTP requests wait for the disk. The caller guarantees every spooled
+   * event is processed (its queue is empty) and records nothing as processed
+   * until the returned promise settles (`rotating` is true meanwhile).
+   *
+   * 1. At once: events.log is renamed to the new generation and a new one is
+   *    opened; appends (and acknowledgements) go on into it.
+   * 2. In the thread pool: the new journal (carried keys and `state`) is
+   *    written and synced; then the old journal is renamed and the new one
+   *    takes its place.
+   *
+   * A crash between the steps leaves the old journal with the new events.log:
+   * its events are not recorded as processed, so they are replayed, and the
+   * rotated generation was fully processed. Returns undefined when not due.
    */
-  rotateIfDue(state: () => unknown, now = Date.now()): boolean {
-    if (!this.rotationDue(now)) return false;
+  rotateIfDue(state: () => unknown, now = Date.now()): Promise<void> | undefined {
+    if (this.rotating !== undefined || !this.rotationDue(now)) return undefined;
+    const generation = Math.max(Date.now(), this.lastGeneration + 1);
+    this.lastGeneration = generation;
     closeSync(this.eventsFd!);
-    this.eventsFd = undefined;
-    fdatasyncSync(this.processedFd!);
-    closeSync(this.processedFd!);
-    this.processedFd = undefined;
-    this.rotateFiles(this.recentProcessed(), state());
-    this.openFiles();
-    this.rotations++;
-    return true;
+    renameSync(this.eventsPath, `${this.eventsPath}.${generation}`);
+    this.eventsFd = openSync(this.eventsPath, EVENTS_FLAGS);
+    this.segmentBytes = 0;
+    this.segmentOpenedAt = now;
+    const header = `${JSON.stringify(withState({ remembered: this.recentProcessed() }, state()))}\n`;
+    const pendingJournal = `${this.processedPath}.tmp`;
+    const swap = async (): Promise<void> => {
+      const handle = await open(pendingJournal, 'w');
+      try {
+        await handle.writeFile(header);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      closeSync(this.processedFd!);
+      this.processedFd = undefined;
+      renameSync(this.processedPath, `${this.processedPath}.${generation}`);
+      renameSync(pendingJournal, this.processedPath);
+      this.processedFd = openSync(this.processedPath, 'a');
+      this.pruneGenerations();
+      this.rotations++;
+    };
+    this.rotating = swap().finally(() => {
+      this.rotating = undefined;
+    });
+    return this.rotating;
   }
+
+  /** Set while a rotation's second step runs (nothing may be recorded as processed). */
+  rotating: Promise<void> | undefined;
 
   private recentProcessed(): string[] {
     const keys: string[] = [];
@@ -337,6 +373,7 @@ export class Spool {
   }
 
   async close(): Promise<void> {
+    await this.rotating?.catch(() => undefined);
     await this.flush();
     if (this.eventsFd !== undefined) closeSync(this.eventsFd);
     this.eventsFd = undefined;
@@ -347,6 +384,10 @@ export class Spool {
       this.processedFd = undefined;
     }
   }
+}
+
+function withState(record: Record<string, unknown>, state: unknown): Record<string, unknown> {
+  return state === undefined ? record : { ...record, state };
 }
 
 function writeAll(fd: number, buffers: Buffer[]): Promise<number> {
