@@ -57,7 +57,7 @@ const EVENTS_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND
 /** Keys remembered for de-duplication; beyond this the oldest are forgotten. */
 const MAX_REMEMBERED_KEYS = 500_000;
 /** Keys written at the head of a new journal after a rotation (the most recent). */
-const CARRIED_KEYS = 100_000;
+const CARRIED_KEYS = 20_000;
 
 export interface SpoolOptions {
   /** Rotate once events.log is this large (bytes) and everything in it is processed; default 64 MiB. */
