@@ -1,6 +1,6 @@
 /** The spool: acknowledged bodies survive, processed batches are not replayed, a torn record is ignored, files rotate when all is processed. */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -110,6 +110,38 @@ test('checkpoint: after a restart the last state comes back with the events proc
     assert.deepEqual(second.restoredState, { seen: ['c1'] });
     assert.deepEqual(second.processedSinceCheckpoint.map((item) => item.key), ['c3/ResponseComplete', 'c2/ResponseComplete']);
     await second.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('a crash between the two steps of a rotation: the new events.log is replayed with the old journal, nothing processed is repeated', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const spool = new Spool(directory, { maxSegmentBytes: 1 });
+    await spool.open();
+    const first = body(['x1', 'x2']);
+    await spool.append(first.events, first.buffer, 1);
+    spool.markProcessed(first.events.map((item) => item.key), []);
+    // The second step cannot write its journal (as if the process died before it): a directory is in the way.
+    mkdirSync(path.join(directory, 'processed.jsonl.tmp'));
+    const rotation = spool.rotateIfDue(() => ({}));
+    assert.ok(rotation !== undefined);
+    const outcome = rotation.then(
+      () => 'rotated',
+      (error: Error) => error.message,
+    );
+    // Appends go on into the new events.log meanwhile.
+    const second = body(['y1']);
+    assert.equal((await spool.append(second.events, second.buffer, 2)).length, 1);
+    assert.match(await outcome, /EISDIR/);
+    await spool.close();
+    rmSync(path.join(directory, 'processed.jsonl.tmp'), { recursive: true });
+    assert.ok(readdirSync(directory).some((name) => /^events\.log\.\d+$/.test(name)), 'the first step renamed events.log');
+    const again = new Spool(directory);
+    assert.deepEqual((await again.open()).map((item) => item.key), ['y1/ResponseComplete'], 'only the unprocessed event of the new segment');
+    assert.equal((await again.append(first.events, first.buffer, 3)).length, 0, 'the rotated generation is still known as processed');
+    await again.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
