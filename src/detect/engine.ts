@@ -222,7 +222,7 @@ export interface RuleStats {
 
 const MAX_VALUES_PER_IDENTITY = 2000;
 /** First-seen values written in one state snapshot, across all rules (the most recently active identities first). */
-const MAX_SNAPSHOT_VALUES = 200_000;
+const MAX_SNAPSHOT_VALUES = 50_000;
 
 /**
  * The engine's correlation state as plain JSON (for the spool's checkpoint):
