@@ -74,10 +74,11 @@ test('kill -9 and restart while events are posted: every acknowledged event proc
     const spool = path.join(directory, 'spool');
     writeFileSync(path.join(directory, 'tokens'), 'kill-test-token\n');
     writeFileSync(path.join(directory, 'rules.yaml'), RULES);
-    const port = await freePort();
+    // A new port for every start: the old one may be taken meanwhile by another test's client socket (tests run in parallel).
+    let port = await freePort();
     const output = path.join(directory, 'alerts.jsonl');
-    const args = ['detect', 'serve', '--spool', spool, '--tls-cert', certs.certPath, '--tls-key', certs.keyPath, '--token-file', path.join(directory, 'tokens'), '--listen', `127.0.0.1:${port}`, '--aggregate', '0', '--no-builtin', '--rules', path.join(directory, 'rules.yaml'), '--output', output];
-    let child = await start(args);
+    const args = (): string[] => ['detect', 'serve', '--spool', spool, '--tls-cert', certs.certPath, '--tls-key', certs.keyPath, '--token-file', path.join(directory, 'tokens'), '--listen', `127.0.0.1:${port}`, '--aggregate', '0', '--no-builtin', '--rules', path.join(directory, 'rules.yaml'), '--output', output];
+    let child = await start(args());
     const acknowledged = new Set<string>();
     let sent = 0;
     let restarts = 0;
@@ -104,7 +105,8 @@ test('kill -9 and restart while events are posted: every acknowledged event proc
         child.kill('SIGKILL');
         await new Promise((resolve) => child.once('exit', resolve));
         restarts++;
-        child = await start(args);
+        port = await freePort();
+        child = await start(args());
       }
     };
     await Promise.all([poster(0), poster(1), killer()]);
