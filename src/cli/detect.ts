@@ -20,6 +20,13 @@ function duration(value: string): number {
   return (Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[unit as 'ms' | 's' | 'm' | 'h']);
 }
 
+/** A whole number ≥ 1 (or ≥ 0 with `zero`). */
+function positive(value: string, flag: string, zero = false): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || (!zero && number < 1)) throw new InvalidArgumentError(`${flag} expects a whole number${zero ? '' : ' of at least 1'}`);
+  return number;
+}
+
 interface RuleFlags {
   rules: string[];
   builtin: boolean;
@@ -191,6 +198,10 @@ export function registerDetectCommand(program: Command, setExitCode: (code: numb
     .option('--max-body <bytes>', 'largest request body accepted', (value) => Number(value), 64 * 1024 * 1024)
     .option('--aggregate <duration>', 'aggregation window for repeated alerts; 0 sends all', duration, 60)
     .option('--min-severity <severity>', 'leave out alerts below this severity', parseSeverity, 'info')
+    .option('--spool-segment-size <bytes>', 'rotate the spool once events.log is this large and fully processed', (value) => positive(value, '--spool-segment-size'), 64 * 1024 * 1024)
+    .option('--spool-segment-age <duration>', 'rotate the spool once events.log is this old and fully processed', duration, 3600)
+    .option('--spool-keep <n>', 'rotated spool generations kept (older ones are deleted)', (value) => positive(value, '--spool-keep', true), 5)
+    .option('--checkpoint-interval <duration>', 'how often the correlation state is checkpointed into the spool', duration, 10)
     .action(async (flags: RuleFlags & import('../detect/serve.js').ServeFlags) => {
       const ruleSet = await compileRules(flags);
       const { runServe } = await import('../detect/serve.js');

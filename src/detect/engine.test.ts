@@ -139,3 +139,42 @@ test('RBAC, access and exposure rules on their own events', () => {
   assert.ok(!fired({ verb: 'create', resource: 'ingresses', namespace: 'default', code: 201, requestObject: { ...ingress, spec: { ...ingress.spec, tls: [{ hosts: ['a.example'] }] } } }).includes('audit-ingress-without-tls'));
   assert.ok(fired({ verb: 'get', resource: 'nodes', subresource: 'proxy', name: 'n1', user: 'eve', code: 200 }).includes('audit-node-proxy'));
 });
+
+test('correlation state: a snapshot restored into a new engine (through JSON) remembers first-seen values, sequences, thresholds and token facts', () => {
+  const t = (seconds: number): string => new Date(Date.UTC(2026, 0, 1, 12, 0, seconds)).toISOString();
+  const original = builtinEngine();
+  // Learning (one hour) starts with the first event; alice uses get on pods.
+  original.process(event({ verb: 'get', resource: 'pods', namespace: 'team', name: 'a', user: 'alice', time: t(0) }));
+  // eve creates a pod (the first step of exec-after-create).
+  original.process(event({ verb: 'create', resource: 'pods', namespace: 'team', name: 'tool', user: 'eve', code: 201, time: t(1) }));
+  // 19 forbidden requests by mallory: one short of the threshold.
+  for (let index = 0; index < 19; index++) original.process(event({ verb: 'list', resource: 'secrets', namespace: 'team', user: 'mallory', code: 403, decision: 'forbid', time: t(2) }));
+  const state = JSON.parse(JSON.stringify(original.snapshot())) as unknown;
+
+  const after = builtinEngine();
+  assert.ok(after.restore(state) > 0);
+  const later = new Date(Date.UTC(2026, 0, 1, 13, 30)).toISOString();
+  // Past the learning period counted from the restored first event: alice's new verb is reported.
+  assert.ok(fired({ verb: 'delete', resource: 'pods', namespace: 'team', name: 'a', user: 'alice', time: later }, after).includes('audit-first-seen-permission'));
+  // An engine without the state has never seen alice (and is still learning).
+  assert.ok(!fired({ verb: 'delete', resource: 'pods', namespace: 'team', name: 'a', user: 'alice', time: later }, builtinEngine()).includes('audit-first-seen-permission'));
+  assert.ok(fired({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'team', name: 'tool', user: 'eve', code: 101, stage: 'ResponseStarted', time: t(30) }, after).includes('audit-exec-after-create'));
+  assert.ok(fired({ verb: 'list', resource: 'secrets', namespace: 'team', user: 'mallory', code: 403, decision: 'forbid', time: t(3) }, after).includes('audit-forbidden-burst'));
+});
+
+test('correlation state: entries of a rule whose correlation type changed, unknown rules and malformed data are ignored', () => {
+  const engine = builtinEngine();
+  assert.equal(engine.restore(null), 0);
+  assert.equal(engine.restore({ version: 2 }), 0);
+  const restored = engine.restore({
+    version: 1,
+    rules: {
+      'audit-forbidden-burst': { type: 'sequence', entries: [['mallory', 1]] },
+      'no-such-rule': { type: 'threshold', entries: [['x', 1, 1, false]] },
+      'audit-exec-after-create': { type: 'sequence', entries: [['team/tool', 'not a number'], 42] },
+    },
+    nodeAddresses: [['node-1', ['10.0.0.1']], ['bad']],
+    deletedPods: 'nope',
+  });
+  assert.equal(restored, 1, 'only the node address');
+});

@@ -55,6 +55,10 @@ export class BoundedMap<K, V> {
   delete(key: K): void {
     this.map.delete(key);
   }
+  /** Oldest first. */
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
@@ -217,6 +221,23 @@ export interface RuleStats {
 }
 
 const MAX_VALUES_PER_IDENTITY = 2000;
+/** First-seen values written in one state snapshot, across all rules (the most recently active identities first). */
+const MAX_SNAPSHOT_VALUES = 50_000;
+
+/**
+ * The engine's correlation state as plain JSON (for the spool's checkpoint):
+ * per rule (by ID, with its correlation type, so a rule changed between runs
+ * starts afresh), the token-rule tables and the time of the first event (the
+ * start of first-seen learning). Bounded: every table holds at most
+ * `maxStateEntries` entries and first-seen values are capped in total.
+ */
+export interface EngineState {
+  readonly version: 1;
+  readonly firstEventTime?: number;
+  readonly rules: Readonly<Record<string, { readonly type: string; readonly entries: readonly unknown[] }>>;
+  readonly nodeAddresses: readonly (readonly [string, readonly string[]])[];
+  readonly deletedPods: readonly (readonly [string, number])[];
+}
 const DELETED_POD_GRACE_MS = 60_000;
 const EXTRA_POD_NAME = 'authentication.kubernetes.io/pod-name';
 const EXTRA_POD_UID = 'authentication.kubernetes.io/pod-uid';
@@ -429,6 +450,73 @@ export class DetectionEngine {
       default:
         return this.tokenVerdict(correlation.type, event);
     }
+  }
+
+  /** The correlation state, bounded, as JSON-ready data. */
+  snapshot(): EngineState {
+    const rules: Record<string, { type: string; entries: unknown[] }> = {};
+    let budget = MAX_SNAPSHOT_VALUES;
+    for (const compiled of this.rules) {
+      const correlation = compiled.correlation;
+      if (correlation === undefined) continue;
+      if (correlation.type === 'threshold') rules[compiled.rule.id] = { type: 'threshold', entries: [...correlation.state.entries()].map(([key, entry]) => [key, entry.start, entry.count, entry.fired]) };
+      else if (correlation.type === 'sequence') rules[compiled.rule.id] = { type: 'sequence', entries: [...correlation.state.entries()] };
+      else if (correlation.type === 'firstSeen') {
+        const newestFirst: [string, string[]][] = [];
+        for (const [key, values] of [...correlation.state.entries()].reverse()) {
+          if (values.size > budget) break;
+          budget -= values.size;
+          newestFirst.push([key, [...values]]);
+        }
+        rules[compiled.rule.id] = { type: 'firstSeen', entries: newestFirst.reverse() };
+      }
+    }
+    return {
+      version: 1,
+      ...(this.firstEventTime !== undefined ? { firstEventTime: this.firstEventTime } : {}),
+      rules,
+      nodeAddresses: [...this.nodeAddresses.entries()].map(([node, addresses]) => [node, [...addresses]]),
+      deletedPods: [...this.deletedPods.entries()],
+    };
+  }
+
+  /**
+   * Loads a snapshot taken by `snapshot` (possibly by an earlier run with
+   * other rules): entries of rules that no longer exist or changed their
+   * correlation type are dropped, malformed entries are skipped. Returns the
+   * number of entries restored.
+   */
+  restore(state: unknown): number {
+    const data = state as Partial<EngineState> | null;
+    if (data === null || typeof data !== 'object' || data.version !== 1) return 0;
+    let restored = 0;
+    const isString = (value: unknown): value is string => typeof value === 'string';
+    const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+    if (isNumber(data.firstEventTime)) this.firstEventTime = data.firstEventTime;
+    for (const compiled of this.rules) {
+      const correlation = compiled.correlation;
+      const saved = data.rules?.[compiled.rule.id];
+      if (correlation === undefined || saved === undefined || saved.type !== correlation.type || !Array.isArray(saved.entries)) continue;
+      for (const entry of saved.entries) {
+        if (!Array.isArray(entry) || !isString(entry[0])) continue;
+        if (correlation.type === 'threshold' && isNumber(entry[1]) && isNumber(entry[2])) correlation.state.set(entry[0], { start: entry[1], count: entry[2], fired: entry[3] === true });
+        else if (correlation.type === 'sequence' && isNumber(entry[1])) correlation.state.set(entry[0], entry[1]);
+        else if (correlation.type === 'firstSeen' && Array.isArray(entry[1])) correlation.state.set(entry[0], new Set((entry[1] as unknown[]).filter(isString).slice(0, MAX_VALUES_PER_IDENTITY)));
+        else continue;
+        restored++;
+      }
+    }
+    for (const entry of Array.isArray(data.nodeAddresses) ? data.nodeAddresses : []) {
+      if (!Array.isArray(entry) || !isString(entry[0]) || !Array.isArray(entry[1])) continue;
+      this.nodeAddresses.set(entry[0], new Set(entry[1].filter(isString).slice(0, 16)));
+      restored++;
+    }
+    for (const entry of Array.isArray(data.deletedPods) ? data.deletedPods : []) {
+      if (!Array.isArray(entry) || !isString(entry[0]) || !isNumber(entry[1])) continue;
+      this.deletedPods.set(entry[0], entry[1]);
+      restored++;
+    }
+    return restored;
   }
 
   /** Applies every enabled rule to one event; returns the alerts it raises. */

@@ -15,6 +15,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { Severity } from '../model/types.js';
@@ -40,6 +41,10 @@ export interface ServeFlags {
   maxBody: number;
   aggregate: number;
   minSeverity: Severity;
+  spoolSegmentSize: number;
+  spoolSegmentAge: number;
+  spoolKeep: number;
+  checkpointInterval: number;
 }
 
 export interface ServerOptions {
@@ -60,6 +65,12 @@ export interface ServerOptions {
   readonly onAlert?: (alert: AggregatedAlert) => void;
   readonly onLog?: (line: string) => void;
   readonly alertWebhook?: { readonly url: string; readonly format: SinkFormat; readonly ca?: string | Buffer };
+  /** Spool rotation: segment size (bytes) and age (ms) thresholds, rotated generations kept (see spool.ts). */
+  readonly spoolMaxSegmentBytes?: number;
+  readonly spoolMaxSegmentAgeMs?: number;
+  readonly spoolKeepGenerations?: number;
+  /** How often the correlation state is checkpointed into the journal (ms); default 10 s. */
+  readonly checkpointIntervalMs?: number;
   /** Tests only: accept and spool but do not process until `resume()`. */
   readonly holdProcessing?: boolean;
 }
@@ -77,10 +88,17 @@ export interface DetectServer {
 interface QueuedEvent {
   readonly key: string;
   readonly receivedAt: number;
+  /** When it entered the processing queue (ms). */
+  readonly queuedAt: number;
   readonly event: AuditEvent;
 }
 
-/** Events processed per turn of the event loop: small enough that requests are not kept waiting behind a batch. */
+/**
+ * Events processed per turn of the event loop: small enough that requests are
+ * not kept waiting long behind a batch, large enough that processing keeps its
+ * share of the CPU against request parsing (a time budget of 4 ms per turn
+ * was tried: under load the queue then grew without bound, see BENCHMARKS.md).
+ */
 const PROCESS_BATCH = 500;
 
 function tokenMatches(given: string, tokens: readonly Buffer[]): boolean {
@@ -109,6 +127,20 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const lagSummary = new Summary({ name: 'rampart_detect_lag_summary_seconds', help: 'Receipt-to-processed time over the last 10 minutes, as quantiles', percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 600, ageBuckets: 5, registers: [registry] });
   const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
   const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
+  // Where an event waits between receipt and alert, stage by stage (see docs/detect.md, "Latency").
+  const stage = new Histogram({ name: 'rampart_detect_stage_seconds', help: 'Time per stage: read (receipt to whole body), spool (append until synced), wait (queued until its batch starts), process (one batch through the rules, journal and sinks), journal_sync, checkpoint and rotate (the spool maintenance)', labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  new Gauge({
+    name: 'rampart_detect_event_loop_delay_seconds',
+    help: 'Event loop delay since start (how long ready work waited for the loop), as quantiles',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      for (const q of [50, 99]) this.set({ quantile: String(q / 100) }, loopDelay.percentile(q) / 1e9);
+      this.set({ quantile: 'max' }, loopDelay.max / 1e9);
+    },
+  });
 
   const sink = options.alertWebhook !== undefined ? new WebhookSink({ url: options.alertWebhook.url, format: options.alertWebhook.format, ...(options.alertWebhook.ca !== undefined ? { ca: options.alertWebhook.ca } : {}) }) : undefined;
   let batchAlerts: AggregatedAlert[] = [];
@@ -118,16 +150,35 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     onAlert: (alert) => batchAlerts.push(alert),
   });
 
-  const spool = new Spool(options.spoolDirectory);
+  const spool = new Spool(options.spoolDirectory, {
+    ...(options.spoolMaxSegmentBytes !== undefined ? { maxSegmentBytes: options.spoolMaxSegmentBytes } : {}),
+    ...(options.spoolMaxSegmentAgeMs !== undefined ? { maxSegmentAgeMs: options.spoolMaxSegmentAgeMs } : {}),
+    ...(options.spoolKeepGenerations !== undefined ? { keepGenerations: options.spoolKeepGenerations } : {}),
+  });
   const queue: QueuedEvent[] = [];
   let queueHead = 0;
   const queued = (): number => queue.length - queueHead;
-  for (const item of await spool.open()) {
+  // The correlation state as it was: the last checkpoint, then the events processed after it, run again with their alerts discarded.
+  const pending = await spool.open((restored, since) => {
+    if (restored === undefined && since.length === 0) return undefined;
+    const entries = restored !== undefined ? pipeline.engine.restore(restored) : 0;
+    let replayed = 0;
+    for (const item of since) {
+      const parsed = parseAuditEvent(item.event);
+      if (!parsed.ok) continue;
+      pipeline.engine.process(parsed.event);
+      replayed++;
+    }
+    log(`rampart detect serve: correlation state restored (${entries} entries from the checkpoint, ${replayed} events processed after it applied again)`);
+    return pipeline.engine.snapshot();
+  });
+  for (const item of pending) {
     const parsed = parseAuditEvent(item.event);
-    if (parsed.ok) queue.push({ key: item.key, receivedAt: item.receivedAt, event: parsed.event });
+    if (parsed.ok) queue.push({ key: item.key, receivedAt: item.receivedAt, queuedAt: Date.now(), event: parsed.event });
     else spool.markProcessed([item.key], []);
   }
   if (queue.length > 0) log(`rampart detect serve: replaying ${queue.length} spooled events not yet processed`);
+  new Gauge({ name: 'rampart_detect_spool_rotations', help: 'Spool rotations while running (fully processed segments renamed; old generations deleted)', registers: [registry], collect() { this.set(spool.rotations); } });
   queueDepth.set(queued());
 
   let held = options.holdProcessing === true;
@@ -158,9 +209,13 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
 
   const processBatch = (): void => {
     scheduled = false;
-    if (held || journalBlocked) return;
+    if (held || journalBlocked || spool.rotating !== undefined) return;
     const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
+    const started = performance.now();
+    if (queueHead < end) stage.observe({ stage: 'wait' }, Math.max(0, Date.now() - queue[queueHead]!.queuedAt) / 1000);
+    batchAlerts = [];
     const batch = queue.slice(queueHead, end);
+    for (const item of batch) pipeline.processEvent(item.event);
     queueHead = end;
     // Processed events leave the queue at once: they hold their whole request and response objects.
     if (queueHead === queue.length) {
@@ -170,8 +225,6 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       queue.splice(0, queueHead);
       queueHead = 0;
     }
-    batchAlerts = [];
-    for (const item of batch) pipeline.processEvent(item.event);
     const alerts = batchAlerts;
     record(batch.map((item) => item.key), alerts, () => {
       for (const alert of alerts) {
@@ -186,9 +239,12 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
       }
       processedCounter.inc(batch.length);
+      sinceCheckpoint += batch.length;
+      stage.observe({ stage: 'process' }, (performance.now() - started) / 1000);
       queueDepth.set(queued());
       if (queued() > 0) schedule();
       else {
+        maybeRotate();
         const resolvers = drainResolvers;
         drainResolvers = [];
         for (const resolve of resolvers) resolve();
@@ -200,8 +256,43 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     scheduled = true;
     setImmediate(processBatch);
   };
+  /** Rotates the spool when it is due; only with the queue empty, so every spooled event is processed. */
+  let sinceCheckpoint = 0;
+  const maybeRotate = (): void => {
+    if (queued() > 0 || held || journalBlocked || spool.rotating !== undefined) return;
+    const failed = (error: unknown): void => log(`rampart detect serve: spool rotation failed: ${error instanceof Error ? error.message : String(error)}`);
+    try {
+      const started = performance.now();
+      const rotation = spool.rotateIfDue(() => pipeline.engine.snapshot());
+      if (rotation === undefined) return;
+      stage.observe({ stage: 'rotate' }, (performance.now() - started) / 1000);
+      sinceCheckpoint = 0;
+      lastCheckpoint = Date.now();
+      // Processing waits for the new journal (appends do not); see Spool.rotateIfDue.
+      rotation.then(() => stage.observe({ stage: 'rotate_journal' }, (performance.now() - started) / 1000), failed).finally(schedule);
+    } catch (error) {
+      failed(error);
+    }
+  };
+  const checkpointEvery = options.checkpointIntervalMs ?? 10_000;
+  let lastCheckpoint = Date.now();
+  const checkpoint = (force = false): void => {
+    if (journalBlocked || spool.rotating !== undefined || (sinceCheckpoint === 0 && !force)) return;
+    try {
+      const started = performance.now();
+      spool.checkpoint(pipeline.engine.snapshot());
+      stage.observe({ stage: 'checkpoint' }, (performance.now() - started) / 1000);
+      sinceCheckpoint = 0;
+      lastCheckpoint = Date.now();
+    } catch (error) {
+      log(`rampart detect serve: cannot write a state checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const syncTimer = setInterval(() => {
-    spool.syncProcessed();
+    if (Date.now() - lastCheckpoint >= checkpointEvery) checkpoint();
+    maybeRotate();
+    const syncStarted = performance.now();
+    void spool.syncProcessed().then(() => stage.observe({ stage: 'journal_sync' }, (performance.now() - syncStarted) / 1000));
     pipeline.tick(Date.now());
   }, 1000);
   syncTimer.unref();
@@ -245,6 +336,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       if (size > maxBody) tooLarge = true;
       else chunks.push(chunk as Buffer);
     }
+    stage.observe({ stage: 'read' }, Math.max(0, Date.now() - receivedAt) / 1000);
     if (tooLarge) return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
     let body: unknown;
     const bodyBytes = Buffer.concat(chunks);
@@ -281,14 +373,17 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     });
     let fresh;
     try {
+      const appendStarted = performance.now();
       fresh = await spool.append(accepted, bodyBytes, receivedAt);
+      stage.observe({ stage: 'spool' }, (performance.now() - appendStarted) / 1000);
     } catch (error) {
       log(`rampart detect serve: spool write failed: ${error instanceof Error ? error.message : String(error)}`);
       return answer(response, 503, { error: 'spool unavailable' }, { 'retry-after': '5' });
     }
     const freshKeys = new Set(fresh.map((item) => item.key));
     duplicates.inc(accepted.length - fresh.length);
-    for (const item of accepted) if (freshKeys.has(item.key)) queue.push({ key: item.key, receivedAt: item.receivedAt, event: item.parsed });
+    const queuedAt = Date.now();
+    for (const item of accepted) if (freshKeys.has(item.key)) queue.push({ key: item.key, receivedAt: item.receivedAt, queuedAt, event: item.parsed });
     received.inc(fresh.length);
     queueDepth.set(queued());
     schedule();
@@ -360,10 +455,12 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         });
       }
       clearInterval(syncTimer);
+      loopDelay.disable();
       batchAlerts = [];
       pipeline.finish();
       const summaries = batchAlerts;
       if (summaries.length > 0) spool.markProcessed([], summaries);
+      checkpoint(true);
       for (const alert of summaries) {
         options.onAlert?.(alert);
         sink?.send(alert);
@@ -399,6 +496,21 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
     if (flags.clientCa === undefined && (tokens === undefined || tokens.length === 0)) throw new Error('give --client-ca (mTLS) or --token-file (bearer tokens): the webhook does not accept unauthenticated clients');
     let outputFd: number | undefined;
     if (flags.output !== undefined && flags.output !== '-') outputFd = openSync(flags.output, 'a');
+    let pendingOutput = '';
+    const writeOutput = (): void => {
+      const text = pendingOutput;
+      pendingOutput = '';
+      if (outputFd === undefined) {
+        process.stdout.write(text);
+        return;
+      }
+      try {
+        writeSync(outputFd, text);
+      } catch (error) {
+        // The alerts are in the processed journal; the server keeps running.
+        process.stderr.write(`rampart detect serve: cannot write alerts to ${flags.output ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    };
     options = {
       spoolDirectory: flags.spool,
       cert: readOrFail(flags.tlsCert, 'certificate'),
@@ -412,27 +524,25 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
       maxBodyBytes: flags.maxBody,
       aggregateSeconds: flags.aggregate,
       minSeverity: flags.minSeverity,
+      spoolMaxSegmentBytes: flags.spoolSegmentSize,
+      spoolMaxSegmentAgeMs: flags.spoolSegmentAge * 1000,
+      spoolKeepGenerations: flags.spoolKeep,
+      checkpointIntervalMs: flags.checkpointInterval * 1000,
       onAlert: (alert) => {
-        const line = `${JSON.stringify(alert)}\n`;
-        if (outputFd === undefined) {
-          process.stdout.write(line);
-          return;
-        }
-        try {
-          writeSync(outputFd, line);
-        } catch (error) {
-          // The alert is in the processed journal; the server keeps running.
-          process.stderr.write(`rampart detect serve: cannot write an alert to ${flags.output ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
-        }
+        // The alerts of one batch arrive in one synchronous run: written together, in one write, right after it.
+        if (pendingOutput === '') queueMicrotask(writeOutput);
+        pendingOutput += `${JSON.stringify(alert)}\n`;
       },
       ...(flags.alertWebhook !== undefined ? { alertWebhook: { url: flags.alertWebhook, format: flags.alertWebhookFormat } } : {}),
     };
     const server = await startDetectServer(ruleSet, options);
-    process.stderr.write(`rampart detect serve: listening on https://${listen.host}:${server.port}\n`);
-    await new Promise<void>((resolve) => {
+    // The handlers are installed before "listening" is announced: a supervisor may send SIGTERM as soon as it reads the line.
+    const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.stderr.write(`rampart detect serve: listening on https://${listen.host}:${server.port}\n`);
+    await stopped;
     await server.close();
     if (outputFd !== undefined) closeSync(outputFd);
   } catch (error) {

@@ -1,6 +1,6 @@
 /** The spool: acknowledged bodies survive, processed batches are not replayed, a torn record is ignored, files rotate when all is processed. */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -41,6 +41,107 @@ test('replay after a restart: unprocessed events come back, processed ones do no
     assert.deepEqual((JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8')) as { remembered: string[] }).remembered.sort(), ['a/ResponseComplete', 'b/ResponseComplete', 'c/ResponseComplete']);
     assert.equal((await third.append(two.events, two.buffer, 5)).length, 0, 'a late retry of a processed batch is recognized');
     await third.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('rotation while running: a fully processed segment past its size is rotated, old generations deleted, keys and state carried', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const small = body(['r1']);
+    // Twice one small body: one does not reach it, a body of three events does.
+    const threshold = small.buffer.length * 2;
+    const spool = new Spool(directory, { maxSegmentBytes: threshold, keepGenerations: 1 });
+    await spool.open();
+    await spool.append(small.events, small.buffer, 1);
+    // Under the threshold: nothing happens.
+    spool.markProcessed(['r1/ResponseComplete'], []);
+    assert.equal(spool.rotateIfDue(() => ({ n: 0 })), undefined);
+    for (let round = 2; round <= 4; round++) {
+      const batch = body([`r${round}a`, `r${round}b`, `r${round}c`]);
+      await spool.append(batch.events, batch.buffer, round);
+      assert.equal(spool.rotationDue(), true, 'past the threshold with nothing being appended');
+      spool.markProcessed(batch.events.map((item) => item.key), []);
+      const rotation = spool.rotateIfDue(() => ({ n: round }));
+      assert.ok(rotation !== undefined);
+      assert.ok(spool.rotating !== undefined, 'recording waits for the new journal');
+      await rotation;
+      assert.equal(spool.rotating, undefined);
+    }
+    assert.equal(spool.rotations, 3);
+    // One rotated generation kept: two files besides the current two.
+    const names = readdirSync(directory).sort();
+    assert.equal(names.filter((name) => /^events\.log\.\d+$/.test(name)).length, 1);
+    assert.equal(names.filter((name) => /^processed\.jsonl\.\d+$/.test(name)).length, 1);
+    assert.equal(statSync(path.join(directory, 'events.log')).size, 0);
+    const head = JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8')) as { remembered: string[]; state: unknown };
+    assert.ok(head.remembered.includes('r1/ResponseComplete') && head.remembered.includes('r4c/ResponseComplete'));
+    assert.deepEqual(head.state, { n: 4 });
+    // A retry of a batch whose segment was deleted is still recognized, and after a restart too.
+    const old = body(['r2a']);
+    assert.equal((await spool.append(old.events, old.buffer, 9)).length, 0);
+    await spool.close();
+    const again = new Spool(directory, { maxSegmentBytes: threshold, keepGenerations: 1 });
+    assert.deepEqual(await again.open(), []);
+    assert.deepEqual(again.restoredState, { n: 4 });
+    assert.equal((await again.append(old.events, old.buffer, 10)).length, 0);
+    await again.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('checkpoint: after a restart the last state comes back with the events processed after it, in processing order', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const first = new Spool(directory);
+    await first.open();
+    const batch = body(['c1', 'c2', 'c3', 'c4']);
+    await first.append(batch.events, batch.buffer, 1);
+    first.markProcessed(['c1/ResponseComplete'], []);
+    first.checkpoint({ seen: ['c1'] });
+    first.markProcessed(['c3/ResponseComplete', 'c2/ResponseComplete'], []);
+    // Killed here: c4 was never processed.
+    await first.close();
+    const second = new Spool(directory);
+    const pending = await second.open();
+    assert.deepEqual(pending.map((item) => item.key), ['c4/ResponseComplete']);
+    assert.deepEqual(second.restoredState, { seen: ['c1'] });
+    assert.deepEqual(second.processedSinceCheckpoint.map((item) => item.key), ['c3/ResponseComplete', 'c2/ResponseComplete']);
+    await second.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('a crash between the two steps of a rotation: the new events.log is replayed with the old journal, nothing processed is repeated', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const spool = new Spool(directory, { maxSegmentBytes: 1 });
+    await spool.open();
+    const first = body(['x1', 'x2']);
+    await spool.append(first.events, first.buffer, 1);
+    spool.markProcessed(first.events.map((item) => item.key), []);
+    // The second step cannot write its journal (as if the process died before it): a directory is in the way.
+    mkdirSync(path.join(directory, 'processed.jsonl.tmp'));
+    const rotation = spool.rotateIfDue(() => ({}));
+    assert.ok(rotation !== undefined);
+    const outcome = rotation.then(
+      () => 'rotated',
+      (error: Error) => error.message,
+    );
+    // Appends go on into the new events.log meanwhile.
+    const second = body(['y1']);
+    assert.equal((await spool.append(second.events, second.buffer, 2)).length, 1);
+    assert.match(await outcome, /EISDIR/);
+    await spool.close();
+    rmSync(path.join(directory, 'processed.jsonl.tmp'), { recursive: true });
+    assert.ok(readdirSync(directory).some((name) => /^events\.log\.\d+$/.test(name)), 'the first step renamed events.log');
+    const again = new Spool(directory);
+    assert.deepEqual((await again.open()).map((item) => item.key), ['y1/ResponseComplete'], 'only the unprocessed event of the new segment');
+    assert.equal((await again.append(first.events, first.buffer, 3)).length, 0, 'the rotated generation is still known as processed');
+    await again.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

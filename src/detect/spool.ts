@@ -7,13 +7,25 @@
  *                    (written as received: no re-serialization), then "\n"
  *   processed.jsonl  one line per processed batch: {"k": [keys], "a": [alerts]}
  *
- * `append` resolves only after the lines are written and fdatasync'd; many
- * requests share one sync (group commit). A request is acknowledged after its
+ * `append` resolves only after the lines are on disk (events.log is opened
+ * with O_DSYNC, so the write returns when its data is durable); many requests
+ * share one write (group commit). A request is acknowledged after its
  * append resolves, so every acknowledged event is on disk.
  *
- * When a start finds everything processed, both files are rotated to
- * `*.<ms>` (the newest five generations are kept) and the new journal begins
- * with a `{"remembered": [keys]}` line: the most recent keys, for retries.
+ * Rotation: when a start finds everything processed, and while running
+ * whenever everything spooled is processed and events.log has grown past
+ * `maxSegmentBytes` or is older than `maxSegmentAgeMs`, both files are renamed
+ * to `*.<generation>` and only the newest `keepGenerations` rotated
+ * generations are kept, so disk use stays bounded in a long-running server.
+ * The new journal begins with a `{"remembered": [keys], "state": …}` line:
+ * the most recent keys (retries are still recognized after a restart) and
+ * the checkpoint of the correlation state.
+ *
+ * Checkpoints: `checkpoint(state)` appends `{"state": …}` to the journal.
+ * On start, `restoredState` is the last checkpoint and `processedSinceCheckpoint`
+ * the events recorded as processed after it (from the current events.log, in
+ * the order they were processed), which the caller runs through the rules
+ * again, alerts discarded, to rebuild the state exactly as it was.
  *
  * `markProcessed` writes the keys of a processed batch together with the
  * alerts it raised in a single write(2), so a batch is either recorded as
@@ -24,8 +36,8 @@
  * acknowledged) is ignored.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writev, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export interface SpooledEvent {
@@ -35,18 +47,41 @@ export interface SpooledEvent {
 }
 
 interface PendingAppend {
-  readonly data: Buffer;
+  readonly data: readonly Buffer[];
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
+const NEWLINE = Buffer.from('\n');
+const EVENTS_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
 /** Keys remembered for de-duplication; beyond this the oldest are forgotten. */
 const MAX_REMEMBERED_KEYS = 500_000;
-/** Rotated generations kept beside the current files. */
-const KEPT_GENERATIONS = 5;
+/** Keys written at the head of a new journal after a rotation (the most recent). */
+const CARRIED_KEYS = 20_000;
+
+export interface SpoolOptions {
+  /** Rotate once events.log is this large (bytes) and everything in it is processed; default 64 MiB. */
+  readonly maxSegmentBytes?: number;
+  /** …or this old (ms); default one hour. */
+  readonly maxSegmentAgeMs?: number;
+  /** Rotated generations kept beside the current files; default 5. */
+  readonly keepGenerations?: number;
+}
 
 export class Spool {
-  private eventsFile: FileHandle | undefined;
+  private eventsFd: number | undefined;
+  private segmentBytes = 0;
+  private segmentOpenedAt = 0;
+  private lastGeneration = 0;
+  private readonly maxSegmentBytes: number;
+  private readonly maxSegmentAgeMs: number;
+  private readonly keepGenerations: number;
+  /** The last checkpointed state found on start (undefined when none). */
+  restoredState: unknown = undefined;
+  /** Events recorded as processed after that checkpoint, in processing order. */
+  processedSinceCheckpoint: SpooledEvent[] = [];
+  /** Rotations done while running (for /metrics and tests). */
+  rotations = 0;
   private processedFd: number | undefined;
   private pending: PendingAppend[] = [];
   private flushing = false;
@@ -54,8 +89,16 @@ export class Spool {
   private readonly known = new Set<string>();
   private readonly processed = new Set<string>();
   private readonly inflight = new Map<string, Promise<void>>();
+  private journalSync: Promise<void> | undefined;
 
-  constructor(readonly directory: string) {}
+  constructor(
+    readonly directory: string,
+    options: SpoolOptions = {},
+  ) {
+    this.maxSegmentBytes = options.maxSegmentBytes ?? 64 * 1024 * 1024;
+    this.maxSegmentAgeMs = options.maxSegmentAgeMs ?? 3_600_000;
+    this.keepGenerations = options.keepGenerations ?? 5;
+  }
 
   get eventsPath(): string {
     return path.join(this.directory, 'events.log');
@@ -75,21 +118,36 @@ export class Spool {
 
   /**
    * Opens the files and returns the spooled events not yet processed, in
-   * order. When every spooled event was processed, the files are rotated
-   * (one previous generation is kept as `*.1`) and the new processed journal
-   * starts with the most recent keys, so retries are still recognized and the
-   * spool does not grow across restarts.
+   * order. `rebuild` receives the last checkpointed state and the events
+   * processed after it and returns the state as of now. When every spooled
+   * event was processed, the files are rotated and the new processed journal
+   * starts with the most recent keys and that state, so retries are still
+   * recognized and the spool does not grow across restarts.
    */
-  async open(): Promise<SpooledEvent[]> {
+  async open(rebuild?: (restored: unknown, since: readonly SpooledEvent[]) => unknown): Promise<SpooledEvent[]> {
     mkdirSync(this.directory, { recursive: true });
     const pendingJournal = `${this.processedPath}.tmp`;
     if (!existsSync(this.processedPath) && existsSync(pendingJournal)) renameSync(pendingJournal, this.processedPath);
+    this.lastGeneration = Math.max(0, ...this.generations().map(Number));
     // The whole journal, uncapped: forgetting a processed key here would process its event again.
     const processed = new Set<string>();
+    let sinceCheckpoint: string[] = [];
     for (const line of readLines(this.processedPath)) {
-      const record = parseJson(line) as { k?: unknown; remembered?: unknown } | undefined;
-      for (const keys of [record?.k, record?.remembered]) if (Array.isArray(keys)) for (const key of keys) if (typeof key === 'string') processed.add(key);
+      const record = parseJson(line) as { k?: unknown; remembered?: unknown; state?: unknown } | undefined;
+      if (record !== undefined && record !== null && 'state' in record) {
+        this.restoredState = record.state;
+        sinceCheckpoint = [];
+      }
+      if (Array.isArray(record?.remembered)) for (const key of record.remembered) if (typeof key === 'string') processed.add(key);
+      if (Array.isArray(record?.k))
+        for (const key of record.k)
+          if (typeof key === 'string') {
+            processed.add(key);
+            sinceCheckpoint.push(key);
+          }
     }
+    const replayKeys = new Set(sinceCheckpoint);
+    const replayEvents = new Map<string, SpooledEvent>();
     const unprocessed: SpooledEvent[] = [];
     const spooled = new Set<string>();
     for (const record of readBodies(this.eventsPath)) {
@@ -98,29 +156,121 @@ export class Spool {
         if (spooled.has(key)) continue;
         spooled.add(key);
         if (!processed.has(key)) unprocessed.push({ key, receivedAt: record.receivedAt, event });
+        else if (replayKeys.has(key)) replayEvents.set(key, { key, receivedAt: record.receivedAt, event });
       }
     }
+    this.processedSinceCheckpoint = sinceCheckpoint.map((key) => replayEvents.get(key)).filter((item): item is SpooledEvent => item !== undefined);
     const recent = [...processed].slice(-MAX_REMEMBERED_KEYS);
     for (const key of recent) {
       this.remember(this.processed, key);
       this.remember(this.known, key);
     }
     for (const item of unprocessed) this.remember(this.known, item.key);
-    if (unprocessed.length === 0 && spooled.size > 0) {
-      const descriptor = openSync(pendingJournal, 'w');
-      // Keys carried over from the previous generation: remembered for retries, not processed again.
-      writeSync(descriptor, `${JSON.stringify({ remembered: recent })}\n`);
-      fdatasyncSync(descriptor);
-      closeSync(descriptor);
-      const generation = Date.now();
-      renameSync(this.eventsPath, `${this.eventsPath}.${generation}`);
+    // The caller rebuilds its state from the checkpoint and the events after it before a rotation moves those events away.
+    const state = rebuild !== undefined ? rebuild(this.restoredState, this.processedSinceCheckpoint) : this.restoredState;
+    if (unprocessed.length === 0 && spooled.size > 0) this.rotateFiles(recent.slice(-CARRIED_KEYS), state);
+    this.openFiles();
+    return unprocessed;
+  }
+
+  private openFiles(): void {
+    // O_DSYNC: a write returns once its data is on disk, so a group commit is one thread-pool round trip (not a write, then a sync).
+    this.eventsFd = openSync(this.eventsPath, EVENTS_FLAGS);
+    this.segmentBytes = fstatSync(this.eventsFd).size;
+    this.segmentOpenedAt = Date.now();
+    this.processedFd = openSync(this.processedPath, 'a');
+  }
+
+  /**
+   * Renames events.log and processed.jsonl to a new generation, the new
+   * journal (synced before the renames) starting with the carried keys and
+   * state. A crash at any point leaves either the old journal or the new one
+   * in place, and the events of the old generation were all processed.
+   */
+  private rotateFiles(carried: readonly string[], state: unknown): void {
+    const pendingJournal = `${this.processedPath}.tmp`;
+    const descriptor = openSync(pendingJournal, 'w');
+    // Keys carried over from the previous generation: remembered for retries, not processed again.
+    writeSync(descriptor, `${JSON.stringify(withState({ remembered: carried }, state))}\n`);
+    fdatasyncSync(descriptor);
+    closeSync(descriptor);
+    const generation = Math.max(Date.now(), this.lastGeneration + 1);
+    this.lastGeneration = generation;
+    if (existsSync(this.eventsPath)) renameSync(this.eventsPath, `${this.eventsPath}.${generation}`);
+    renameSync(this.processedPath, `${this.processedPath}.${generation}`);
+    renameSync(pendingJournal, this.processedPath);
+    this.pruneGenerations();
+  }
+
+  /** True when events.log is past its size or age threshold and nothing is being appended. */
+  rotationDue(now = Date.now()): boolean {
+    if (this.eventsFd === undefined || this.flushing || this.pending.length > 0 || this.inflight.size > 0) return false;
+    return this.segmentBytes >= this.maxSegmentBytes || (this.segmentBytes > 0 && now - this.segmentOpenedAt >= this.maxSegmentAgeMs);
+  }
+
+  /**
+   * Rotates while running, in two steps so that neither the event loop nor
+   * the HTTP requests wait for the disk. The caller guarantees every spooled
+   * event is processed (its queue is empty) and records nothing as processed
+   * until the returned promise settles (`rotating` is true meanwhile).
+   *
+   * 1. At once: events.log is renamed to the new generation and a new one is
+   *    opened; appends (and acknowledgements) go on into it.
+   * 2. In the thread pool: the new journal (carried keys and `state`) is
+   *    written and synced; then the old journal is renamed and the new one
+   *    takes its place.
+   *
+   * A crash between the steps leaves the old journal with the new events.log:
+   * its events are not recorded as processed, so they are replayed, and the
+   * rotated generation was fully processed. Returns undefined when not due.
+   */
+  rotateIfDue(state: () => unknown, now = Date.now()): Promise<void> | undefined {
+    if (this.rotating !== undefined || !this.rotationDue(now)) return undefined;
+    const generation = Math.max(Date.now(), this.lastGeneration + 1);
+    this.lastGeneration = generation;
+    closeSync(this.eventsFd!);
+    renameSync(this.eventsPath, `${this.eventsPath}.${generation}`);
+    this.eventsFd = openSync(this.eventsPath, EVENTS_FLAGS);
+    this.segmentBytes = 0;
+    this.segmentOpenedAt = now;
+    const header = `${JSON.stringify(withState({ remembered: this.recentProcessed() }, state()))}\n`;
+    const pendingJournal = `${this.processedPath}.tmp`;
+    const swap = async (): Promise<void> => {
+      const handle = await open(pendingJournal, 'w');
+      try {
+        await handle.writeFile(header);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      closeSync(this.processedFd!);
+      this.processedFd = undefined;
       renameSync(this.processedPath, `${this.processedPath}.${generation}`);
       renameSync(pendingJournal, this.processedPath);
+      this.processedFd = openSync(this.processedPath, 'a');
       this.pruneGenerations();
-    }
-    this.eventsFile = await open(this.eventsPath, 'a');
-    this.processedFd = openSync(this.processedPath, 'a');
-    return unprocessed;
+      this.rotations++;
+    };
+    this.rotating = swap().finally(() => {
+      this.rotating = undefined;
+    });
+    return this.rotating;
+  }
+
+  /** Set while a rotation's second step runs (nothing may be recorded as processed). */
+  rotating: Promise<void> | undefined;
+
+  private recentProcessed(): string[] {
+    const keys: string[] = [];
+    let skip = this.processed.size - CARRIED_KEYS;
+    for (const key of this.processed) if (skip-- <= 0) keys.push(key);
+    return keys;
+  }
+
+  /** Appends a checkpoint of the correlation state to the journal (bounded by the caller). */
+  checkpoint(state: unknown): void {
+    if (this.processedFd === undefined) return;
+    writeSync(this.processedFd, `${JSON.stringify({ state })}\n`);
   }
 
   /**
@@ -139,7 +289,7 @@ export class Spool {
     }
     if (fresh.length > 0) {
       for (const item of fresh) this.remember(this.known, item.key);
-      const data = Buffer.concat([Buffer.from(`${JSON.stringify({ t: receivedAt, n: body.length })}\n`), body, Buffer.from('\n')]);
+      const data = [Buffer.from(`${JSON.stringify({ t: receivedAt, n: body.length })}\n`), body, NEWLINE];
       const written = new Promise<void>((resolve, reject) => {
         this.pending.push({ data, resolve, reject });
         void this.flush();
@@ -166,8 +316,13 @@ export class Spool {
         const batch = this.pending;
         this.pending = [];
         try {
-          await this.eventsFile!.writev(batch.map((item) => item.data));
-          await this.eventsFile!.datasync();
+          const buffers = batch.flatMap((item) => item.data);
+          const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+          let written = await writeAll(this.eventsFd!, buffers);
+          // A short write (rare: disk full, signals) is finished before anyone is acknowledged.
+          if (written < total) written += await writeAll(this.eventsFd!, [Buffer.concat(buffers).subarray(written)]);
+          if (written < total) throw new Error(`short write to ${this.eventsPath}`);
+          this.segmentBytes += total;
           for (const item of batch) item.resolve();
         } catch (error) {
           for (const item of batch) item.reject(error instanceof Error ? error : new Error(String(error)));
@@ -178,13 +333,17 @@ export class Spool {
     }
   }
 
-  /** Keeps the newest KEPT_GENERATIONS rotated generations. */
-  private pruneGenerations(): void {
-    const generations = readdirSync(this.directory)
-      .map((name) => /^events\.log\.(\d+)$/.exec(name)?.[1])
+  private generations(): string[] {
+    return readdirSync(this.directory)
+      .map((name) => /^(?:events\.log|processed\.jsonl)\.(\d+)$/.exec(name)?.[1])
       .filter((value): value is string => value !== undefined)
+      .filter((value, index, all) => all.indexOf(value) === index)
       .sort((a, b) => Number(b) - Number(a));
-    for (const old of generations.slice(KEPT_GENERATIONS)) {
+  }
+
+  /** Keeps the newest `keepGenerations` rotated generations. */
+  private pruneGenerations(): void {
+    for (const old of this.generations().slice(this.keepGenerations)) {
       rmSync(path.join(this.directory, `events.log.${old}`), { force: true });
       rmSync(path.join(this.directory, `processed.jsonl.${old}`), { force: true });
     }
@@ -197,21 +356,42 @@ export class Spool {
     for (const key of keys) this.remember(this.processed, key);
   }
 
-  /** Syncs the processed journal (called periodically and at shutdown; a lost tail is replayed, never skipped). */
-  syncProcessed(): void {
-    if (this.processedFd !== undefined) fdatasyncSync(this.processedFd);
+  /**
+   * Syncs the processed journal in the thread pool (called periodically; a
+   * lost tail is replayed, never skipped), so the event loop does not wait for
+   * the disk. At most one sync is in flight; resolves when it is done.
+   */
+  syncProcessed(): Promise<void> {
+    if (this.processedFd === undefined) return Promise.resolve();
+    this.journalSync ??= new Promise<void>((resolve) => {
+      fdatasync(this.processedFd!, () => {
+        this.journalSync = undefined;
+        resolve();
+      });
+    });
+    return this.journalSync;
   }
 
   async close(): Promise<void> {
+    await this.rotating?.catch(() => undefined);
     await this.flush();
-    await this.eventsFile?.close();
-    this.eventsFile = undefined;
+    if (this.eventsFd !== undefined) closeSync(this.eventsFd);
+    this.eventsFd = undefined;
+    await this.journalSync;
     if (this.processedFd !== undefined) {
       fdatasyncSync(this.processedFd);
       closeSync(this.processedFd);
       this.processedFd = undefined;
     }
   }
+}
+
+function withState(record: Record<string, unknown>, state: unknown): Record<string, unknown> {
+  return state === undefined ? record : { ...record, state };
+}
+
+function writeAll(fd: number, buffers: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => writev(fd, buffers, (error, written) => (error !== null ? reject(error) : resolve(written))));
 }
 
 function parseJson(line: string): unknown {
