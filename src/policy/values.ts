@@ -21,9 +21,9 @@ const CEL_RESERVED = new Set([
 
 /** Kubernetes' property-name escaping, reversed. Undefined when the name carries no escape. */
 export function unescapePropertyName(name: string): string | undefined {
+  if (!name.includes('__')) return undefined;
   const keyword = /^__([a-z]+)__$/.exec(name);
   if (keyword !== null && CEL_RESERVED.has(keyword[1] ?? '')) return keyword[1];
-  if (!name.includes('__')) return undefined;
   const unescaped = name.replace(/__(underscores|dot|dash|slash)__/g, (_match, token: string) => {
     switch (token) {
       case 'underscores':
@@ -48,8 +48,11 @@ export function escapePropertyName(name: string): string | undefined {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+const ABSENT = Symbol('absent');
+
 class JsonMap {
   readonly [CEL_MAP_MARK] = {};
+  private converted: Map<string, CelValue | typeof ABSENT> | undefined;
   constructor(private readonly record: Record<string, unknown>) {}
   get size(): number {
     return Object.keys(this.record).length;
@@ -62,23 +65,30 @@ class JsonMap {
     return undefined;
   }
   get(key: unknown): CelValue | undefined {
+    if (typeof key !== 'string') return undefined;
+    // One CEL wrapper per field, so an expression that reads `spec.securityContext` ten times converts it once;
+    // absent fields are remembered too, as `has()` asks for them again and again.
+    const cached = this.converted?.get(key);
+    if (cached !== undefined) return cached === ABSENT ? undefined : cached;
     const value = this.lookup(key);
-    return value === undefined ? undefined : jsonToCel(value);
+    const converted = value === undefined ? ABSENT : jsonToCel(value);
+    (this.converted ??= new Map()).set(key, converted);
+    return converted === ABSENT ? undefined : converted;
   }
   has(key: unknown): boolean {
-    return this.lookup(key) !== undefined;
+    return this.get(key) !== undefined;
   }
   forEach(callback: (value: CelValue, key: string, map: JsonMap) => void): void {
-    for (const [key, value] of Object.entries(this.record)) callback(jsonToCel(value), key, this);
+    for (const key of Object.keys(this.record)) callback(this.get(key) as CelValue, key, this);
   }
   *entries(): IterableIterator<[string, CelValue]> {
-    for (const [key, value] of Object.entries(this.record)) yield [key, jsonToCel(value)];
+    for (const key of Object.keys(this.record)) yield [key, this.get(key) as CelValue];
   }
   keys(): IterableIterator<string> {
     return Object.keys(this.record)[Symbol.iterator]();
   }
   *values(): IterableIterator<CelValue> {
-    for (const value of Object.values(this.record)) yield jsonToCel(value);
+    for (const key of Object.keys(this.record)) yield this.get(key) as CelValue;
   }
   [Symbol.iterator](): IterableIterator<[string, CelValue]> {
     return this.entries();
@@ -87,17 +97,19 @@ class JsonMap {
 
 class JsonList {
   readonly [CEL_LIST_MARK] = {};
+  private converted: CelValue[] | undefined;
   constructor(private readonly items: readonly unknown[]) {}
   get size(): number {
     return this.items.length;
   }
   get(index: number | bigint): CelValue | undefined {
     const position = Number(index);
-    if (position < 0 || position >= this.items.length) return undefined;
-    return jsonToCel(this.items[position]);
+    if (!Number.isInteger(position) || position < 0 || position >= this.items.length) return undefined;
+    const converted = (this.converted ??= new Array<CelValue>(this.items.length));
+    return (converted[position] ??= jsonToCel(this.items[position]));
   }
   *values(): IterableIterator<CelValue> {
-    for (const item of this.items) yield jsonToCel(item);
+    for (let index = 0; index < this.items.length; index++) yield this.get(index) as CelValue;
   }
   [Symbol.iterator](): IterableIterator<CelValue> {
     return this.values();
