@@ -101,6 +101,8 @@ export interface EvalOptions {
 
 export interface Program {
   readonly source: string;
+  /** Which evaluator runs it: Rampart's closure compiler, or @bufbuild/cel's planner (protobuf CEL and the shapes the compiler leaves out). */
+  readonly engine: 'closures' | 'planner';
   evaluate(bindings: Readonly<Record<string, unknown>>, options?: EvalOptions): EvalResult;
 }
 
@@ -453,6 +455,7 @@ export function compile(source: string, version: KubernetesVersion, options: Com
   }
   const program: Program = {
     source,
+    engine: closures !== undefined ? 'closures' : 'planner',
     evaluate(bindings, evalOptions = {}) {
       const meter = new CostMeter(evalOptions.perCallLimit ?? PER_CALL_COST_LIMIT, evalOptions.budget);
       let value: unknown;

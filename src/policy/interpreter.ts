@@ -21,6 +21,7 @@ import { celError, celList, celListConcat, celMap, celType, celUint, CelScalar, 
 import type { Constant, Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { charge } from './cost.js';
 import { TICK } from './rewrite.js';
+import { JsonMap } from './values.js';
 
 /** What a compiled node gives: a CEL value, a CelError, or (attribute roots only) UNRESOLVED. */
 type Result = unknown;
@@ -140,7 +141,7 @@ const FAST_BINARY: Readonly<Record<string, (left: unknown, right: unknown) => un
   '@in': (needle, haystack) => {
     // Strings and bools equal only values of their own type, so `===` is CEL equality here.
     if ((typeof needle !== 'string' && typeof needle !== 'boolean') || !isCelList(haystack)) return SLOW;
-    for (const item of haystack) if (item === needle) return true;
+    for (let index = 0; index < haystack.size; index++) if (haystack.get(index) === needle) return true;
     return false;
   },
 };
@@ -170,10 +171,11 @@ class Compiler {
     };
   }
 
+  /** The id @bufbuild/cel gives an attribute (a chain of selects and indexes): its root's, for error positions. */
   private rootId(expr: Expr): bigint {
     const kind = expr.exprKind;
-    if (kind.case === 'selectExpr' && kind.value.operand !== undefined) return this.rootId(kind.value.operand);
-    if (kind.case === 'callExpr' && kind.value.function === '_[_]' && kind.value.args[0] !== undefined) return this.rootId(kind.value.args[0]);
+    if (kind.case === 'selectExpr' && kind.value.operand !== undefined) return this.mayBeUnresolved(kind.value.operand) ? this.rootId(kind.value.operand) : expr.id;
+    if (kind.case === 'callExpr' && kind.value.function === '_[_]' && kind.value.args[0] !== undefined) return this.mayBeUnresolved(kind.value.args[0]) ? this.rootId(kind.value.args[0]) : kind.value.args[0].id;
     return expr.id;
   }
 
@@ -203,9 +205,11 @@ class Compiler {
           throw new Unsupported('qualified identifier');
         }
         const target = this.attribute(operand, scope);
+        // Objects from manifests are JsonMaps: one monomorphic test before the generic ones.
         if (testOnly) {
           return (frame) => {
             const value = target(frame);
+            if (value instanceof JsonMap) return value.has(field);
             if (value === UNRESOLVED) return false;
             if (isCelError(value)) return value;
             return isCelMap(value) ? value.has(field) : false;
@@ -213,6 +217,10 @@ class Compiler {
         }
         return (frame) => {
           const value = target(frame);
+          if (value instanceof JsonMap) {
+            const found = value.get(field);
+            return found === undefined ? fieldNotFound(id, field) : found;
+          }
           if (value === UNRESOLVED || isCelError(value)) return value;
           return selectField(value, field, id);
         };
@@ -223,6 +231,11 @@ class Compiler {
         if (kind.value.optionalIndices.length > 0) throw new Unsupported('optional list entries');
         const elements = kind.value.elements.map((element) => this.value(element, scope));
         if (elements.length === 0) return () => EMPTY_LIST;
+        // A list of literals (`k in ['hostPath', 'nfs', …]`) is built once: CEL lists are immutable.
+        if (kind.value.elements.every((element) => element.exprKind.case === 'constExpr')) {
+          const literal = celList(kind.value.elements.map((element) => constant((element.exprKind as { value: Constant }).value)) as CelValue[]);
+          return () => literal;
+        }
         return (frame) => {
           const values: unknown[] = [];
           for (const element of elements) {
@@ -318,19 +331,19 @@ class Compiler {
       if (isCelError(initial)) return initial;
       const range = iterRange(frame);
       if (isCelError(range)) return range;
-      let items: unknown[];
-      if (isCelMap(range)) items = Array.from(range.keys());
-      else if (isCelList(range)) {
-        // Indexed reads instead of the list's generator, which nests once per `+` of a concatenated list.
-        const size = range.size;
-        items = new Array<unknown>(size);
-        for (let index = 0; index < size; index++) items[index] = range.get(index);
-      }
-      else return celError(`type mismatch: iterable vs ${String(celType(range as CelValue))}`, id);
+      let items: unknown[] | undefined;
+      let size: number;
+      if (isCelList(range)) size = range.size;
+      else if (isCelMap(range)) {
+        items = Array.from(range.keys());
+        size = items.length;
+      } else return celError(`type mismatch: iterable vs ${String(celType(range as CelValue))}`, id);
       // Every fold has its own two slots, so nested folds never overwrite each other.
       const { slots } = frame;
       slots[accuSlot] = initial;
-      for (const item of items) {
+      for (let index = 0; index < size; index++) {
+        // Lists are read by index, not through their generator, which nests once per `+` of a concatenated list.
+        const item = items === undefined ? (range as { get(index: number): unknown }).get(index) : items[index];
         if (isCelError(item)) return item;
         slots[iterSlot] = item;
         const proceed = condition(frame);
@@ -360,7 +373,7 @@ class Compiler {
         if (call.target !== undefined || call.args.length !== 2) break;
         const target = this.attribute(call.args[0] as Expr, scope);
         const key = args[1] as Node;
-        const operandId = (call.args[0] as Expr).id;
+        const operandId = this.rootId(expr);
         return (frame) => {
           const value = target(frame);
           if (value === UNRESOLVED || isCelError(value)) return value;
@@ -387,6 +400,18 @@ class Compiler {
       case '_||_': {
         if (call.target !== undefined) break;
         const absorbing = name === '_||_';
+        if (args.length === 2) {
+          const [left, right] = args as [Node, Node];
+          const mismatch = (value: unknown): unknown => (isCelError(value) ? value : celError(`type mismatch: expected bool, got ${String(celType(value as CelValue))}`, id));
+          return (frame) => {
+            const first = left(frame);
+            if (first === absorbing) return absorbing;
+            const second = right(frame);
+            if (second === absorbing) return absorbing;
+            if (typeof first === 'boolean' && typeof second === 'boolean') return !absorbing;
+            return typeof first !== 'boolean' ? mismatch(first) : mismatch(second);
+          };
+        }
         return (frame) => {
           let firstError: unknown;
           for (const arg of args) {
@@ -489,7 +514,7 @@ class Compiler {
 
 /** @bufbuild/cel's conversion of an input binding, for the inputs Rampart passes (CEL values, arrays, maps, plain objects). */
 function toCelInput(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object' || value instanceof JsonMap) return value;
   if (isCelMap(value) || isCelList(value) || isCelUint(value) || isCelError(value) || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return celList(value as CelValue[]);
   if (value instanceof Map) return celMap(value);

@@ -50,7 +50,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const ABSENT = Symbol('absent');
 
-class JsonMap {
+export class JsonMap {
   readonly [CEL_MAP_MARK] = {};
   private converted: Map<string, CelValue | typeof ABSENT> | undefined;
   constructor(private readonly record: Record<string, unknown>) {}
@@ -95,7 +95,7 @@ class JsonMap {
   }
 }
 
-class JsonList {
+export class JsonList {
   readonly [CEL_LIST_MARK] = {};
   private converted: CelValue[] | undefined;
   constructor(private readonly items: readonly unknown[]) {}
