@@ -32,6 +32,7 @@ import { exprChildren, MacroError, MAP_INSERT, MAP_MERGE, OPT_CHAIN_INDEX, OPT_C
 import { CelOptional } from './libraries/optional.js';
 import { preprocessOptionalSyntax } from './optionalSyntax.js';
 import { compileClosures } from './interpreter.js';
+import { inferTypes, type CelTypeName } from './typeCheck.js';
 import { celTypeName } from './values.js';
 
 /** The newest Kubernetes minor version whose CEL environment Rampart knows. `latest` resolves to it. */
@@ -103,6 +104,8 @@ export interface Program {
   readonly source: string;
   /** Which evaluator runs it: Rampart's closure compiler, or @bufbuild/cel's planner (protobuf CEL and the shapes the compiler leaves out). */
   readonly engine: 'closures' | 'planner';
+  /** The result type inferred at compile time (typeCheck.ts); `dyn` when it depends on the data. */
+  readonly outputType: CelTypeName;
   evaluate(bindings: Readonly<Record<string, unknown>>, options?: EvalOptions): EvalResult;
 }
 
@@ -119,6 +122,8 @@ export interface CompileOptions {
    * checked at compile time, as they may name types and enum values.
    */
   readonly protobuf?: { readonly registry: Registry; readonly container: string };
+  /** Inferred types of `variables.<name>` (VAP composition, earlier variables), for the type check. */
+  readonly variableTypes?: ReadonlyMap<string, CelTypeName>;
   /** Evaluate with @bufbuild/cel's planner instead of Rampart's closure compiler (tests compare the two). */
   readonly planner?: boolean;
 }
@@ -441,6 +446,9 @@ export function compile(source: string, version: KubernetesVersion, options: Com
   const checker = new ReferenceChecker(environment, source, positions, options);
   checker.check(root, new Set());
   if (checker.errors.length > 0) return { ok: false, errors: checker.errors };
+  // Protobuf CEL (the conformance suite) expects some of these as evaluation errors, so it is not type-checked.
+  const types = options.protobuf === undefined ? inferTypes(root, options.variableTypes) : { outputType: 'dyn' as const, errors: [] };
+  if (types.errors.length > 0) return { ok: false, errors: types.errors.map((error) => ({ message: error.message, position: positionOf(source, positions[error.exprId.toString()] ?? 0) })) };
   // Kubernetes CEL runs on Rampart's closure compiler; protobuf CEL (the conformance suite) and shapes it leaves out run on @bufbuild/cel's planner.
   let run: (bindings: Readonly<Record<string, unknown>>) => unknown;
   const closures = options.protobuf === undefined && !options.planner ? compileClosures(root, environment.env, options.variables, environment.inContext) : undefined;
@@ -456,6 +464,7 @@ export function compile(source: string, version: KubernetesVersion, options: Com
   const program: Program = {
     source,
     engine: closures !== undefined ? 'closures' : 'planner',
+    outputType: types.outputType,
     evaluate(bindings, evalOptions = {}) {
       const meter = new CostMeter(evalOptions.perCallLimit ?? PER_CALL_COST_LIMIT, evalOptions.budget);
       let value: unknown;
