@@ -149,6 +149,8 @@ function positionOf(source: string, offset: number): SourcePosition {
 const HOST = '@host';
 let hostTask: (() => unknown) | undefined;
 let hostResult: unknown;
+/** How many host runs are active: inside one, the evaluation context is already set. */
+let hostDepth = 0;
 
 /** Internal functions the rewrites and the opaque types need, present in every version. */
 function internalFunctions(): CelFunc[] {
@@ -261,15 +263,38 @@ interface VersionedEnvironment {
 function hostRunner(env: CelEnv): (task: () => unknown) => unknown {
   const run = plan(env, create(ExprSchema, { id: 1n, exprKind: { case: 'callExpr', value: { function: HOST, args: [] } } })) as unknown as (bindings: Record<string, unknown>) => unknown;
   return (task) => {
+    if (hostDepth > 0) return task();
     const previous = hostTask;
     hostTask = task;
+    hostDepth++;
     try {
       const outcome = run({});
       return isCelError(outcome) ? outcome : hostResult;
     } finally {
       hostTask = previous;
+      hostDepth--;
     }
   };
+}
+
+/**
+ * Runs `task` (many expression evaluations, e.g. one admission request)
+ * inside one @bufbuild/cel evaluation context instead of one per expression.
+ * Exceptions from `task` propagate.
+ */
+export function inCelContext<T>(task: () => T): T {
+  if (hostDepth > 0) return task();
+  let failure: { error: unknown } | undefined;
+  const result = environmentFor(LATEST_KUBERNETES_MINOR).inContext(() => {
+    try {
+      return task();
+    } catch (error) {
+      failure = { error };
+      return undefined;
+    }
+  });
+  if (failure !== undefined) throw failure.error;
+  return result as T;
 }
 
 const environments = new Map<number, VersionedEnvironment>();
@@ -469,7 +494,7 @@ export function compile(source: string, version: KubernetesVersion, options: Com
       const meter = new CostMeter(evalOptions.perCallLimit ?? PER_CALL_COST_LIMIT, evalOptions.budget);
       let value: unknown;
       try {
-        value = withMeter(meter, () => run(bindings));
+        value = withMeter(meter, run, bindings);
       } catch (error) {
         if (error instanceof CostLimitExceeded) return { ok: false, error: error.message, cost: meter.spent, costExceeded: true };
         return { ok: false, error: error instanceof Error ? error.message : String(error), cost: meter.spent, costExceeded: false };

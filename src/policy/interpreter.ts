@@ -17,11 +17,11 @@
  * messages, struct literals, identifiers that are not declared variables)
  * returns undefined and the caller uses `plan`.
  */
-import { celError, celList, celListConcat, celMap, celType, celUint, CelScalar, isCelError, isCelList, isCelMap, isCelUint, listType, mapType, type CelEnv, type CelValue } from '@bufbuild/cel';
+import { celError, celList, celMap, celType, celUint, CelScalar, isCelError, isCelList, isCelMap, isCelUint, listType, mapType, type CelEnv, type CelValue } from '@bufbuild/cel';
 import type { Constant, Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { charge } from './cost.js';
 import { TICK } from './rewrite.js';
-import { JsonMap } from './values.js';
+import { ConcatenatedList, JsonMap, ValueList } from './values.js';
 
 /** What a compiled node gives: a CEL value, a CelError, or (attribute roots only) UNRESOLVED. */
 type Result = unknown;
@@ -137,7 +137,11 @@ const isPrimitive = (value: unknown): value is string | boolean | bigint => type
 const FAST_BINARY: Readonly<Record<string, (left: unknown, right: unknown) => unknown>> = {
   '_==_': (left, right) => (left === right ? true : isPrimitive(left) && typeof left === typeof right ? false : SLOW),
   '_!=_': (left, right) => (left === right ? false : isPrimitive(left) && typeof left === typeof right ? true : SLOW),
-  '_+_': (left, right) => (typeof left === 'string' && typeof right === 'string' ? left + right : isCelList(left) && isCelList(right) ? celListConcat(left, right) : SLOW),
+  '_+_': (left, right) => (typeof left === 'string' && typeof right === 'string' ? left + right : isCelList(left) && isCelList(right) ? concatenate(left, right) : SLOW),
+  '_<_': (left, right) => (typeof left === 'bigint' && typeof right === 'bigint' ? left < right : SLOW),
+  '_<=_': (left, right) => (typeof left === 'bigint' && typeof right === 'bigint' ? left <= right : SLOW),
+  '_>_': (left, right) => (typeof left === 'bigint' && typeof right === 'bigint' ? left > right : SLOW),
+  '_>=_': (left, right) => (typeof left === 'bigint' && typeof right === 'bigint' ? left >= right : SLOW),
   '@in': (needle, haystack) => {
     // Strings and bools equal only values of their own type, so `===` is CEL equality here.
     if ((typeof needle !== 'string' && typeof needle !== 'boolean') || !isCelList(haystack)) return SLOW;
@@ -147,10 +151,41 @@ const FAST_BINARY: Readonly<Record<string, (left: unknown, right: unknown) => un
 };
 const FAST_UNARY: Readonly<Record<string, (value: unknown) => unknown>> = {
   '!_': (value) => (typeof value === 'boolean' ? !value : SLOW),
+  size: (value) => (isCelList(value) || isCelMap(value) ? BigInt(value.size) : SLOW),
 };
+
+/** Methods: `list.join(sep)` as the strings extension joins; a list with a non-string takes the slow path and its error. */
+const FAST_METHODS: Readonly<Record<string, (target: unknown, args: readonly unknown[]) => unknown>> = {
+  join: (target, args) => {
+    const separator = args.length === 0 ? '' : args.length === 1 && typeof args[0] === 'string' ? args[0] : undefined;
+    if (separator === undefined || !isCelList(target)) return SLOW;
+    let joined = '';
+    for (let index = 0; index < target.size; index++) {
+      const item = target.get(index);
+      if (typeof item !== 'string') return SLOW;
+      joined = index === 0 ? item : joined + separator + item;
+    }
+    return joined;
+  },
+};
+
+/** `a + b` on lists, as @bufbuild/cel's concatenation (no copy), without its per-instance allocations; an empty side is the other list. */
+function concatenate(left: { readonly size: number }, right: { readonly size: number }): unknown {
+  if (right.size === 0) return left;
+  if (left.size === 0) return right;
+  return new ConcatenatedList(left as ConcatenatedList, right as ConcatenatedList);
+}
+
+interface AttributeMode {
+  /** Inside `has()`: an unbound variable is UNRESOLVED, not an error. */
+  readonly presence: boolean;
+  /** Where `plan` reports an unbound variable of this attribute. */
+  readonly errorId: bigint;
+}
 
 class Compiler {
   private slotCount = 0;
+  private readonly variableSlots = new Map<string, number>();
   constructor(
     private readonly env: CelEnv,
     private readonly variables: ReadonlySet<string>,
@@ -160,15 +195,9 @@ class Compiler {
     return this.slotCount;
   }
 
-  /** A node whose result is never UNRESOLVED. */
+  /** A node whose result is never UNRESOLVED: an unbound variable is the error `plan` gives, at the attribute's position. */
   value(expr: Expr, scope: ReadonlyMap<string, number>): Node {
-    const node = this.attribute(expr, scope);
-    if (!this.mayBeUnresolved(expr)) return node;
-    const id = this.rootId(expr);
-    return (frame) => {
-      const result = node(frame);
-      return result === UNRESOLVED ? celError('unresolved attribute', id) : result;
-    };
+    return this.attribute(expr, scope, { presence: false, errorId: this.rootId(expr) });
   }
 
   /** The id @bufbuild/cel gives an attribute (a chain of selects and indexes): its root's, for error positions. */
@@ -187,9 +216,13 @@ class Compiler {
     return false;
   }
 
-  /** A node that may give UNRESOLVED when its root identifier is unbound. */
-  private attribute(expr: Expr, scope: ReadonlyMap<string, number>): Node {
-    const id = expr.id;
+  /**
+   * An attribute (identifier, selection, index, conditional) or any other
+   * expression. Under `has()` (`presence`) an unbound variable gives
+   * UNRESOLVED, which `has()` reads as false; elsewhere it is an error at
+   * `errorId`, the position `plan` gives the whole attribute.
+   */
+  private attribute(expr: Expr, scope: ReadonlyMap<string, number>, mode: AttributeMode): Node {
     const kind = expr.exprKind;
     switch (kind.case) {
       case 'constExpr': {
@@ -197,16 +230,13 @@ class Compiler {
         return () => value;
       }
       case 'identExpr':
-        return this.identifier(kind.value.name, scope);
+        return this.identifier(kind.value.name, scope, mode);
       case 'selectExpr': {
         const { operand, field, testOnly } = kind.value;
         if (operand === undefined) throw new Unsupported('select without operand');
-        if (operand.exprKind.case === 'identExpr' && !scope.has(operand.exprKind.value.name) && !this.variables.has(operand.exprKind.value.name)) {
-          throw new Unsupported('qualified identifier');
-        }
-        const target = this.attribute(operand, scope);
-        // Objects from manifests are JsonMaps: one monomorphic test before the generic ones.
         if (testOnly) {
+          const target = this.selectOperand(operand, scope, { presence: true, errorId: mode.errorId });
+          // Objects from manifests are JsonMaps: one monomorphic test before the generic ones.
           return (frame) => {
             const value = target(frame);
             if (value instanceof JsonMap) return value.has(field);
@@ -215,18 +245,36 @@ class Compiler {
             return isCelMap(value) ? value.has(field) : false;
           };
         }
+        // A chain `a.b.c.d` is one closure walking the fields.
+        const fields: string[] = [field];
+        const ids: bigint[] = [expr.id];
+        let root = operand;
+        while (root.exprKind.case === 'selectExpr' && !root.exprKind.value.testOnly && root.exprKind.value.operand !== undefined) {
+          fields.unshift(root.exprKind.value.field);
+          ids.unshift(root.id);
+          root = root.exprKind.value.operand;
+        }
+        const target = this.selectOperand(root, scope, mode);
+        const steps = fields.length;
         return (frame) => {
-          const value = target(frame);
-          if (value instanceof JsonMap) {
-            const found = value.get(field);
-            return found === undefined ? fieldNotFound(id, field) : found;
+          let value = target(frame);
+          for (let step = 0; step < steps; step++) {
+            const name = fields[step] as string;
+            if (value instanceof JsonMap) {
+              const found = value.get(name);
+              if (found === undefined) return fieldNotFound(ids[step] as bigint, name);
+              value = found;
+              continue;
+            }
+            if (value === UNRESOLVED || isCelError(value)) return value;
+            value = selectField(value, name, ids[step] as bigint);
+            if (isCelError(value)) return value;
           }
-          if (value === UNRESOLVED || isCelError(value)) return value;
-          return selectField(value, field, id);
+          return value;
         };
       }
       case 'callExpr':
-        return this.call(expr, scope);
+        return this.call(expr, scope, mode);
       case 'listExpr': {
         if (kind.value.optionalIndices.length > 0) throw new Unsupported('optional list entries');
         const elements = kind.value.elements.map((element) => this.value(element, scope));
@@ -236,14 +284,15 @@ class Compiler {
           const literal = celList(kind.value.elements.map((element) => constant((element.exprKind as { value: Constant }).value)) as CelValue[]);
           return () => literal;
         }
+        const count = elements.length;
         return (frame) => {
-          const values: unknown[] = [];
-          for (const element of elements) {
-            const value = element(frame);
+          const values = new Array<CelValue>(count);
+          for (let index = 0; index < count; index++) {
+            const value = (elements[index] as Node)(frame);
             if (isCelError(value)) return value;
-            values.push(value);
+            values[index] = value as CelValue;
           }
-          return celList(values as CelValue[]);
+          return new ValueList(values);
         };
       }
       case 'structExpr':
@@ -255,15 +304,35 @@ class Compiler {
     }
   }
 
-  private identifier(name: string, scope: ReadonlyMap<string, number>): Node {
+  /** The operand of a selection: qualified names (`google.protobuf.X`) are left to `plan`. */
+  private selectOperand(operand: Expr, scope: ReadonlyMap<string, number>, mode: AttributeMode): Node {
+    if (operand.exprKind.case === 'identExpr' && !scope.has(operand.exprKind.value.name) && !this.variables.has(operand.exprKind.value.name)) {
+      throw new Unsupported('qualified identifier');
+    }
+    return this.attribute(operand, scope, mode);
+  }
+
+  private identifier(name: string, scope: ReadonlyMap<string, number>, mode: AttributeMode): Node {
     const slot = scope.get(name);
     if (slot !== undefined) return (frame) => frame.slots[slot];
     if (this.variables.has(name)) {
       const type = TYPE_IDENTIFIERS[name];
+      const unbound = type ?? (mode.presence ? UNRESOLVED : celError('unresolved attribute', mode.errorId));
+      // Each variable is converted once per evaluation and kept in a slot of its own.
+      let cached = this.variableSlots.get(name);
+      if (cached === undefined) {
+        cached = this.slotCount++;
+        this.variableSlots.set(name, cached);
+      }
+      const variableSlot = cached;
       return (frame) => {
+        const known = frame.slots[variableSlot];
+        if (known !== undefined) return known;
         const value = frame.bindings[name];
-        if (value === undefined) return type ?? UNRESOLVED;
-        return toCelInput(value);
+        if (value === undefined) return unbound;
+        const converted = toCelInput(value);
+        frame.slots[variableSlot] = converted;
+        return converted;
       };
     }
     const type = TYPE_IDENTIFIERS[name];
@@ -355,7 +424,7 @@ class Compiler {
     };
   }
 
-  private call(expr: Expr, scope: ReadonlyMap<string, number>): Node {
+  private call(expr: Expr, scope: ReadonlyMap<string, number>, mode: AttributeMode): Node {
     if (expr.exprKind.case !== 'callExpr') throw new Unsupported('call');
     const call = expr.exprKind.value;
     const id = expr.id;
@@ -371,7 +440,7 @@ class Compiler {
     switch (name) {
       case '_[_]': {
         if (call.target !== undefined || call.args.length !== 2) break;
-        const target = this.attribute(call.args[0] as Expr, scope);
+        const target = this.attribute(call.args[0] as Expr, scope, mode);
         const key = args[1] as Node;
         const operandId = this.rootId(expr);
         return (frame) => {
@@ -386,8 +455,8 @@ class Compiler {
       case '_?_:_': {
         if (call.target !== undefined || call.args.length !== 3) break;
         const condition = args[0] as Node;
-        const whenTrue = this.attribute(call.args[1] as Expr, scope);
-        const whenFalse = this.attribute(call.args[2] as Expr, scope);
+        const whenTrue = this.attribute(call.args[1] as Expr, scope, mode);
+        const whenFalse = this.attribute(call.args[2] as Expr, scope, mode);
         return (frame) => {
           const test = condition(frame);
           if (test === true) return whenTrue(frame);
@@ -498,6 +567,7 @@ class Compiler {
         return group.call(numericId, undefined, values) ?? noOverload(undefined, values);
       };
     }
+    const fastMethod = target !== undefined && Object.hasOwn(FAST_METHODS, name) ? FAST_METHODS[name] : undefined;
     return (frame) => {
       const self = target?.(frame);
       if (isCelError(self)) return self;
@@ -506,6 +576,13 @@ class Compiler {
         const value = arg(frame);
         if (isCelError(value)) return value;
         values.push(value as CelValue);
+      }
+      if (fastMethod !== undefined) {
+        const fast = fastMethod(self, values);
+        if (fast !== SLOW) {
+          charge(1);
+          return fast;
+        }
       }
       return group.call(numericId, self as CelValue | undefined, values) ?? noOverload(self, values);
     };

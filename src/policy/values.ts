@@ -48,11 +48,16 @@ export function escapePropertyName(name: string): string | undefined {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const ABSENT = Symbol('absent');
+/**
+ * @bufbuild/cel recognises its lists and maps by a registered symbol (`symbol in value`); the mark lives on
+ * the prototype, so wrappers cost no extra object each.
+ */
+export function markAsCelMap(constructor: { prototype: object }): void {
+  Object.defineProperty(constructor.prototype, CEL_MAP_MARK, { value: {} });
+}
 
 export class JsonMap {
-  readonly [CEL_MAP_MARK] = {};
-  private converted: Map<string, CelValue | typeof ABSENT> | undefined;
+  private children: Map<string, CelValue> | undefined;
   constructor(private readonly record: Record<string, unknown>) {}
   get size(): number {
     return Object.keys(this.record).length;
@@ -65,18 +70,18 @@ export class JsonMap {
     return undefined;
   }
   get(key: unknown): CelValue | undefined {
-    if (typeof key !== 'string') return undefined;
-    // One CEL wrapper per field, so an expression that reads `spec.securityContext` ten times converts it once;
-    // absent fields are remembered too, as `has()` asks for them again and again.
-    const cached = this.converted?.get(key);
-    if (cached !== undefined) return cached === ABSENT ? undefined : cached;
     const value = this.lookup(key);
-    const converted = value === undefined ? ABSENT : jsonToCel(value);
-    (this.converted ??= new Map()).set(key, converted);
-    return converted === ABSENT ? undefined : converted;
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || value === null) return jsonToCel(value);
+    // One CEL wrapper per object or list field, so an expression that reads `spec.securityContext` ten times wraps it once.
+    const cached = this.children?.get(key as string);
+    if (cached !== undefined) return cached;
+    const converted = jsonToCel(value);
+    (this.children ??= new Map()).set(key as string, converted);
+    return converted;
   }
   has(key: unknown): boolean {
-    return this.get(key) !== undefined;
+    return this.lookup(key) !== undefined;
   }
   forEach(callback: (value: CelValue, key: string, map: JsonMap) => void): void {
     for (const key of Object.keys(this.record)) callback(this.get(key) as CelValue, key, this);
@@ -96,7 +101,6 @@ export class JsonMap {
 }
 
 export class JsonList {
-  readonly [CEL_LIST_MARK] = {};
   private converted: CelValue[] | undefined;
   constructor(private readonly items: readonly unknown[]) {}
   get size(): number {
@@ -115,6 +119,52 @@ export class JsonList {
     return this.values();
   }
 }
+
+/**
+ * A list of CEL values built during evaluation (`[a, b]`), or two lists joined
+ * by `+` without copying. @bufbuild/cel's own lists carry an object per
+ * instance for their mark; these keep it on the prototype.
+ */
+export class ValueList {
+  constructor(private readonly items: readonly CelValue[]) {}
+  get size(): number {
+    return this.items.length;
+  }
+  get(index: number | bigint): CelValue | undefined {
+    return this.items[Number(index)];
+  }
+  *values(): IterableIterator<CelValue> {
+    yield* this.items;
+  }
+  [Symbol.iterator](): IterableIterator<CelValue> {
+    return this.values();
+  }
+}
+
+export class ConcatenatedList {
+  readonly size: number;
+  constructor(
+    private readonly left: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
+    private readonly right: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
+  ) {
+    this.size = left.size + right.size;
+  }
+  get(index: number | bigint): CelValue | undefined {
+    const position = Number(index);
+    if (!(position >= 0 && position < this.size)) return undefined;
+    return position < this.left.size ? this.left.get(position) : this.right.get(position - this.left.size);
+  }
+  *values(): IterableIterator<CelValue> {
+    yield* this.left.values();
+    yield* this.right.values();
+  }
+  [Symbol.iterator](): IterableIterator<CelValue> {
+    return this.values();
+  }
+}
+
+markAsCelMap(JsonMap);
+for (const list of [JsonList, ValueList, ConcatenatedList]) Object.defineProperty(list.prototype, CEL_LIST_MARK, { value: {} });
 
 /** A JSON value as CEL sees it. */
 export function jsonToCel(value: unknown): CelValue {
