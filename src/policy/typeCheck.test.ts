@@ -180,6 +180,24 @@ describe('rampart policy lint rules (what the API server rejects at create time)
     assert.deepEqual(lint(yaml.replace(/ {2}- expression: objct.*\n {2}- expression: variables.replica > 1\n/, ''), '1.30'), []);
   });
 
+  it('checks CelChecks among the files: expression bool, messageExpression string', () => {
+    const yaml = `apiVersion: rampart.dev/v1alpha1
+kind: CelCheck
+metadata: {name: count}
+spec:
+  id: CUSTOM-count
+  title: Counts containers
+  severity: low
+  expression: "size(containers)"
+  messageExpression: "size(containers) > 1"
+  message: too many
+`;
+    assert.deepEqual(lint(yaml), [
+      '8: CelCheck "count": spec.expression: expression does not compile: must evaluate to bool but got int; the check is not run',
+      '9: CelCheck "count": spec.messageExpression: expression does not compile: must evaluate to string but got bool; the check is not run',
+    ]);
+  });
+
   it('finds nothing to report in the exported PSS policies of every level and version', () => {
     const exported = exportPssPolicies({
       targets: ['baseline', 'restricted'].flatMap((level) => [23, 25, 30, 34].map((minor) => ({ level: level as 'baseline' | 'restricted', minor, requested: `v1.${minor}` }))),
