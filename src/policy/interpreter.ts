@@ -17,7 +17,7 @@
  * messages, struct literals, identifiers that are not declared variables)
  * returns undefined and the caller uses `plan`.
  */
-import { celError, celList, celMap, celType, celUint, CelScalar, isCelError, isCelList, isCelMap, isCelUint, listType, mapType, type CelEnv, type CelValue } from '@bufbuild/cel';
+import { celError, celList, celMap, celType, celUint, CelScalar, isCelList, isCelMap, isCelUint, listType, mapType, type CelEnv, type CelValue } from '@bufbuild/cel';
 import type { Constant, Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { charge } from './cost.js';
 import { TICK } from './rewrite.js';
@@ -36,6 +36,16 @@ type Node = (frame: Frame) => Result;
 const UNRESOLVED = Symbol('unresolved');
 
 const EMPTY_LIST = celList([]);
+
+/**
+ * @bufbuild/cel's `isCelError` is `symbol in value`, a megamorphic lookup on
+ * every kind of value; its errors all share one class, so `instanceof` (false
+ * at once for strings, bools and numbers) answers the same.
+ */
+const CEL_ERROR_CLASS = Object.getPrototypeOf(celError('probe')).constructor as abstract new (...args: never[]) => object;
+function isError(value: unknown): boolean {
+  return value instanceof CEL_ERROR_CLASS;
+}
 const EMPTY_MAP = celMap(new Map());
 
 /** Thrown at compile time for a shape this compiler leaves to `plan`. */
@@ -70,7 +80,7 @@ function selectField(target: unknown, name: string, id: bigint): Result {
 
 /** `x[key]`, with @bufbuild/cel's rules for each key type. */
 function indexValue(target: unknown, key: unknown, id: bigint): Result {
-  if (isCelError(key)) return key;
+  if (isError(key)) return key;
   switch (typeof key) {
     case 'string':
       return selectField(target, key, id);
@@ -241,7 +251,7 @@ class Compiler {
             const value = target(frame);
             if (value instanceof JsonMap) return value.has(field);
             if (value === UNRESOLVED) return false;
-            if (isCelError(value)) return value;
+            if (isError(value)) return value;
             return isCelMap(value) ? value.has(field) : false;
           };
         }
@@ -266,9 +276,9 @@ class Compiler {
               value = found;
               continue;
             }
-            if (value === UNRESOLVED || isCelError(value)) return value;
+            if (value === UNRESOLVED || isError(value)) return value;
             value = selectField(value, name, ids[step] as bigint);
-            if (isCelError(value)) return value;
+            if (isError(value)) return value;
           }
           return value;
         };
@@ -289,7 +299,7 @@ class Compiler {
           const values = new Array<CelValue>(count);
           for (let index = 0; index < count; index++) {
             const value = (elements[index] as Node)(frame);
-            if (isCelError(value)) return value;
+            if (isError(value)) return value;
             values[index] = value as CelValue;
           }
           return new ValueList(values);
@@ -368,10 +378,10 @@ class Compiler {
       const built = new Map<unknown, unknown>();
       for (const entry of entries) {
         const keyResult = entry.key(frame);
-        const key = isCelError(keyResult) ? keyResult : mapKey(keyResult);
-        if (isCelError(key)) return key;
+        const key = isError(keyResult) ? keyResult : mapKey(keyResult);
+        if (isError(key)) return key;
         const value = entry.value(frame);
-        if (isCelError(value)) return value;
+        if (isError(value)) return value;
         if (built.has(key)) return celError(`map key conflict: ${String(key)}`, id);
         built.set(key, value);
       }
@@ -397,9 +407,9 @@ class Compiler {
     const result = this.value(c.result, withAccu);
     return (frame) => {
       const initial = accuInit(frame);
-      if (isCelError(initial)) return initial;
+      if (isError(initial)) return initial;
       const range = iterRange(frame);
-      if (isCelError(range)) return range;
+      if (isError(range)) return range;
       let items: unknown[] | undefined;
       let size: number;
       if (isCelList(range)) size = range.size;
@@ -413,10 +423,10 @@ class Compiler {
       for (let index = 0; index < size; index++) {
         // Lists are read by index, not through their generator, which nests once per `+` of a concatenated list.
         const item = items === undefined ? (range as { get(index: number): unknown }).get(index) : items[index];
-        if (isCelError(item)) return item;
+        if (isError(item)) return item;
         slots[iterSlot] = item;
         const proceed = condition(frame);
-        if (isCelError(proceed)) return proceed;
+        if (isError(proceed)) return proceed;
         if (proceed !== true) break;
         slots[accuSlot] = step(frame);
       }
@@ -445,7 +455,7 @@ class Compiler {
         const operandId = this.rootId(expr);
         return (frame) => {
           const value = target(frame);
-          if (value === UNRESOLVED || isCelError(value)) return value;
+          if (value === UNRESOLVED || isError(value)) return value;
           return indexValue(value, key(frame), operandId);
         };
       }
@@ -461,7 +471,7 @@ class Compiler {
           const test = condition(frame);
           if (test === true) return whenTrue(frame);
           if (test === false) return whenFalse(frame);
-          if (isCelError(test)) return test;
+          if (isError(test)) return test;
           return celError(`found no matching overload for _?_:_ applied to '(${celType(test as CelValue).name})'`, id);
         };
       }
@@ -471,7 +481,7 @@ class Compiler {
         const absorbing = name === '_||_';
         if (args.length === 2) {
           const [left, right] = args as [Node, Node];
-          const mismatch = (value: unknown): unknown => (isCelError(value) ? value : celError(`type mismatch: expected bool, got ${String(celType(value as CelValue))}`, id));
+          const mismatch = (value: unknown): unknown => (isError(value) ? value : celError(`type mismatch: expected bool, got ${String(celType(value as CelValue))}`, id));
           return (frame) => {
             const first = left(frame);
             if (first === absorbing) return absorbing;
@@ -489,7 +499,7 @@ class Compiler {
               if (value === absorbing) return absorbing;
               continue;
             }
-            firstError ??= isCelError(value) ? value : celError(`type mismatch: expected bool, got ${String(celType(value as CelValue))}`, id);
+            firstError ??= isError(value) ? value : celError(`type mismatch: expected bool, got ${String(celType(value as CelValue))}`, id);
           }
           return firstError ?? !absorbing;
         };
@@ -505,7 +515,7 @@ class Compiler {
         const arg = args[0] as Node;
         return (frame) => {
           const value = arg(frame);
-          if (isCelError(value)) return value;
+          if (isError(value)) return value;
           try {
             charge(1);
           } catch (error) {
@@ -537,7 +547,7 @@ class Compiler {
       const only = args[0] as Node;
       return (frame) => {
         const value = only(frame);
-        if (isCelError(value)) return value;
+        if (isError(value)) return value;
         if (fastUnary !== undefined) {
           const fast = fastUnary(value);
           if (fast !== SLOW) {
@@ -553,9 +563,9 @@ class Compiler {
       const [left, right] = args as [Node, Node];
       return (frame) => {
         const first = left(frame);
-        if (isCelError(first)) return first;
+        if (isError(first)) return first;
         const second = right(frame);
-        if (isCelError(second)) return second;
+        if (isError(second)) return second;
         if (fastBinary !== undefined) {
           const fast = fastBinary(first, second);
           if (fast !== SLOW) {
@@ -570,11 +580,11 @@ class Compiler {
     const fastMethod = target !== undefined && Object.hasOwn(FAST_METHODS, name) ? FAST_METHODS[name] : undefined;
     return (frame) => {
       const self = target?.(frame);
-      if (isCelError(self)) return self;
+      if (isError(self)) return self;
       const values: CelValue[] = [];
       for (const arg of args) {
         const value = arg(frame);
-        if (isCelError(value)) return value;
+        if (isError(value)) return value;
         values.push(value as CelValue);
       }
       if (fastMethod !== undefined) {
@@ -592,7 +602,7 @@ class Compiler {
 /** @bufbuild/cel's conversion of an input binding, for the inputs Rampart passes (CEL values, arrays, maps, plain objects). */
 function toCelInput(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || value instanceof JsonMap) return value;
-  if (isCelMap(value) || isCelList(value) || isCelUint(value) || isCelError(value) || value instanceof Uint8Array) return value;
+  if (isCelMap(value) || isCelList(value) || isCelUint(value) || isError(value) || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return celList(value as CelValue[]);
   if (value instanceof Map) return celMap(value);
   if (Object.getPrototypeOf(value) === Object.prototype) return celMap(new Map(Object.entries(value)));
