@@ -121,6 +121,8 @@ const CASES = [
   '1 < 2 && 2 >= 2 && !(3 <= 2) && 1 < 1.5 && 2u > 1u && 1 > 2.0',
   "[] + [] == [] && size([] + [1]) == 1 && ([1] + [])[0] == 1 && ([1] + [2])[1] == 2 && ([1] + [2])[2] == 3",
   "size('héllo') == 5 && 'abc'.size() == 3 && size({'a': 1}) == 1",
+  'lists.range(3000).map(x, x * 2).filter(x, x % 3 == 0).map(x, x + 1).size()',
+  'lists.range(2000).filter(x, x > 5).map(x, [x]).filter(l, l[0] < 10)',
   'missing == null',
   'has(missing.field)',
   'missing.field',

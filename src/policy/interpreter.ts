@@ -21,7 +21,7 @@ import { celError, celList, celMap, celType, celUint, CelScalar, isCelList, isCe
 import type { Constant, Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { charge } from './cost.js';
 import { TICK } from './rewrite.js';
-import { ConcatenatedList, JsonMap, ValueList } from './values.js';
+import { ConcatenatedList, JsonMap, listItems, ValueList } from './values.js';
 
 /** What a compiled node gives: a CEL value, a CelError, or (attribute roots only) UNRESOLVED. */
 type Result = unknown;
@@ -410,9 +410,14 @@ class Compiler {
       if (isError(initial)) return initial;
       const range = iterRange(frame);
       if (isError(range)) return range;
+      // Lists are read by index, not through their generator; a list concatenated by `+` (a chain as deep as it is
+      // long) is first flattened without recursion. Maps give their keys.
       let items: unknown[] | undefined;
       let size: number;
-      if (isCelList(range)) size = range.size;
+      if (range instanceof ConcatenatedList) {
+        items = listItems(range);
+        size = items.length;
+      } else if (isCelList(range)) size = range.size;
       else if (isCelMap(range)) {
         items = Array.from(range.keys());
         size = items.length;
@@ -421,7 +426,6 @@ class Compiler {
       const { slots } = frame;
       slots[accuSlot] = initial;
       for (let index = 0; index < size; index++) {
-        // Lists are read by index, not through their generator, which nests once per `+` of a concatenated list.
         const item = items === undefined ? (range as { get(index: number): unknown }).get(index) : items[index];
         if (isError(item)) return item;
         slots[iterSlot] = item;

@@ -126,7 +126,7 @@ export class JsonList {
  * instance for their mark; these keep it on the prototype.
  */
 export class ValueList {
-  constructor(private readonly items: readonly CelValue[]) {}
+  constructor(readonly items: readonly CelValue[]) {}
   get size(): number {
     return this.items.length;
   }
@@ -144,8 +144,8 @@ export class ValueList {
 export class ConcatenatedList {
   readonly size: number;
   constructor(
-    private readonly left: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
-    private readonly right: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
+    readonly left: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
+    readonly right: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
   ) {
     this.size = left.size + right.size;
   }
@@ -161,6 +161,28 @@ export class ConcatenatedList {
   [Symbol.iterator](): IterableIterator<CelValue> {
     return this.values();
   }
+}
+
+/**
+ * The items of a CEL list in order. Lists built by `+` in a loop (`filter`,
+ * `map`: `accu + [x]` per step) are chains as deep as they are long; they are
+ * walked with an explicit stack, in linear time and without recursion.
+ */
+export function listItems(list: { readonly size: number; get(index: number): CelValue | undefined }): CelValue[] {
+  const items: CelValue[] = [];
+  const pending: object[] = [list];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (current instanceof ConcatenatedList) {
+      pending.push(current.right, current.left);
+    } else if (current instanceof ValueList) {
+      for (const item of current.items) items.push(item);
+    } else {
+      const other = current as { readonly size: number; get(index: number): CelValue | undefined };
+      for (let index = 0; index < other.size; index++) items.push(other.get(index) as CelValue);
+    }
+  }
+  return items;
 }
 
 markAsCelMap(JsonMap);

@@ -354,7 +354,7 @@ function messageFor(validation: ValidatingAdmissionPolicy['validations'][number]
     out.notes.push(`messageExpression (${validation.messageExpression.field}) failed, the message is used instead: ${result.error}`);
     return fallback;
   }
-  if (typeof result.value !== 'string' || result.value.trim() === '' || result.value.includes('\n')) {
+  if (typeof result.value !== 'string' || !/\S/.test(result.value) || result.value.includes('\n')) {
     out.notes.push(`messageExpression (${validation.messageExpression.field}) must give a non-empty single-line string; the message is used instead`);
     return fallback;
   }
