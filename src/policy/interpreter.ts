@@ -155,6 +155,7 @@ const FAST_BINARY: Readonly<Record<string, (left: unknown, right: unknown) => un
   '@in': (needle, haystack) => {
     // Strings and bools equal only values of their own type, so `===` is CEL equality here.
     if ((typeof needle !== 'string' && typeof needle !== 'boolean') || !isCelList(haystack)) return SLOW;
+    if (haystack instanceof ConcatenatedList) return listItems(haystack).includes(needle);
     for (let index = 0; index < haystack.size; index++) if (haystack.get(index) === needle) return true;
     return false;
   },
@@ -169,9 +170,11 @@ const FAST_METHODS: Readonly<Record<string, (target: unknown, args: readonly unk
   join: (target, args) => {
     const separator = args.length === 0 ? '' : args.length === 1 && typeof args[0] === 'string' ? args[0] : undefined;
     if (separator === undefined || !isCelList(target)) return SLOW;
+    const items = target instanceof ConcatenatedList ? listItems(target) : undefined;
+    const size = items?.length ?? target.size;
     let joined = '';
-    for (let index = 0; index < target.size; index++) {
-      const item = target.get(index);
+    for (let index = 0; index < size; index++) {
+      const item = items === undefined ? target.get(index) : items[index];
       if (typeof item !== 'string') return SLOW;
       joined = index === 0 ? item : joined + separator + item;
     }

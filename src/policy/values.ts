@@ -150,13 +150,23 @@ export class ConcatenatedList {
     this.size = left.size + right.size;
   }
   get(index: number | bigint): CelValue | undefined {
-    const position = Number(index);
+    let position = Number(index);
     if (!(position >= 0 && position < this.size)) return undefined;
-    return position < this.left.size ? this.left.get(position) : this.right.get(position - this.left.size);
+    // Down the chain without recursion: `accu + [x]` in a loop makes it as deep as the list is long.
+    const inLeft = position < this.left.size;
+    let list: { readonly size: number; get(index: number): CelValue | undefined } = inLeft ? this.left : this.right;
+    if (!inLeft) position -= this.left.size;
+    while (list instanceof ConcatenatedList) {
+      if (position < list.left.size) list = list.left;
+      else {
+        position -= list.left.size;
+        list = list.right;
+      }
+    }
+    return list.get(position);
   }
   *values(): IterableIterator<CelValue> {
-    yield* this.left.values();
-    yield* this.right.values();
+    yield* listItems(this);
   }
   [Symbol.iterator](): IterableIterator<CelValue> {
     return this.values();
