@@ -7,6 +7,7 @@ import { DEFAULT_USER } from '../policy/vap/evaluate.js';
 import { testPolicies } from '../policy/vap/index.js';
 import { judgeExpectations, readExpectations, renderExpectationsJunit, renderExpectationsTable } from '../policy/vap/expectations.js';
 import { renderPolicyJson, renderPolicyTable } from '../policy/vap/report.js';
+import { lintPolicies, renderLintJson, renderLintTable } from '../policy/vap/lint.js';
 import { exportPssPolicies, OLDEST_EXPORT_KUBERNETES_MINOR, parseNamespaceSelector, parsePssTarget, renderYaml, type PssTarget } from '../policy/export/vap.js';
 import type { ValidationAction } from '../policy/vap/model.js';
 import { choice, UsageError, writeOutput } from './common.js';
@@ -24,6 +25,13 @@ interface PolicyTestFlags {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+interface PolicyLintFlags {
+  policies: string[];
+  kubernetesVersion: string;
+  format: 'table' | 'json';
+  output?: string;
+}
 
 interface PolicyExportFlags {
   vap?: boolean;
@@ -68,7 +76,7 @@ async function load(paths: readonly string[]): Promise<{ objects: KubeObject[]; 
 }
 
 export function registerPolicyCommand(program: Command, setExitCode: (code: number) => void): void {
-  const policy = program.command('policy').description('CEL admission policies: test ValidatingAdmissionPolicies offline, export Rampart checks as ValidatingAdmissionPolicies');
+  const policy = program.command('policy').description('CEL admission policies: lint and test ValidatingAdmissionPolicies offline, export Rampart checks as ValidatingAdmissionPolicies');
   policy
     .command('export')
     .description('write ValidatingAdmissionPolicies and bindings (admissionregistration.k8s.io/v1) that enforce the Pod Security Standards on pods, as Pod Security Admission does')
@@ -101,6 +109,23 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
       });
       if (result.problems.length > 0) throw new UsageError(result.problems.join('\n'));
       await writeOutput(renderYaml(result.objects), flags.output);
+    });
+  policy
+    .command('lint')
+    .description('compile and type-check every CEL expression of ValidatingAdmissionPolicies (and CelChecks) as the API server does when they are created; exit 1 when one would be rejected')
+    .requiredOption('--policies <path>', 'policies, bindings and CelChecks (file or directory); repeatable', collect, [])
+    .option('--kubernetes-version <version>', `1.N or latest (1.${LATEST_KUBERNETES_MINOR}): decides which CEL libraries exist`, 'latest')
+    .option('--format <format>', 'table or json', choice(['table', 'json'] as const), 'table')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .action(async (flags: PolicyLintFlags) => {
+      const version = parseKubernetesVersion(flags.kubernetesVersion);
+      if (version === undefined) throw new UsageError(`--kubernetes-version must be 1.N (N >= ${OLDEST_KUBERNETES_MINOR}) or latest, got ${JSON.stringify(flags.kubernetesVersion)}`);
+      const loaded = await load(flags.policies);
+      const result = lintPolicies(loaded.objects, version);
+      const full = { ...result, diagnostics: [...loaded.diagnostics, ...result.diagnostics] };
+      await writeOutput(flags.format === 'json' ? renderLintJson(full) : renderLintTable(full), flags.output);
+      if (loaded.diagnostics.some((diagnostic) => diagnostic.code === 'path-not-found')) setExitCode(2);
+      else if (full.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) setExitCode(1);
     });
   policy
     .command('test')

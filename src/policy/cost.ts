@@ -52,11 +52,12 @@ export class CostMeter {
 
 let active: CostMeter | undefined;
 
-export function withMeter<T>(meter: CostMeter, run: () => T): T {
+/** Runs `run(input)` with `meter` active (an argument rather than a closure: this runs once per expression). */
+export function withMeter<I, T>(meter: CostMeter, run: (input: I) => T, input: I): T {
   const previous = active;
   active = meter;
   try {
-    return run();
+    return run(input);
   } finally {
     active = previous;
   }

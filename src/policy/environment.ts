@@ -10,7 +10,8 @@
  * and argument types are checked when the expression runs.
  */
 import { celEnv, celFunc, CelScalar, isCelError, isCelList, isCelMap, listType, parse, plan, type CelEnv, type CelFunc, type CelValue } from '@bufbuild/cel';
-import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { create } from '@bufbuild/protobuf';
+import { ExprSchema, type Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { Registry } from '@bufbuild/protobuf';
 import { charge, CostLimitExceeded, CostMeter, PER_CALL_COST_LIMIT, withMeter, type CostBudget } from './cost.js';
 import { isAvailable, type CelLibrary } from './library.js';
@@ -30,6 +31,8 @@ import { urlLibrary } from './libraries/url.js';
 import { exprChildren, MacroError, MAP_INSERT, MAP_MERGE, OPT_CHAIN_INDEX, OPT_CHAIN_SELECT, OPT_INDEX, OPT_SELECT, PAIRS, rewrite, TICK, TWO_VARIABLE_MACROS } from './rewrite.js';
 import { CelOptional } from './libraries/optional.js';
 import { preprocessOptionalSyntax } from './optionalSyntax.js';
+import { compileClosures } from './interpreter.js';
+import { inferTypes, type CelTypeName } from './typeCheck.js';
 import { celTypeName } from './values.js';
 
 /** The newest Kubernetes minor version whose CEL environment Rampart knows. `latest` resolves to it. */
@@ -99,6 +102,10 @@ export interface EvalOptions {
 
 export interface Program {
   readonly source: string;
+  /** Which evaluator runs it: Rampart's closure compiler, or @bufbuild/cel's planner (protobuf CEL and the shapes the compiler leaves out). */
+  readonly engine: 'closures' | 'planner';
+  /** The result type inferred at compile time (typeCheck.ts); `dyn` when it depends on the data. */
+  readonly outputType: CelTypeName;
   evaluate(bindings: Readonly<Record<string, unknown>>, options?: EvalOptions): EvalResult;
 }
 
@@ -115,6 +122,10 @@ export interface CompileOptions {
    * checked at compile time, as they may name types and enum values.
    */
   readonly protobuf?: { readonly registry: Registry; readonly container: string };
+  /** Inferred types of `variables.<name>` (VAP composition, earlier variables), for the type check. */
+  readonly variableTypes?: ReadonlyMap<string, CelTypeName>;
+  /** Evaluate with @bufbuild/cel's planner instead of Rampart's closure compiler (tests compare the two). */
+  readonly planner?: boolean;
 }
 
 function positionOf(source: string, offset: number): SourcePosition {
@@ -129,10 +140,27 @@ function positionOf(source: string, offset: number): SourcePosition {
   return { offset, line, column: offset - lineStart + 1 };
 }
 
+/**
+ * `@host()` runs the closure-compiled evaluation (interpreter.ts) inside a
+ * one-call @bufbuild/cel program, because only its evaluation context lets
+ * its equality compare timestamps and durations. Nested evaluations (a
+ * variable evaluated inside an expression) save and restore the task.
+ */
+const HOST = '@host';
+let hostTask: (() => unknown) | undefined;
+let hostResult: unknown;
+/** How many host runs are active: inside one, the evaluation context is already set. */
+let hostDepth = 0;
+
 /** Internal functions the rewrites and the opaque types need, present in every version. */
 function internalFunctions(): CelFunc[] {
-  const { DYN, STRING } = CelScalar;
+  const { BOOL, DYN, STRING } = CelScalar;
   return [
+    celFunc(HOST, [], BOOL, () => {
+      const task = hostTask;
+      hostResult = task === undefined ? undefined : task();
+      return true;
+    }),
     celFunc(TICK, [DYN], DYN, (value) => {
       charge(1);
       return value;
@@ -182,7 +210,7 @@ function withCallCost(env: CelEnv): CelEnv {
       if (groups.has(name)) return groups.get(name);
       const group = inner.find(name);
       const charged =
-        group === undefined || name === TICK
+        group === undefined || name === TICK || name === HOST
           ? group
           : {
               name: group.name,
@@ -228,6 +256,45 @@ function optionalChain(target: CelValue, key: CelValue): CelOptional {
 interface VersionedEnvironment {
   readonly env: CelEnv;
   readonly minor: number;
+  /** Runs a task inside @bufbuild/cel's evaluation context and gives its result (a value or a CelError). */
+  readonly inContext: (task: () => unknown) => unknown;
+}
+
+function hostRunner(env: CelEnv): (task: () => unknown) => unknown {
+  const run = plan(env, create(ExprSchema, { id: 1n, exprKind: { case: 'callExpr', value: { function: HOST, args: [] } } })) as unknown as (bindings: Record<string, unknown>) => unknown;
+  return (task) => {
+    if (hostDepth > 0) return task();
+    const previous = hostTask;
+    hostTask = task;
+    hostDepth++;
+    try {
+      const outcome = run({});
+      return isCelError(outcome) ? outcome : hostResult;
+    } finally {
+      hostTask = previous;
+      hostDepth--;
+    }
+  };
+}
+
+/**
+ * Runs `task` (many expression evaluations, e.g. one admission request)
+ * inside one @bufbuild/cel evaluation context instead of one per expression.
+ * Exceptions from `task` propagate.
+ */
+export function inCelContext<T>(task: () => T): T {
+  if (hostDepth > 0) return task();
+  let failure: { error: unknown } | undefined;
+  const result = environmentFor(LATEST_KUBERNETES_MINOR).inContext(() => {
+    try {
+      return task();
+    } catch (error) {
+      failure = { error };
+      return undefined;
+    }
+  });
+  if (failure !== undefined) throw failure.error;
+  return result as T;
 }
 
 const environments = new Map<number, VersionedEnvironment>();
@@ -241,7 +308,8 @@ function environmentFor(minor: number, protobuf?: CompileOptions['protobuf']): V
     ...comparisonMethods({ quantity: minor >= quantityLibrary.introducedIn, semver: minor >= semverLibrary.introducedIn }),
     ...internalFunctions(),
   ];
-  const environment = { env: withCallCost(celEnv({ funcs, ...(protobuf ? { registry: protobuf.registry, namespace: protobuf.container } : {}) })), minor };
+  const env = withCallCost(celEnv({ funcs, ...(protobuf ? { registry: protobuf.registry, namespace: protobuf.container } : {}) }));
+  const environment = { env, minor, inContext: hostRunner(env) };
   if (protobuf === undefined) environments.set(minor, environment);
   return environment;
 }
@@ -403,19 +471,30 @@ export function compile(source: string, version: KubernetesVersion, options: Com
   const checker = new ReferenceChecker(environment, source, positions, options);
   checker.check(root, new Set());
   if (checker.errors.length > 0) return { ok: false, errors: checker.errors };
-  let run: (bindings: Record<string, unknown>) => unknown;
-  try {
-    run = plan(environment.env, root) as unknown as (bindings: Record<string, unknown>) => unknown;
-  } catch (error) {
-    return { ok: false, errors: [{ message: error instanceof Error ? error.message : String(error), position: positionOf(source, 0) }] };
+  // Protobuf CEL (the conformance suite) expects some of these as evaluation errors, so it is not type-checked.
+  const types = options.protobuf === undefined ? inferTypes(root, options.variableTypes) : { outputType: 'dyn' as const, errors: [] };
+  if (types.errors.length > 0) return { ok: false, errors: types.errors.map((error) => ({ message: error.message, position: positionOf(source, positions[error.exprId.toString()] ?? 0) })) };
+  // Kubernetes CEL runs on Rampart's closure compiler; protobuf CEL (the conformance suite) and shapes it leaves out run on @bufbuild/cel's planner.
+  let run: (bindings: Readonly<Record<string, unknown>>) => unknown;
+  const closures = options.protobuf === undefined && !options.planner ? compileClosures(root, environment.env, options.variables, environment.inContext) : undefined;
+  if (closures !== undefined) run = closures;
+  else {
+    try {
+      const planned = plan(environment.env, root) as unknown as (bindings: Record<string, unknown>) => unknown;
+      run = (bindings) => planned({ ...bindings });
+    } catch (error) {
+      return { ok: false, errors: [{ message: error instanceof Error ? error.message : String(error), position: positionOf(source, 0) }] };
+    }
   }
   const program: Program = {
     source,
+    engine: closures !== undefined ? 'closures' : 'planner',
+    outputType: types.outputType,
     evaluate(bindings, evalOptions = {}) {
       const meter = new CostMeter(evalOptions.perCallLimit ?? PER_CALL_COST_LIMIT, evalOptions.budget);
       let value: unknown;
       try {
-        value = withMeter(meter, () => run({ ...bindings }));
+        value = withMeter(meter, run, bindings);
       } catch (error) {
         if (error instanceof CostLimitExceeded) return { ok: false, error: error.message, cost: meter.spent, costExceeded: true };
         return { ok: false, error: error instanceof Error ? error.message : String(error), cost: meter.spent, costExceeded: false };

@@ -21,9 +21,9 @@ const CEL_RESERVED = new Set([
 
 /** Kubernetes' property-name escaping, reversed. Undefined when the name carries no escape. */
 export function unescapePropertyName(name: string): string | undefined {
+  if (!name.includes('__')) return undefined;
   const keyword = /^__([a-z]+)__$/.exec(name);
   if (keyword !== null && CEL_RESERVED.has(keyword[1] ?? '')) return keyword[1];
-  if (!name.includes('__')) return undefined;
   const unescaped = name.replace(/__(underscores|dot|dash|slash)__/g, (_match, token: string) => {
     switch (token) {
       case 'underscores':
@@ -48,8 +48,16 @@ export function escapePropertyName(name: string): string | undefined {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-class JsonMap {
-  readonly [CEL_MAP_MARK] = {};
+/**
+ * @bufbuild/cel recognises its lists and maps by a registered symbol (`symbol in value`); the mark lives on
+ * the prototype, so wrappers cost no extra object each.
+ */
+export function markAsCelMap(constructor: { prototype: object }): void {
+  Object.defineProperty(constructor.prototype, CEL_MAP_MARK, { value: {} });
+}
+
+export class JsonMap {
+  private children: Map<string, CelValue> | undefined;
   constructor(private readonly record: Record<string, unknown>) {}
   get size(): number {
     return Object.keys(this.record).length;
@@ -63,46 +71,132 @@ class JsonMap {
   }
   get(key: unknown): CelValue | undefined {
     const value = this.lookup(key);
-    return value === undefined ? undefined : jsonToCel(value);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || value === null) return jsonToCel(value);
+    // One CEL wrapper per object or list field, so an expression that reads `spec.securityContext` ten times wraps it once.
+    const cached = this.children?.get(key as string);
+    if (cached !== undefined) return cached;
+    const converted = jsonToCel(value);
+    (this.children ??= new Map()).set(key as string, converted);
+    return converted;
   }
   has(key: unknown): boolean {
     return this.lookup(key) !== undefined;
   }
   forEach(callback: (value: CelValue, key: string, map: JsonMap) => void): void {
-    for (const [key, value] of Object.entries(this.record)) callback(jsonToCel(value), key, this);
+    for (const key of Object.keys(this.record)) callback(this.get(key) as CelValue, key, this);
   }
   *entries(): IterableIterator<[string, CelValue]> {
-    for (const [key, value] of Object.entries(this.record)) yield [key, jsonToCel(value)];
+    for (const key of Object.keys(this.record)) yield [key, this.get(key) as CelValue];
   }
   keys(): IterableIterator<string> {
     return Object.keys(this.record)[Symbol.iterator]();
   }
   *values(): IterableIterator<CelValue> {
-    for (const value of Object.values(this.record)) yield jsonToCel(value);
+    for (const key of Object.keys(this.record)) yield this.get(key) as CelValue;
   }
   [Symbol.iterator](): IterableIterator<[string, CelValue]> {
     return this.entries();
   }
 }
 
-class JsonList {
-  readonly [CEL_LIST_MARK] = {};
+export class JsonList {
+  private converted: CelValue[] | undefined;
   constructor(private readonly items: readonly unknown[]) {}
   get size(): number {
     return this.items.length;
   }
   get(index: number | bigint): CelValue | undefined {
     const position = Number(index);
-    if (position < 0 || position >= this.items.length) return undefined;
-    return jsonToCel(this.items[position]);
+    if (!Number.isInteger(position) || position < 0 || position >= this.items.length) return undefined;
+    const converted = (this.converted ??= new Array<CelValue>(this.items.length));
+    return (converted[position] ??= jsonToCel(this.items[position]));
   }
   *values(): IterableIterator<CelValue> {
-    for (const item of this.items) yield jsonToCel(item);
+    for (let index = 0; index < this.items.length; index++) yield this.get(index) as CelValue;
   }
   [Symbol.iterator](): IterableIterator<CelValue> {
     return this.values();
   }
 }
+
+/**
+ * A list of CEL values built during evaluation (`[a, b]`), or two lists joined
+ * by `+` without copying. @bufbuild/cel's own lists carry an object per
+ * instance for their mark; these keep it on the prototype.
+ */
+export class ValueList {
+  constructor(readonly items: readonly CelValue[]) {}
+  get size(): number {
+    return this.items.length;
+  }
+  get(index: number | bigint): CelValue | undefined {
+    return this.items[Number(index)];
+  }
+  *values(): IterableIterator<CelValue> {
+    yield* this.items;
+  }
+  [Symbol.iterator](): IterableIterator<CelValue> {
+    return this.values();
+  }
+}
+
+export class ConcatenatedList {
+  readonly size: number;
+  constructor(
+    readonly left: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
+    readonly right: { readonly size: number; get(index: number): CelValue | undefined; values(): IterableIterator<CelValue> },
+  ) {
+    this.size = left.size + right.size;
+  }
+  get(index: number | bigint): CelValue | undefined {
+    let position = Number(index);
+    if (!(position >= 0 && position < this.size)) return undefined;
+    // Down the chain without recursion: `accu + [x]` in a loop makes it as deep as the list is long.
+    const inLeft = position < this.left.size;
+    let list: { readonly size: number; get(index: number): CelValue | undefined } = inLeft ? this.left : this.right;
+    if (!inLeft) position -= this.left.size;
+    while (list instanceof ConcatenatedList) {
+      if (position < list.left.size) list = list.left;
+      else {
+        position -= list.left.size;
+        list = list.right;
+      }
+    }
+    return list.get(position);
+  }
+  *values(): IterableIterator<CelValue> {
+    yield* listItems(this);
+  }
+  [Symbol.iterator](): IterableIterator<CelValue> {
+    return this.values();
+  }
+}
+
+/**
+ * The items of a CEL list in order. Lists built by `+` in a loop (`filter`,
+ * `map`: `accu + [x]` per step) are chains as deep as they are long; they are
+ * walked with an explicit stack, in linear time and without recursion.
+ */
+export function listItems(list: { readonly size: number; get(index: number): CelValue | undefined }): CelValue[] {
+  const items: CelValue[] = [];
+  const pending: object[] = [list];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (current instanceof ConcatenatedList) {
+      pending.push(current.right, current.left);
+    } else if (current instanceof ValueList) {
+      for (const item of current.items) items.push(item);
+    } else {
+      const other = current as { readonly size: number; get(index: number): CelValue | undefined };
+      for (let index = 0; index < other.size; index++) items.push(other.get(index) as CelValue);
+    }
+  }
+  return items;
+}
+
+markAsCelMap(JsonMap);
+for (const list of [JsonList, ValueList, ConcatenatedList]) Object.defineProperty(list.prototype, CEL_LIST_MARK, { value: {} });
 
 /** A JSON value as CEL sees it. */
 export function jsonToCel(value: unknown): CelValue {

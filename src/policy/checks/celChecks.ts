@@ -24,6 +24,7 @@
 import { locate, formatPath, isJsonObject, isSeverity, type Diagnostic, type FrameworkMapping, type KubeObject, type Severity } from '../../model/types.js';
 import type { ContainerView, EffectiveSecurityContext, PodView, Setting } from '../../model/podView.js';
 import type { Check, CheckReport } from '../../checks/types.js';
+import { resultTypeProblem } from '../typeCheck.js';
 import { compile, parseKubernetesVersion, type Program } from '../environment.js';
 import { celToJson, jsonToCel } from '../values.js';
 
@@ -154,8 +155,10 @@ export function celChecksFrom(objects: readonly KubeObject[]): LoadedCelChecks {
     const compileField = (key: string, source: string | undefined): Program | undefined => {
       if (source === undefined || version === undefined) return undefined;
       const compiled = compile(source, version, { variables: VARIABLES });
-      if (compiled.ok) return compiled.program;
-      for (const error of compiled.errors) problem(['spec', key], `expression does not compile (line ${error.position.line}, column ${error.position.column}): ${error.message}`);
+      const typeProblem = compiled.ok ? resultTypeProblem(compiled.program.outputType, key === 'expression' ? ['bool'] : ['string']) : undefined;
+      if (compiled.ok && typeProblem === undefined) return compiled.program;
+      if (typeProblem !== undefined) problem(['spec', key], `expression does not compile: ${typeProblem}`);
+      else if (!compiled.ok) for (const error of compiled.errors) problem(['spec', key], `expression does not compile (line ${error.position.line}, column ${error.position.column}): ${error.message}`);
       return undefined;
     };
     const expression = compileField('expression', expressionText);

@@ -7,12 +7,11 @@
  * values of different kinds never compare equal.
  */
 import type { CelValue } from '@bufbuild/cel';
-import { CEL_MAP_MARK, celTypeName } from '../values.js';
+import { celTypeName, markAsCelMap } from '../values.js';
 
 const EQUALITY_KEY = '@equality';
 
 export abstract class OpaqueValue {
-  readonly [CEL_MAP_MARK] = {};
   abstract readonly celTypeName: string;
   /** The form `string(x)` and reports print. */
   abstract celString(): string;
@@ -44,6 +43,8 @@ export abstract class OpaqueValue {
     return this.entries();
   }
 }
+
+markAsCelMap(OpaqueValue);
 
 /** The error cel-go gives when no overload matches; functions on opaque types share names, so they dispatch themselves. */
 export function noOverload(functionName: string, ...args: unknown[]): Error {

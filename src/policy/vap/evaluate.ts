@@ -12,8 +12,8 @@ import type { LabelSelector } from '../../rbac/model.js';
 import { CostBudget } from '../cost.js';
 import { CelAuthorizer, ResourceCheck } from '../libraries/authz.js';
 import type { RbacPolicy } from '../../rbac/policy.js';
-import type { EvalResult } from '../environment.js';
-import { CEL_MAP_MARK, celToJson, jsonToCel } from '../values.js';
+import { inCelContext, type EvalResult } from '../environment.js';
+import { celToJson, jsonToCel, markAsCelMap } from '../values.js';
 import type { MatchResources, PolicyExpression, RuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidationAction } from './model.js';
 import { splitApiVersion, type ResourceCatalogue, type ResourceInfo } from './resources.js';
 
@@ -130,7 +130,6 @@ function matches(match: MatchResources, request: RequestContext, emptyRulesMatch
 
 /** `variables` in CEL: each variable is evaluated on first use and cached, as composition does in Kubernetes. */
 class LazyVariables {
-  readonly [CEL_MAP_MARK] = {};
   private readonly cache = new Map<string, CelValue>();
   private bindings: Record<string, unknown> = {};
   constructor(
@@ -174,6 +173,8 @@ class LazyVariables {
     return this.entries();
   }
 }
+
+markAsCelMap(LazyVariables);
 
 function run(expression: PolicyExpression, bindings: Record<string, unknown>, budget: CostBudget): EvalResult | { ok: false; error: string; compile: true } {
   if (expression.program === undefined) {
@@ -353,7 +354,7 @@ function messageFor(validation: ValidatingAdmissionPolicy['validations'][number]
     out.notes.push(`messageExpression (${validation.messageExpression.field}) failed, the message is used instead: ${result.error}`);
     return fallback;
   }
-  if (typeof result.value !== 'string' || result.value.trim() === '' || result.value.includes('\n')) {
+  if (typeof result.value !== 'string' || !/\S/.test(result.value) || result.value.includes('\n')) {
     out.notes.push(`messageExpression (${validation.messageExpression.field}) must give a non-empty single-line string; the message is used instead`);
     return fallback;
   }
@@ -458,6 +459,11 @@ export function evaluateReview(review: KubeObject, set: PolicySet, userOverride?
 }
 
 function evaluateRequest(request: RequestContext, set: PolicySet): RequestOutcome {
+  // One evaluation context for every expression of the request (environment.ts: inCelContext).
+  return inCelContext(() => evaluateRequestInContext(request, set));
+}
+
+function evaluateRequestInContext(request: RequestContext, set: PolicySet): RequestOutcome {
   const outcomes: BindingOutcome[] = [];
   for (const binding of set.bindings) {
     const policy = set.policies.get(binding.policyName);

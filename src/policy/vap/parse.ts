@@ -9,6 +9,7 @@ import { locate, formatPath, isJsonObject, type Diagnostic, type KubeObject } fr
 import { parseLabelSelector } from '../../rbac/labelSelector.js';
 import type { LabelSelector } from '../../rbac/model.js';
 import { compile, type KubernetesVersion } from '../environment.js';
+import { resultTypeProblem, type CelTypeName } from '../typeCheck.js';
 import type {
   FailurePolicy,
   MatchResources,
@@ -126,16 +127,28 @@ class Reader {
 
 const POLICY_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'];
 
-function compileField(reader: Reader, path: Path, version: KubernetesVersion, variableNames: readonly string[], policyName: string): PolicyExpression | undefined {
+/** Result types the API server accepts per field (validation.go: ReturnTypes); undefined: any. */
+function allowedTypes(path: Path): readonly CelTypeName[] | undefined {
+  const key = path[path.length - 1];
+  const list = path[1];
+  if (key === 'messageExpression') return ['string'];
+  if (key === 'valueExpression') return ['string', 'null_type'];
+  if (key === 'expression' && (list === 'validations' || list === 'matchConditions')) return ['bool'];
+  return undefined;
+}
+
+function compileField(reader: Reader, path: Path, version: KubernetesVersion, variableNames: readonly string[], variableTypes: ReadonlyMap<string, CelTypeName>): PolicyExpression | undefined {
   const source = reader.string(path);
   if (source === undefined) return undefined;
-  const compiled = compile(source, version, { variables: POLICY_VARIABLES, variableNames });
+  let compiled = compile(source, version, { variables: POLICY_VARIABLES, variableNames, variableTypes });
+  const allowed = allowedTypes(path);
+  const typeProblem = compiled.ok && allowed !== undefined ? resultTypeProblem(compiled.program.outputType, allowed) : undefined;
+  if (typeProblem !== undefined) compiled = { ok: false, errors: [{ message: typeProblem, position: { offset: 0, line: 1, column: 1 } }] };
   const field = formatPath(path);
   if (!compiled.ok) {
     for (const error of compiled.errors) {
       reader.problem(path, `expression does not compile on Kubernetes 1.${version.minor} (line ${error.position.line}, column ${error.position.column} of the expression): ${error.message}`);
     }
-    void policyName;
     return { field, path, source, program: undefined, compileErrors: compiled.errors };
   }
   return { field, path, source, program: compiled.program, compileErrors: [] };
@@ -154,10 +167,13 @@ export function parsePolicy(object: KubeObject, version: KubernetesVersion): Par
   const paramApiVersion = reader.string(['spec', 'paramKind', 'apiVersion']);
   const paramKindName = reader.string(['spec', 'paramKind', 'kind']);
   const variableNames = reader.list(['spec', 'variables']).map((_item, index) => reader.string(['spec', 'variables', index, 'name']) ?? '');
-  const compileAt = (path: Path): PolicyExpression | undefined => compileField(reader, path, version, variableNames, object.name);
+  // Each variable's inferred type types `variables.<name>` in what follows, as the API server's composition does.
+  const variableTypes = new Map<string, CelTypeName>();
+  const compileAt = (path: Path): PolicyExpression | undefined => compileField(reader, path, version, variableNames, variableTypes);
   const variables = variableNames.flatMap((name, index) => {
     const expression = compileAt(['spec', 'variables', index, 'expression']);
     if (name === '') reader.problem(['spec', 'variables', index, 'name'], 'a variable needs a name');
+    if (expression?.program !== undefined) variableTypes.set(name, expression.program.outputType);
     return expression === undefined ? [] : [{ name, expression }];
   });
   const matchConditions = reader.list(['spec', 'matchConditions']).flatMap((_item, index) => {
