@@ -134,12 +134,12 @@ export class IncrementalFindings {
     if (rbac) await this.rescanRbac();
   }
 
-  /** Every current finding, in a stable order (object, then check, then message). */
+  /** Every current finding, object by object (reporters order them themselves: PolicyReports most severe first). */
   findings(): Finding[] {
     const all: Finding[] = [];
-    for (const findings of this.byObject.values()) all.push(...findings);
-    all.push(...this.rbacFindings);
-    return all.sort(compareFindings);
+    for (const findings of this.byObject.values()) for (const finding of findings) all.push(finding);
+    for (const finding of this.rbacFindings) all.push(finding);
+    return all;
   }
 
   /** The keys whose findings can change when `object` changes (besides its own), per docs/cluster.md. */
@@ -279,19 +279,4 @@ export class IncrementalFindings {
     if (this.hasPodTemplate(kept)) this.podCount--;
     if (isServiceAccount(kept)) this.serviceAccountCount--;
   }
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A total order on findings, so an incremental result and a full rescan compare equal as lists. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    compareText(objectKey(a.object), objectKey(b.object)) ||
-    compareText(a.checkId, b.checkId) ||
-    compareText(a.container ?? '', b.container ?? '') ||
-    compareText(a.message, b.message) ||
-    compareText(JSON.stringify(a.path ?? []), JSON.stringify(b.path ?? []))
-  );
 }
