@@ -75,6 +75,18 @@ async function scanObjects(objects: readonly KubeObject[]): Promise<readonly Fin
   return (await runScan([], DEFAULT_CONFIG, { policies: [], inlineExceptions: true }, undefined, one())).result.findings;
 }
 
+/** An object's content without what changes on every write, keys sorted. */
+function contentOf(raw: JsonObject): string {
+  const metadata = isJsonObject(raw.metadata) ? { ...raw.metadata } : {};
+  delete metadata.resourceVersion;
+  delete metadata.generation;
+  delete metadata.managedFields;
+  const { apiVersion: _apiVersion, kind: _kind, status: _status, ...rest } = raw;
+  const stable = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(stable) : isJsonObject(value) ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, stable(value[key])])) : value;
+  return JSON.stringify(stable({ ...rest, metadata }));
+}
+
 const NAMESPACES = ['red', 'green', 'blue'];
 const RESOURCES: ReadonlyArray<readonly [string, string]> = [
   ['v1', 'Pod'],
@@ -96,6 +108,7 @@ describe('incremental watch evaluation', () => {
   let connection: ClusterConnection | undefined;
   let watcher: ClusterWatcher | undefined;
   const scanned: KubeObject[][] = [];
+  const errors: string[] = [];
   const incremental = new IncrementalFindings(async (objects) => {
     scanned.push([...objects]);
     return scanObjects(objects);
@@ -129,9 +142,9 @@ describe('incremental watch evaluation', () => {
       const want = canonical(await scanObjects(all));
       const missing = want.filter((entry) => !got.includes(entry));
       const extra = got.filter((entry) => !want.includes(entry));
-      const versions = new Map(all.map((object) => [objectKey(object), String(isJsonObject(object.raw.metadata) ? object.raw.metadata.resourceVersion : '')]));
+      const versions = new Map(all.map((object) => [objectKey(object), contentOf(object.raw)]));
       evaluations.push({ versions, full: evaluation.full, equal: missing.length === 0 && extra.length === 0, detail: `missing ${JSON.stringify(missing, null, 1)}\nextra ${JSON.stringify(extra, null, 1)}` });
-    });
+    }, (message) => errors.push(message));
     await watcher.start();
     assert.equal(evaluations.length, 1);
     assert.ok(evaluations[0]?.equal, evaluations[0]?.detail);
@@ -144,20 +157,23 @@ describe('incremental watch evaluation', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The server's objects of the kinds the test changes, keyed as the evaluator keys them, with their resourceVersions. */
+  /** The server's objects of the kinds the test changes, keyed as the evaluator keys them, with their content. */
   function serverVersions(): Map<string, string> {
     const versions = new Map<string, string>();
     for (const [apiVersion, kind] of RESOURCES) {
       for (const object of server.list(apiVersion, kind)) {
         const metadata = isJsonObject(object.metadata) ? object.metadata : {};
         const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
-        versions.set(objectKey({ apiVersion, kind, namespace, name: String(metadata.name) }), String(metadata.resourceVersion));
+        versions.set(objectKey({ apiVersion, kind, namespace, name: String(metadata.name) }), contentOf(object));
       }
     }
     return versions;
   }
 
-  /** Waits for an evaluation that saw exactly the server's current objects. */
+  /**
+   * Waits for an evaluation that saw exactly the server's current objects. By content, not resourceVersion:
+   * an update that changes nothing (a Namespace put again with the same labels) is rightly not evaluated.
+   */
   async function synced(): Promise<(typeof evaluations)[number]> {
     const started = Date.now();
     for (;;) {
@@ -167,7 +183,11 @@ describe('incremental watch evaluation', () => {
         const seen = new Map([...latest.versions].filter(([key]) => RESOURCES.some(([apiVersion, kind]) => key.startsWith(`${kind}/`) && key.endsWith(`/${apiVersion}`))));
         if (seen.size === wanted.size && [...wanted].every(([key, version]) => seen.get(key) === version)) return latest;
       }
-      if (Date.now() - started > SYNC_LIMIT_MS) assert.fail(`the watch did not catch up with the server within ${SYNC_LIMIT_MS} ms`);
+      if (Date.now() - started > SYNC_LIMIT_MS) {
+        const seen = evaluations.at(-1)?.versions ?? new Map<string, string>();
+        const behind = [...wanted].filter(([key, version]) => seen.get(key) !== version).map(([key]) => key);
+        assert.fail(`the watch did not catch up with the server within ${SYNC_LIMIT_MS} ms; behind on ${behind.join(', ')}; errors: ${errors.join('; ')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
