@@ -95,6 +95,8 @@ const RESOURCES: ReadonlyArray<readonly [string, string]> = [
   ['v1', 'ServiceAccount'],
   ['v1', 'Namespace'],
   ['v1', 'ResourceQuota'],
+  ['v1', 'LimitRange'],
+  ['networking.k8s.io/v1', 'Ingress'],
   ['networking.k8s.io/v1', 'NetworkPolicy'],
   ['rbac.authorization.k8s.io/v1', 'Role'],
   ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
@@ -243,10 +245,10 @@ describe('incremental watch evaluation', () => {
         }),
       () => void server.delete('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'admin-ish'),
     ];
-    const bursts = 40;
+    const bursts = 60;
     let judged = 0;
     for (let burst = 0; burst < bursts; burst++) {
-      const size = 1 + Math.floor(next() * 6);
+      const size = 1 + Math.floor(next() * 4);
       for (let index = 0; index < size; index++) pick(operations)();
       const evaluation = await synced();
       judged = incremental.stats.objectsJudged;
@@ -258,6 +260,32 @@ describe('incremental watch evaluation', () => {
     assert.equal(incremental.stats.fullScans, 1);
     assert.ok(evaluations.length > bursts / 2, `${evaluations.length} evaluations`);
     assert.ok(judged < evaluations.length * incremental.size, 'incremental evaluations judged fewer objects than full rescans would');
+  });
+
+  test('each dependency rule, one change at a time in a fresh namespace, equals a full rescan without a full evaluation', async () => {
+    const fullScansBefore = incremental.stats.fullScans;
+    const steps: Array<[string, () => unknown]> = [
+      ['a namespace', () => server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'violet' } })],
+      ['a privileged pod with an unknown ServiceAccount', () => server.put(pod('v1', 'violet', 'web', true, 'ghost'))],
+      ['the namespace labelled privileged (PSS)', () => server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'violet', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } })],
+      ['its ServiceAccount created', () => server.put({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ghost', namespace: 'violet' } })],
+      ['its ServiceAccount deleted again', () => server.delete('v1', 'ServiceAccount', 'violet', 'ghost')],
+      ['a NetworkPolicy selecting the pod', () => server.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'violet' }, spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress', 'Egress'] } })],
+      ['a Service selecting the pod', () => server.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'violet' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } })],
+      ['an Ingress to another Service', () => server.put({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'violet' }, spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] } })],
+      ['that Service created', () => server.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'violet' }, spec: { selector: { app: 'api' }, ports: [{ port: 80 }] } })],
+      ['a ResourceQuota', () => server.put({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'quota', namespace: 'violet' }, spec: { hard: { pods: '10' } } })],
+      ['a LimitRange', () => server.put({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'limits', namespace: 'violet' }, spec: { limits: [{ type: 'Container', default: { cpu: '1' } }] } })],
+      ['the pod deleted', () => server.delete('v1', 'Pod', 'violet', 'v1')],
+      ['the NetworkPolicy deleted', () => server.delete('networking.k8s.io/v1', 'NetworkPolicy', 'violet', 'web')],
+    ];
+    for (const [what, step] of steps) {
+      step();
+      const evaluation = await synced();
+      assert.ok(evaluation.equal, `${what}: incremental and full findings differ\n${evaluation.detail}`);
+      assert.ok(!evaluation.full, what);
+    }
+    assert.equal(incremental.stats.fullScans, fullScansBefore);
   });
 
   test('a change to one pod judges that pod again and no other object', async () => {
