@@ -274,6 +274,7 @@ describe('incremental watch evaluation', () => {
       ['a Service selecting the pod', () => server.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'violet' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } })],
       ['an Ingress to another Service', () => server.put({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'violet' }, spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] } })],
       ['that Service created', () => server.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'violet' }, spec: { selector: { app: 'api' }, ports: [{ port: 80 }] } })],
+      ['the Ingress changed to route to the first Service', () => server.put({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'violet' }, spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } })],
       ['a ResourceQuota', () => server.put({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'quota', namespace: 'violet' }, spec: { hard: { pods: '10' } } })],
       ['a LimitRange', () => server.put({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'limits', namespace: 'violet' }, spec: { limits: [{ type: 'Container', default: { cpu: '1' } }] } })],
       ['the pod deleted', () => server.delete('v1', 'Pod', 'violet', 'v1')],
