@@ -10,6 +10,7 @@
  *   vap   bench/vap.mjs   the exported PSS restricted VAP per pod
  *   admission bench/admission.mjs   the admission webhook over HTTPS under autocannon load
  *   cluster bench/cluster.mjs rampart scan --cluster: test API server with 30,000 pods, 3,000 Deployments, 5,000 RBAC objects
+ *   watch bench/watch.mjs   rampart watch: one change judged again incrementally vs a full rescan, 30,000-pod cluster
  *   report bench/report.mjs the HTML report in Chromium: real-world corpus (2 s budget), 11,000 findings
  *   images bench/images.mjs rampart image scan: a 180 MB Debian image, docker save and OCI gzip
  *   imagegate bench/imageGate.mjs the webhook's image gate: 10,000 cached images, load, refresh, per-review cost
@@ -22,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PARTS = { scan: 'run.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs', admission: 'admission.mjs', cluster: 'cluster.mjs', report: 'report.mjs', images: 'images.mjs', imagegate: 'imageGate.mjs', detect: 'detect.mjs' };
+const PARTS = { scan: 'run.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs', admission: 'admission.mjs', cluster: 'cluster.mjs', watch: 'watch.mjs', report: 'report.mjs', images: 'images.mjs', imagegate: 'imageGate.mjs', detect: 'detect.mjs' };
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
 const failed = [];
 for (const name of wanted) {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { addClusterOptions, type ClusterFlags } from '../cluster/options.js';
+import type { FileBatch } from '../load/load.js';
+import type { KubeObject } from '../model/types.js';
 import { choice, loadConfigForCommand, UsageError } from './common.js';
 
 interface WatchFlags extends ClusterFlags {
@@ -55,6 +57,8 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   const { WatchMetrics } = await import('../cluster/metrics.js');
   const { buildPolicyReports, PolicyReportWriter } = await import('../cluster/policyReports.js');
   const { runScan } = await import('./scan.js');
+  const { IncrementalFindings } = await import('../cluster/incremental.js');
+  const { podTemplateFinderFor } = await import('./common.js');
   const options = readOptionsOf(flags);
   const { connection, resources } = await openCluster(flags, config);
   const writer = flags.policyReports === true ? new PolicyReportWriter(connection) : undefined;
@@ -69,6 +73,15 @@ async function runWatch(flags: WatchFlags): Promise<void> {
   const log = (message: string): void => {
     process.stderr.write(`rampart watch: ${message}\n`);
   };
+  const scanFlags = { pssLevel: flags.pssLevel, pssVersion: flags.pssVersion, policies: [], inlineExceptions: true };
+  // Each evaluation scans a subset of the kept objects with the ordinary scan; the evaluator keeps everyone else's findings.
+  const incremental = new IncrementalFindings(async (objects) => {
+    async function* one(): AsyncGenerator<FileBatch> {
+      yield { file: `cluster/${connection.context}`, objects: [...objects], diagnostics: [] };
+    }
+    return (await runScan([], config, scanFlags, undefined, one())).result.findings;
+  }, podTemplateFinderFor(config));
+  let partial = false;
   log(`metrics on http://${flags.metricsAddress}:${served.port}/metrics; watching context "${connection.context}" (${connection.server})`);
   const watcher: InstanceType<typeof ClusterWatcher> = new ClusterWatcher(
     connection,
@@ -76,13 +89,21 @@ async function runWatch(flags: WatchFlags): Promise<void> {
     options,
     async (batches, evaluation) => {
       const started = performance.now();
-      const run = await runScan([], config, { pssLevel: flags.pssLevel, pssVersion: flags.pssVersion, policies: [], inlineExceptions: true }, undefined, batches);
-      const findings = run.result.findings;
-      const partial = run.result.diagnostics.some((diagnostic) => diagnostic.code === 'cluster-partial');
-      metrics.record(findings, evaluation.objects, evaluation.changes, (performance.now() - started) / 1000, partial);
+      const judgedBefore = incremental.stats.objectsJudged;
+      if (evaluation.full) {
+        const objects: KubeObject[] = [];
+        for await (const batch of batches) {
+          objects.push(...batch.objects);
+          for (const diagnostic of batch.diagnostics) if (diagnostic.code.startsWith('cluster-')) log(`${diagnostic.severity}: ${diagnostic.message}`);
+          if (batch.diagnostics.some((diagnostic) => diagnostic.code === 'cluster-partial')) partial = true;
+        }
+        await incremental.full(objects);
+      } else await incremental.update(evaluation.changed);
+      const findings = incremental.findings();
+      const judged = incremental.stats.objectsJudged - judgedBefore;
+      metrics.record(findings, evaluation.objects, evaluation.changes, (performance.now() - started) / 1000, partial, judged);
       if (writer !== undefined) for (const problem of await writer.apply(buildPolicyReports(findings, { maxResults: flags.maxReportResults }))) log(problem);
-      log(`evaluated ${evaluation.objects} objects after ${evaluation.changes} change(s): ${findings.length} findings in ${Math.round(performance.now() - started)} ms`);
-      for (const diagnostic of run.result.diagnostics) if (diagnostic.code.startsWith('cluster-')) log(`${diagnostic.severity}: ${diagnostic.message}`);
+      log(`evaluated ${evaluation.objects} objects after ${evaluation.changes} change(s) (${evaluation.full ? 'full' : `judged ${judged} again`}): ${findings.length} findings in ${Math.round(performance.now() - started)} ms`);
     },
     log,
   );

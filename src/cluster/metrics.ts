@@ -47,7 +47,14 @@ export class WatchMetrics {
   });
   private readonly partial = new Gauge({ name: 'rampart_partial', help: '1 when some types could not be read (see the log), else 0', registers: [this.registry] });
 
-  record(findings: readonly Finding[], objects: number, changes: number, seconds: number, partial: boolean, now = Date.now()): void {
+  private readonly judged = new Counter({
+    name: 'rampart_objects_judged_total',
+    help: 'Objects whose findings were computed again, summed over evaluations (a change judges only the objects it can affect)',
+    registers: [this.registry],
+  });
+  private readonly lastJudged = new Gauge({ name: 'rampart_last_evaluation_objects_judged', help: 'Objects the latest evaluation judged again', registers: [this.registry] });
+
+  record(findings: readonly Finding[], objects: number, changes: number, seconds: number, partial: boolean, judged = objects, now = Date.now()): void {
     const counts = new Map<string, { check: string; severity: string; namespace: string; count: number }>();
     for (const finding of findings) {
       const namespace = finding.object.namespace ?? '';
@@ -64,6 +71,8 @@ export class WatchMetrics {
     this.duration.set(seconds);
     this.partial.set(partial ? 1 : 0);
     this.evaluations.inc();
+    this.judged.inc(judged);
+    this.lastJudged.set(judged);
   }
 
   /** Where the event counts come from (the watcher's running totals). */

@@ -124,6 +124,8 @@ describe('rampart watch', () => {
 
     server.put(pod('root-shell', 'shop', false));
     await until('metrics after the fix', async () => privilegedGauge(await getText(metricsUrl), 'shop') === undefined, FOLLOW_WITHIN_MS);
+    // Incremental: the fix judged the changed pod again and nothing else (the first evaluation judged both objects).
+    assert.match(await getText(metricsUrl), /^rampart_last_evaluation_objects_judged 1$/m);
     await until('PolicyReport after the fix', () => {
       const report = server.get('wgpolicyk8s.io/v1alpha2', 'PolicyReport', 'shop', 'rampart') as { results?: Array<{ policy: string }> } | undefined;
       return report !== undefined && !(report.results ?? []).some((result) => result.policy === 'PSS-privileged');

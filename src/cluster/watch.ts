@@ -2,12 +2,11 @@
  * `rampart watch`: list every type once, then keep one watch stream per type
  * open and apply ADDED/MODIFIED/DELETED events to an in-memory copy of the
  * objects (sanitized on arrival, like a scan). Changes are collected for a
- * short moment and then evaluated with the ordinary scan (the same Scanner,
- * checks and exceptions as `rampart scan`), so a watch says exactly what a
- * scan would. The API server is only asked for what changed; the evaluation
- * runs over the in-memory copy because cross-object checks (PSS reads the
- * Namespace, NetworkPolicies select pods, RBAC joins bindings and roles)
- * must see the rest of the cluster.
+ * short moment and handed to the evaluator with the list of objects that
+ * changed: the first evaluation (and one after a relist) judges everything,
+ * later ones judge only what the changes can affect (src/cluster/incremental.ts),
+ * with the ordinary scan (the same Scanner, checks and exceptions as
+ * `rampart scan`), so a watch says exactly what a scan would.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FileBatch } from '../load/load.js';
@@ -16,12 +15,17 @@ import { ClusterError, type ClusterConnection } from './connection.js';
 import { resourceName, type ClusterResource } from './discovery.js';
 import { readDiagnostics, toKubeObject } from './input.js';
 import { collectionPath, newReadReport, readResources, type ReadOptions, type ReadReport } from './read.js';
+import type { ObjectChange } from './incremental.js';
 import { sanitize } from './sanitize.js';
 
 export interface WatchEvaluation {
   readonly objects: number;
   /** Events applied since the previous evaluation. */
   readonly changes: number;
+  /** True for the first evaluation and after a relist: judge everything (`batches` holds it all). */
+  readonly full: boolean;
+  /** The objects created, changed and deleted since the previous evaluation, one entry per object (first `before`, last `after`). */
+  readonly changed: readonly ObjectChange[];
 }
 
 export interface WatcherOptions extends ReadOptions {
@@ -38,6 +42,9 @@ export class ClusterWatcher {
   private readonly streams = new Set<IncomingMessage>();
   private report: ReadReport = newReadReport();
   private pending = 0;
+  /** Changes since the previous evaluation, by resource and object key. */
+  private changedObjects = new Map<string, { before: KubeObject | undefined; after: KubeObject | undefined }>();
+  private relisted = true;
   private timer: NodeJS.Timeout | undefined;
   private evaluating: Promise<void> | undefined;
   private stopped = false;
@@ -170,16 +177,20 @@ export class ClusterWatcher {
     if (type === 'BOOKMARK') return 'ok';
     const raw = sanitize({ ...object, apiVersion: object.apiVersion ?? (resource.group === '' ? resource.version : `${resource.group}/${resource.version}`), kind: object.kind ?? resource.kind });
     const items = this.itemsOf(name);
-    if (type === 'DELETED') items.delete(keyOf(raw));
-    else if (type === 'ADDED' || type === 'MODIFIED') {
-      const previous = items.get(keyOf(raw));
+    const previous = items.get(keyOf(raw));
+    if (type === 'DELETED') {
+      items.delete(keyOf(raw));
+      this.noteChange(name, keyOf(raw), previous, undefined);
+    } else if (type === 'ADDED' || type === 'MODIFIED') {
       // Most updates in a live cluster only touch status (dropped on arrival) or bookkeeping: nothing to judge again.
       if (type === 'MODIFIED' && previous !== undefined && sameContent(previous.raw, raw)) {
         items.set(keyOf(raw), toKubeObject(raw, this.file));
         this.eventCounts.unchanged++;
         return 'ok';
       }
-      items.set(keyOf(raw), toKubeObject(raw, this.file));
+      const next = toKubeObject(raw, this.file);
+      items.set(keyOf(raw), next);
+      this.noteChange(name, keyOf(raw), previous, next);
     } else return 'ok';
     if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.eventCounts[type]++;
     this.changed();
@@ -201,9 +212,16 @@ export class ClusterWatcher {
       return;
     }
     this.store.set(name, fresh);
+    this.relisted = true;
     const version = report.resourceVersions.get(name);
     if (version !== undefined) this.resourceVersions.set(name, version);
     this.changed();
+  }
+
+  private noteChange(resource: string, key: string, before: KubeObject | undefined, after: KubeObject | undefined): void {
+    const id = `${resource}\u0000${key}`;
+    const earlier = this.changedObjects.get(id);
+    this.changedObjects.set(id, { before: earlier === undefined ? before : earlier.before, after });
   }
 
   private changed(): void {
@@ -221,6 +239,14 @@ export class ClusterWatcher {
     while (this.evaluating !== undefined) await this.evaluating;
     const changes = this.pending;
     this.pending = 0;
+    const full = this.relisted;
+    this.relisted = false;
+    const changed: ObjectChange[] = [];
+    for (const { before, after } of this.changedObjects.values()) {
+      if (before === undefined && after === undefined) continue;
+      changed.push({ ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) });
+    }
+    this.changedObjects = new Map();
     const run = async (): Promise<void> => {
       const store = this.store;
       const file = this.file;
@@ -230,8 +256,10 @@ export class ClusterWatcher {
         yield { file, objects: [], diagnostics };
       }
       try {
-        await this.evaluate(batches(), { objects: this.objectCount, changes });
+        await this.evaluate(batches(), { objects: this.objectCount, changes, full, changed });
       } catch (error) {
+        // What the evaluator kept may now be behind the store: the next evaluation judges everything.
+        this.relisted = true;
         this.onError(`evaluation failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
