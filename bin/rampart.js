@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 
-// The bundle (scripts/bundle.mjs) starts faster; the modules tsc wrote are the fallback when only tsc has run.
+// The bundle (scripts/bundle.mjs) starts faster. The modules tsc wrote are used when there is no
+// bundle or when tsc has run since the bundle was made (`npx tsc` alone), so the CLI is never stale.
 const bundle = new URL('../dist/bundle/main.js', import.meta.url);
-const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+const bundled = statSync(bundle, { throwIfNoEntry: false });
+const fresh = bundled !== undefined && bundled.mtimeMs >= (statSync(compiled, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+const { main } = await import(fresh ? bundle.href : compiled.href);
 
 main(process.argv.slice(2)).then(
   (code) => {
