@@ -1,5 +1,7 @@
 /**
- * Preloaded into `rampart scan` (`node --import ./bench/phases.mjs bin/rampart.js scan …`):
+ * Preloaded into `rampart scan` (`RAMPART_UNBUNDLED=1 node --import ./bench/phases.mjs bin/rampart.js scan …`;
+ * the variable makes the CLI run tsc's modules, whose Scanner this wraps, rather than the bundle, so
+ * `startMs` includes loading each module separately, about 50 ms more than the bundle):
  * splits the run into phases without changing the code it measures, by
  * wrapping the Scanner's methods. On exit, writes JSON to the file named by
  * RAMPART_BENCH_PHASES:

@@ -107,7 +107,7 @@ function phases(args, runs) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-bench-')), 'phases.json');
   const samples = [];
   for (let run = 0; run < runs; run++) {
-    const result = spawnSync(process.execPath, ['--import', PHASES, ...args], { cwd: ROOT, env: { ...process.env, RAMPART_BENCH_PHASES: file }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const result = spawnSync(process.execPath, ['--import', PHASES, ...args], { cwd: ROOT, env: { ...process.env, RAMPART_BENCH_PHASES: file, RAMPART_UNBUNDLED: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     if (result.status !== 0 && result.status !== 1 && result.status !== 2) throw new Error(`phases: exit ${result.status}: ${result.stderr}`);
     samples.push(JSON.parse(readFileSync(file, 'utf8')));
   }

@@ -2,11 +2,12 @@
 import { statSync } from 'node:fs';
 
 // The bundle (scripts/bundle.mjs) starts faster. The modules tsc wrote are used when there is no
-// bundle or when tsc has run since the bundle was made (`npx tsc` alone), so the CLI is never stale.
+// bundle, when tsc has run since the bundle was made (`npx tsc` alone), so the CLI is never stale,
+// or when RAMPART_UNBUNDLED=1 asks for them (bench/phases.mjs instruments those modules).
 const bundle = new URL('../dist/bundle/main.js', import.meta.url);
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 const bundled = statSync(bundle, { throwIfNoEntry: false });
-const fresh = bundled !== undefined && bundled.mtimeMs >= (statSync(compiled, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+const fresh = process.env.RAMPART_UNBUNDLED !== '1' && bundled !== undefined && bundled.mtimeMs >= (statSync(compiled, { throwIfNoEntry: false })?.mtimeMs ?? 0);
 const { main } = await import(fresh ? bundle.href : compiled.href);
 
 main(process.argv.slice(2)).then(

@@ -8,7 +8,7 @@ import { ClusterIndex } from '../model/clusterIndex.js';
 import { definedKind, isBuiltinKind } from '../model/knownKinds.js';
 import { apiGroup, PodTemplateFinder } from '../model/podTemplates.js';
 import { buildPodView, type PodView } from '../model/podView.js';
-import { locate, objectRef, severityRank, type Diagnostic, type Finding, type KubeObject, type ObjectRef, type Severity, type SourceLocation } from '../model/types.js';
+import { locate, objectRef, severityRank, type Diagnostic, type FieldPath, type Finding, type KubeObject, type ObjectRef, type Severity, type SourceLocation } from '../model/types.js';
 
 export interface ScannerOptions {
   readonly checks: readonly Check[];
@@ -88,6 +88,9 @@ export class Scanner {
   private readonly unknownKinds = new Map<string, { object: KubeObject; count: number }>();
   private readonly definedKinds = new Set<string>();
   private readonly messages = new Map<string, string>();
+  private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
+  /** Check lists shared by objects that were judged by the same checks (most pods of a cluster). */
+  private readonly checkLists = new Map<string, string[]>();
   /** Each scanned object's reference, shared by its findings. */
   private readonly refs = new WeakMap<KubeObject, ObjectRef>();
 
@@ -168,7 +171,14 @@ export class Scanner {
     this.pending.length = 0;
     for (const check of this.options.wholeInputChecks ?? []) this.findings.push(...check.finish());
     sortFindings(this.findings);
-    for (const entry of this.scanned) entry.checks.sort();
+    for (const entry of this.scanned) {
+      entry.checks.sort();
+      const key = entry.checks.join('\n');
+      const shared = this.checkLists.get(key);
+      if (shared === undefined) this.checkLists.set(key, entry.checks);
+      else entry.checks = shared;
+    }
+    this.checkLists.clear();
     return {
       findings: this.findings,
       objects: this.scanned,
@@ -188,7 +198,18 @@ export class Scanner {
     }
     if (reports.length === 0) return;
     const ref = this.refs.get(context.object) ?? objectRef(context.object);
-    for (const report of reports) this.findings.push(toFinding(check, context.object, report, ref, this.shared(report.message)));
+    for (const report of reports) {
+      this.findings.push(toFinding(check, context.object, report, ref, this.shared(report.message), this.locationOf(context.object, report.path ?? [])));
+    }
+  }
+
+  /** Where a path of an object is; findings of one object at the same place share one location (every finding of an object read from a cluster is at its line 1). */
+  private locationOf(object: KubeObject, path: FieldPath): SourceLocation {
+    const location = locate(object, path);
+    const last = this.lastLocation;
+    if (last !== undefined && last.object === object && last.location.line === location.line && last.location.column === location.column) return last.location;
+    this.lastLocation = { object, location };
+    return location;
   }
 
   /**
@@ -237,14 +258,21 @@ export class Scanner {
  * copied into arrays of exactly their length (paths built with spread syntax
  * carry twice their size in spare capacity).
  */
-export function toFinding(check: Check, object: KubeObject, report: CheckReport, ref: ObjectRef = objectRef(object), message = report.message): Finding {
+export function toFinding(
+  check: Check,
+  object: KubeObject,
+  report: CheckReport,
+  ref: ObjectRef = objectRef(object),
+  message = report.message,
+  location: SourceLocation = locate(object, report.path ?? []),
+): Finding {
   const finding: Finding = {
     checkId: check.meta.id,
     severity: check.meta.severity,
     title: check.meta.title,
     message,
     object: ref,
-    location: locate(object, report.path ?? []),
+    location,
     frameworks: check.meta.frameworks,
     ...(report.container !== undefined ? { container: report.container } : {}),
     ...(report.path !== undefined ? { path: report.path.slice() } : {}),

@@ -5,7 +5,7 @@
  * per offending field, named `PSS-<PSA check ID>`.
  */
 import type { DeferredPodCheck } from '../../engine/scan.js';
-import { locate, objectRef, type Finding, type KubeObject } from '../../model/types.js';
+import { locate, objectRef, type FieldPath, type Finding, type KubeObject, type SourceLocation } from '../../model/types.js';
 import { pssCheckId } from './catalogue.js';
 import { describeModes, judgePod, type PodJudgement, type PssDefaults } from './evaluate.js';
 import { offenseMessage, subjectContainer } from './messages.js';
@@ -41,6 +41,14 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
   if (judgement.violations.length === 0) return [];
   // Shared by the pod's findings (a large scan holds every finding until its report is written).
   const ref = objectRef(object);
+  // Offenses at the same place share one location (an object read from a cluster has every field at line 1).
+  let last: SourceLocation | undefined;
+  const placeOf = (path: FieldPath): SourceLocation => {
+    const location = locate(object, path);
+    if (last !== undefined && last.line === location.line && last.column === location.column) return last;
+    last = location;
+    return location;
+  };
   const byField = new Map<string, { finding: Omit<Finding, 'message'>; message: string; modes: Set<PssMode> }>();
   for (const violation of judgement.violations) {
     for (const offense of violation.offenses) {
@@ -57,7 +65,7 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
             severity: violation.check.severity,
             title: violation.check.title,
             object: ref,
-            location: locate(object, offense.path),
+            location: placeOf(offense.path),
             ...(container !== undefined ? { container } : {}),
             path: offense.path.slice(),
             frameworks: frameworksOf(violation.check),
