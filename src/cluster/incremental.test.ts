@@ -18,20 +18,9 @@ import { openCluster } from './input.js';
 import { writeKubeconfig } from './testing.js';
 import { ClusterWatcher } from './watch.js';
 import type { ClusterConnection } from './connection.js';
+import { seededRandom } from '../testing/random.js';
 
 const SYNC_LIMIT_MS = 30_000;
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function podSpec(privileged: boolean, account: string | undefined, hostNetwork: boolean): JsonObject {
   return {
@@ -195,7 +184,7 @@ describe('incremental watch evaluation', () => {
   }
 
   test('after every burst of random creates, updates and deletes, the incremental findings equal a full rescan', async () => {
-    const next = random(20261127);
+    const next = seededRandom(20261127);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
     const operations: Array<() => void> = [
       () => void server.put(pod(pick(['p0', 'p1', 'p2']), pick(NAMESPACES), pick(['x', 'y']), next() < 0.3, pick([undefined, 'robot', 'ghost']), next() < 0.1)),

@@ -4,16 +4,14 @@
  * acknowledged (200) is processed, and no event is processed twice.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CLI } from '../testing/paths.js';
 import { makeCertificates } from './testCerts.js';
 import { rawEvent } from './testSupport.js';
+import { freePort, startServer } from './testServer.js';
 
 const RULES = `apiVersion: rampart.dev/v1alpha1
 kind: DetectionRules
@@ -25,34 +23,7 @@ rules:
   output: "event.auditID"
 `;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function start(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('listening on')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`server exited: ${stderr}`));
-    });
-  });
-}
 
 function post(port: number, ca: Buffer, body: string): Promise<number> {
   return new Promise((resolve) => {
@@ -78,7 +49,7 @@ test('kill -9 and restart while events are posted: every acknowledged event proc
     let port = await freePort();
     const output = path.join(directory, 'alerts.jsonl');
     const args = (): string[] => ['detect', 'serve', '--spool', spool, '--tls-cert', certs.certPath, '--tls-key', certs.keyPath, '--token-file', path.join(directory, 'tokens'), '--listen', `127.0.0.1:${port}`, '--aggregate', '0', '--no-builtin', '--rules', path.join(directory, 'rules.yaml'), '--output', output];
-    let child = await start(args());
+    let child = await startServer(args());
     const acknowledged = new Set<string>();
     let sent = 0;
     let restarts = 0;
@@ -108,7 +79,7 @@ test('kill -9 and restart while events are posted: every acknowledged event proc
         await new Promise((resolve) => child.once('exit', resolve));
         restarts++;
         port = await freePort();
-        child = await start(args());
+        child = await startServer(args());
       }
     };
     await Promise.all([poster(0), poster(1), killer()]);

@@ -5,16 +5,15 @@
  * state (first-seen, sequences) survives a kill and a clean restart.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { CLI } from '../testing/paths.js';
 import { makeCertificates } from './testCerts.js';
 import { rawEvent, type EventSpec } from './testSupport.js';
+import { freePort, startServer } from './testServer.js';
 
 const certs = makeCertificates();
 const directories: string[] = [certs.directory];
@@ -33,34 +32,7 @@ function workDirectory(rules: string): { directory: string; spool: string; outpu
   return { directory, spool, output, base };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function start(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('listening on')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`server exited: ${stderr}`));
-    });
-  });
-}
 
 async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -134,7 +106,7 @@ test('the spool rotates while serving: fully processed segments are deleted, eve
   const work = workDirectory(EVERY_EVENT);
   const port = await freePort();
   // About two batches per segment; one rotated generation kept.
-  const child = await start([...work.base, '--listen', `127.0.0.1:${port}`, '--spool-segment-size', '20000', '--spool-keep', '1']);
+  const child = await startServer([...work.base, '--listen', `127.0.0.1:${port}`, '--spool-segment-size', '20000', '--spool-keep', '1']);
   try {
     const BATCHES = 40;
     let maxGenerations = 0;
@@ -169,7 +141,7 @@ test('kill -9 and restart while the spool rotates: every acknowledged event proc
   let port = await freePort();
   // Generations kept so the journals can be audited here; rotation still happens every couple of batches.
   const args = (): string[] => [...work.base, '--listen', `127.0.0.1:${port}`, '--spool-segment-size', '30000', '--spool-keep', '10000'];
-  let child = await start(args());
+  let child = await startServer(args());
   const acknowledged = new Set<string>();
   try {
     const BATCHES = 60;
@@ -181,7 +153,7 @@ test('kill -9 and restart while the spool rotates: every acknowledged event proc
         // Killed with whatever is in flight, restarted on a new port.
         await stop(child, 'SIGKILL');
         port = await freePort();
-        child = await start(args());
+        child = await startServer(args());
       }
     }
   } finally {
@@ -234,7 +206,7 @@ test('correlation state survives a kill -9 and a clean restart (first-seen and s
   const args = (): string[] => [...work.base, '--listen', `127.0.0.1:${port}`];
   const send = async (specs: EventSpec[]): Promise<void> => postUntilAcknowledged(() => port, eventList(specs.map((spec) => rawEvent(spec))));
   const alerts = (): { ruleId: string; auditID: string }[] => (existsSync(work.output) ? readFileSync(work.output, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { ruleId: string; auditID: string }) : []);
-  let child = await start(args());
+  let child = await startServer(args());
   try {
     // Run 1: alice reads, bob creates web-1. Nothing to alert: first events of each identity, no exec yet.
     await send([
@@ -246,7 +218,7 @@ test('correlation state survives a kill -9 and a clean restart (first-seen and s
     // Killed before any periodic checkpoint (every 10 s): the state comes back from the events processed since.
     await stop(child, 'SIGKILL');
     port = await freePort();
-    child = await start(args());
+    child = await startServer(args());
     await send([
       { verb: 'delete', resource: 'pods', namespace: 'team', name: 'x', user: 'alice', auditID: 'a2' },
       { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'team', name: 'web-1', user: 'bob', code: 101, auditID: 'b2' },
@@ -257,7 +229,7 @@ test('correlation state survives a kill -9 and a clean restart (first-seen and s
     // A clean stop: the state is checkpointed, and the next start rotates the spool with it.
     await stop(child, 'SIGTERM');
     port = await freePort();
-    child = await start(args());
+    child = await startServer(args());
     await send([
       { verb: 'list', resource: 'pods', namespace: 'team', user: 'carol', auditID: 'c2' },
       { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'team', name: 'web-2', user: 'dave', code: 101, auditID: 'd1' },
