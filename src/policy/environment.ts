@@ -28,7 +28,7 @@ import { regexLibrary } from './libraries/regex.js';
 import { semverLibrary } from './libraries/semver.js';
 import { stringsV0Library, stringsV2Library } from './libraries/strings.js';
 import { urlLibrary } from './libraries/url.js';
-import { exprChildren, MacroError, MAP_INSERT, MAP_MERGE, OPT_CHAIN_INDEX, OPT_CHAIN_SELECT, OPT_INDEX, OPT_SELECT, PAIRS, rewrite, TICK, TWO_VARIABLE_MACROS } from './rewrite.js';
+import { exprChildren, MacroError, MAP_INSERT, MAP_MERGE, OPT_CHAIN_INDEX, OPT_CHAIN_SELECT, OPT_INDEX, OPT_SELECT, PAIRS, qualifiedName, rewrite, TICK, TWO_VARIABLE_MACROS } from './rewrite.js';
 import { CelOptional } from './libraries/optional.js';
 import { preprocessOptionalSyntax } from './optionalSyntax.js';
 import { compileClosures } from './interpreter.js';
@@ -317,16 +317,6 @@ function environmentFor(minor: number, protobuf?: CompileOptions['protobuf']): V
 /** Which library brings `name`, and from which version, for "not available in 1.N" messages. */
 function libraryProviding(name: string): CelLibrary | undefined {
   return LIBRARIES.find((library) => library.functions.some((fn) => fn.name === name));
-}
-
-function qualifiedName(expr: Expr | undefined): string | undefined {
-  if (expr === undefined) return undefined;
-  if (expr.exprKind.case === 'identExpr') return expr.exprKind.value.name;
-  if (expr.exprKind.case === 'selectExpr' && !expr.exprKind.value.testOnly) {
-    const operand = qualifiedName(expr.exprKind.value.operand);
-    return operand === undefined ? undefined : `${operand}.${expr.exprKind.value.field}`;
-  }
-  return undefined;
 }
 
 /** Type names CEL resolves as identifiers (`type(x) == int`). */

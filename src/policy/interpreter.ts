@@ -20,7 +20,7 @@
 import { celError, celList, celMap, celType, celUint, CelScalar, isCelList, isCelMap, isCelUint, listType, mapType, type CelEnv, type CelValue } from '@bufbuild/cel';
 import type { Constant, Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { charge } from './cost.js';
-import { TICK } from './rewrite.js';
+import { qualifiedName, TICK } from './rewrite.js';
 import { ConcatenatedList, JsonMap, listItems, ValueList } from './values.js';
 
 /** What a compiled node gives: a CEL value, a CelError, or (attribute roots only) UNRESOLVED. */
@@ -119,16 +119,6 @@ function constant(value: Constant): unknown {
     default:
       throw new Unsupported(`constant ${String(kind.case)}`);
   }
-}
-
-function qualifiedName(expr: Expr | undefined): string | undefined {
-  if (expr === undefined) return undefined;
-  if (expr.exprKind.case === 'identExpr') return expr.exprKind.value.name;
-  if (expr.exprKind.case === 'selectExpr' && !expr.exprKind.value.testOnly) {
-    const operand = qualifiedName(expr.exprKind.value.operand);
-    return operand === undefined ? undefined : `${operand}.${expr.exprKind.value.field}`;
-  }
-  return undefined;
 }
 
 type Group = NonNullable<ReturnType<CelEnv['funcs']['find']>>;

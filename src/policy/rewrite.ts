@@ -215,3 +215,14 @@ function expandTwoVariable(b: Builder, id: bigint, macro: string, range: Expr, a
   }
   return b.fold({ iterVar: ITEM, iterRange: b.call(PAIRS, [range]), accuVar: RESULT, accuInit, loopCondition: b.call(TICK, [condition]), loopStep: withNames(step), result });
 }
+
+/** `a.b.c` for an identifier or a chain of field selections (not `has()` tests), else undefined: how a namespaced function name is written. */
+export function qualifiedName(expr: Expr | undefined): string | undefined {
+  if (expr === undefined) return undefined;
+  if (expr.exprKind.case === 'identExpr') return expr.exprKind.value.name;
+  if (expr.exprKind.case === 'selectExpr' && !expr.exprKind.value.testOnly) {
+    const operand = qualifiedName(expr.exprKind.value.operand);
+    return operand === undefined ? undefined : `${operand}.${expr.exprKind.value.field}`;
+  }
+  return undefined;
+}
