@@ -16,6 +16,7 @@ interface PolicyTestFlags {
   policies: string[];
   resources: string[];
   namespaces: string[];
+  old: string[];
   user?: string;
   groups: string[];
   kubernetesVersion: string;
@@ -129,9 +130,10 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
     });
   policy
     .command('test')
-    .description('evaluate ValidatingAdmissionPolicies and their bindings against CREATE of the given resources (or the UPDATE/DELETE/CONNECT of AdmissionReview files among them); exit 1 when a request is denied')
+    .description('evaluate ValidatingAdmissionPolicies and their bindings against CREATE of the given resources, UPDATE/DELETE from --old versions, or the requests of AdmissionReview files among them; exit 1 when a request is denied')
     .requiredOption('--policies <path>', 'policies, bindings, params and CRDs (file or directory); repeatable', collect, [])
     .requiredOption('--resources <path>', 'objects to create, or AdmissionReview objects (file or directory, or - for stdin); repeatable', collect, [])
+    .option('--old <path>', 'stored versions: a resource with an old version of the same kind, namespace and name is an UPDATE from it, an old version without one a DELETE; repeatable', collect, [])
     .option('--namespaces <path>', 'Namespace objects, for namespaceSelector and namespaceObject; repeatable', collect, [])
     .option('--user <name>', `request user (default: ${DEFAULT_USER.username})`)
     .option('--groups <groups>', `request groups, comma-separated; repeatable (default with no --user: ${DEFAULT_USER.groups.join(',')})`, collect, [])
@@ -151,12 +153,13 @@ export function registerPolicyCommand(program: Command, setExitCode: (code: numb
       const policies = await load(flags.policies);
       const resources = await load(flags.resources);
       const namespaces = await load(flags.namespaces);
-      const result = testPolicies({ policyObjects: policies.objects, resources: resources.objects, namespaceObjects: namespaces.objects, version, ...(user !== undefined ? { user } : {}) });
+      const old = await load(flags.old);
+      const result = testPolicies({ policyObjects: policies.objects, resources: resources.objects, oldResources: old.objects, namespaceObjects: namespaces.objects, version, ...(user !== undefined ? { user } : {}) });
       if (flags.format === 'junit' && flags.expect.length === 0) throw new UsageError('--format junit needs --expect: JUnit reports expectations');
       const expectFiles = await load(flags.expect);
       const read = readExpectations(expectFiles.objects);
       const judged = flags.expect.length > 0 ? judgeExpectations(read.expectations, result.requests) : undefined;
-      const loadDiagnostics = [...policies.diagnostics, ...resources.diagnostics, ...namespaces.diagnostics, ...expectFiles.diagnostics, ...read.diagnostics];
+      const loadDiagnostics = [...policies.diagnostics, ...resources.diagnostics, ...old.diagnostics, ...namespaces.diagnostics, ...expectFiles.diagnostics, ...read.diagnostics];
       const full = { ...result, diagnostics: [...loadDiagnostics, ...result.diagnostics] };
       let report: string;
       if (flags.format === 'junit' && judged !== undefined) report = renderExpectationsJunit(judged);

@@ -90,6 +90,48 @@ describe('rampart policy test', () => {
     assert.match(junit.stdout, /failures="1"/);
     assert.match(junit.stdout, /<failure message="expected denied, was admitted">/);
   });
+  it('--old: a resource with a stored version is an UPDATE with oldObject, a stored version without one a DELETE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-policy-'));
+    const policies = join(dir, 'policies.yaml');
+    const resources = join(dir, 'new.yaml');
+    const old = join(dir, 'old.yaml');
+    writeFileSync(
+      policies,
+      `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: no-scale-down-by-half}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [UPDATE, DELETE], resources: [deployments]}
+  validations:
+  - expression: "request.operation != 'UPDATE' || object.spec.replicas * 2 >= oldObject.spec.replicas"
+    messageExpression: "'scaling ' + oldObject.metadata.name + ' from ' + string(oldObject.spec.replicas) + ' to ' + string(object.spec.replicas)"
+  - expression: "request.operation != 'DELETE' || object == null && !has(oldObject.metadata.labels)"
+    message: labelled deployments may not be deleted
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: no-scale-down-by-half}
+spec: {policyName: no-scale-down-by-half, validationActions: [Deny]}
+`,
+    );
+    const deployment = (name: string, replicas: number, labels = ''): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}${labels}}\nspec: {replicas: ${replicas}}\n`;
+    writeFileSync(old, [deployment('web', 10), deployment('api', 4), deployment('legacy', 1, ', labels: {keep: "yes"}')].join('---\n'));
+    writeFileSync(resources, [deployment('web', 2), deployment('api', 3), deployment('fresh', 1)].join('---\n'));
+    const result = rampart('policy', 'test', '--policies', policies, '--resources', resources, '--old', old, '--format', 'json');
+    assert.equal(result.status, 1, result.stderr);
+    const json = JSON.parse(result.stdout) as { requests: { operation: string; object: { name: string }; allowed: boolean; bindings: { denials?: string[]; messages?: string[] }[] }[] };
+    const verdicts = json.requests.map((request) => [request.operation, request.object.name, request.allowed]);
+    assert.deepEqual(verdicts, [
+      ['UPDATE', 'web', false],
+      ['UPDATE', 'api', true],
+      ['CREATE', 'fresh', true],
+      ['DELETE', 'legacy', false],
+    ]);
+    assert.match(JSON.stringify(json.requests[0]), /scaling web from 10 to 2/);
+    assert.match(JSON.stringify(json.requests[3]), /labelled deployments may not be deleted/);
+  });
   it('exit 2 for a bad --kubernetes-version', () => {
     const { policies, resources } = setup(2);
     const result = rampart('policy', 'test', '--policies', policies, '--resources', resources, '--kubernetes-version', '2.0');

@@ -452,6 +452,20 @@ export function evaluateCreate(object: KubeObject, set: PolicySet, user: UserInf
   return evaluateRequest(requestContext(object, set, user), set);
 }
 
+/**
+ * The UPDATE from `old` to `current`, or the DELETE of `old` when there is no
+ * current version, as the API server sends them: `oldObject` is the stored
+ * object, `object` the new one (null for DELETE), with Update/DeleteOptions.
+ */
+export function evaluateChange(old: KubeObject, current: KubeObject | undefined, set: PolicySet, user: UserInfo = DEFAULT_USER): RequestOutcome {
+  const before = requestContext(old, set, user);
+  if (current === undefined) {
+    return evaluateRequest({ ...before, operation: 'DELETE', raw: null, oldRaw: before.raw, options: { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' } }, set);
+  }
+  const after = requestContext(current, set, user);
+  return evaluateRequest({ ...after, operation: 'UPDATE', oldRaw: before.raw, options: { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions' } }, set);
+}
+
 /** Evaluates the request an AdmissionReview carries; a review Rampart cannot use is returned as a message. */
 export function evaluateReview(review: KubeObject, set: PolicySet, userOverride?: UserInfo): RequestOutcome | string {
   const request = reviewContext(review, set, userOverride);

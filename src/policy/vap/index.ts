@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, KubeObject } from '../../model/types.js';
 import type { KubernetesVersion } from '../environment.js';
-import { DEFAULT_USER, evaluateCreate, evaluateReview, isAdmissionReview, type PolicySet, type RequestOutcome, type UserInfo } from './evaluate.js';
+import { DEFAULT_USER, evaluateChange, evaluateCreate, evaluateReview, isAdmissionReview, type PolicySet, type RequestOutcome, type UserInfo } from './evaluate.js';
 import { locate } from '../../model/types.js';
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './model.js';
 import { isBinding, isPolicy, parseBinding, parsePolicy } from './parse.js';
@@ -19,6 +19,11 @@ export interface PolicyInput {
   readonly resources: readonly KubeObject[];
   /** Objects from --namespaces. */
   readonly namespaceObjects: readonly KubeObject[];
+  /**
+   * Objects from --old: the stored versions. A resource with an old version of the same
+   * kind, namespace and name is an UPDATE from it; an old version with no resource is a DELETE.
+   */
+  readonly oldResources?: readonly KubeObject[];
   readonly version: KubernetesVersion;
   /** The requesting user; default: kubernetes-admin for manifests, the review's userInfo for AdmissionReviews. */
   readonly user?: UserInfo;
@@ -92,10 +97,16 @@ export function testPolicies(input: PolicyInput): PolicyTestResult {
   const user = input.user ?? DEFAULT_USER;
   const { set, notes, diagnostics } = buildPolicySet(input);
   const requests: RequestOutcome[] = [];
+  const olds = new Map<string, KubeObject>();
+  for (const object of input.oldResources ?? []) {
+    if (!isPolicy(object) && !isBinding(object) && !isAdmissionReview(object)) olds.set(changeKey(object), object);
+  }
   for (const object of input.resources) {
     if (isPolicy(object) || isBinding(object)) continue;
     if (!isAdmissionReview(object)) {
-      requests.push(evaluateCreate(object, set, user));
+      const old = olds.get(changeKey(object));
+      olds.delete(changeKey(object));
+      requests.push(old === undefined ? evaluateCreate(object, set, user) : evaluateChange(old, object, set, user));
       continue;
     }
     const outcome = evaluateReview(object, set, input.user);
@@ -105,5 +116,12 @@ export function testPolicies(input: PolicyInput): PolicyTestResult {
       diagnostics.push({ severity: 'error', code: 'admission-review-invalid', message: `AdmissionReview ${object.name}: ${outcome}; skipped`, file: location.file, documentIndex: location.documentIndex, line: location.line, column: location.column });
     }
   }
+  for (const old of olds.values()) requests.push(evaluateChange(old, undefined, set, user));
   return { version: input.version, user, policies: [...set.policies.keys()], bindings: set.bindings.map((binding) => binding.name), requests, notes, diagnostics };
+}
+
+/** An old and a new manifest are one object when group, kind, namespace and name agree (the version may differ). */
+function changeKey(object: KubeObject): string {
+  const slash = object.apiVersion.indexOf('/');
+  return JSON.stringify([slash === -1 ? '' : object.apiVersion.slice(0, slash), object.kind, object.namespace ?? '', object.name]);
 }
