@@ -11,17 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { makeCertificates } from './testCerts.js';
 import { rawEvent } from './testSupport.js';
-import { freePort, startServer } from './testServer.js';
-
-const RULES = `apiVersion: rampart.dev/v1alpha1
-kind: DetectionRules
-rules:
-- id: every-event
-  title: Every event
-  severity: info
-  condition: "true"
-  output: "event.auditID"
-`;
+import { EVERY_EVENT_RULES, freePort, startServer } from './testServer.js';
 
 
 
@@ -44,7 +34,7 @@ test('kill -9 and restart while events are posted: every acknowledged event proc
   try {
     const spool = path.join(directory, 'spool');
     writeFileSync(path.join(directory, 'tokens'), 'kill-test-token\n');
-    writeFileSync(path.join(directory, 'rules.yaml'), RULES);
+    writeFileSync(path.join(directory, 'rules.yaml'), EVERY_EVENT_RULES);
     // A new port for every start: the old one may be taken meanwhile by another test's client socket (tests run in parallel).
     let port = await freePort();
     const output = path.join(directory, 'alerts.jsonl');

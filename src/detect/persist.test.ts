@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { makeCertificates } from './testCerts.js';
 import { rawEvent, type EventSpec } from './testSupport.js';
-import { freePort, startServer } from './testServer.js';
+import { EVERY_EVENT_RULES, freePort, startServer } from './testServer.js';
 
 const certs = makeCertificates();
 const directories: string[] = [certs.directory];
@@ -82,16 +82,6 @@ async function waitProcessed(port: number, count: number): Promise<void> {
   throw new Error(`server did not process ${count} events within 60 s`);
 }
 
-const EVERY_EVENT = `apiVersion: rampart.dev/v1alpha1
-kind: DetectionRules
-rules:
-- id: every-event
-  title: Every event
-  severity: info
-  condition: "true"
-  output: "event.auditID"
-`;
-
 function alertIds(output: string): string[] {
   if (!existsSync(output)) return [];
   return readFileSync(output, 'utf8').split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { auditID: string }).auditID);
@@ -103,7 +93,7 @@ function batchOf(batch: number, size: number): { ids: string[]; body: string } {
 }
 
 test('the spool rotates while serving: fully processed segments are deleted, every event alerted once', { timeout: 300_000 }, async () => {
-  const work = workDirectory(EVERY_EVENT);
+  const work = workDirectory(EVERY_EVENT_RULES);
   const port = await freePort();
   // About two batches per segment; one rotated generation kept.
   const child = await startServer([...work.base, '--listen', `127.0.0.1:${port}`, '--spool-segment-size', '20000', '--spool-keep', '1']);
@@ -137,7 +127,7 @@ test('the spool rotates while serving: fully processed segments are deleted, eve
 });
 
 test('kill -9 and restart while the spool rotates: every acknowledged event processed exactly once', { timeout: 300_000 }, async () => {
-  const work = workDirectory(EVERY_EVENT);
+  const work = workDirectory(EVERY_EVENT_RULES);
   let port = await freePort();
   // Generations kept so the journals can be audited here; rotation still happens every couple of batches.
   const args = (): string[] => [...work.base, '--listen', `127.0.0.1:${port}`, '--spool-segment-size', '30000', '--spool-keep', '10000'];

@@ -6,6 +6,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { CLI } from '../testing/paths.js';
 
+/** A rule file with one rule that alerts on every event, so alerts count processed events. */
+export const EVERY_EVENT_RULES = `apiVersion: rampart.dev/v1alpha1
+kind: DetectionRules
+rules:
+- id: every-event
+  title: Every event
+  severity: info
+  condition: "true"
+  output: "event.auditID"
+`;
+
 /** A loopback port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {

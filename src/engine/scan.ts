@@ -77,7 +77,7 @@ export class Scanner {
   private readonly cluster = new ClusterIndex();
   private readonly pending: Array<{ object: KubeObject; pod: PodView; scanned: { checks: string[] } }> = [];
   /** Cross-object checks (`afterInput`) wait here until `finish`, when the cluster index is complete. */
-  private readonly afterInput: Array<{ check: Check; context: CheckContext }> = [];
+  private readonly afterInput: Array<{ check: Check; context: CheckContext; ref: ObjectRef }> = [];
   private readonly scanned: Array<ScannedObject & { checks: string[] }> = [];
   private readonly podTemplates: PodTemplateFinder;
   private readonly allChecks: readonly Check[];
@@ -91,8 +91,6 @@ export class Scanner {
   private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
   /** Check lists shared by objects that were judged by the same checks (most pods of a cluster). */
   private readonly checkLists = new Map<string, string[]>();
-  /** Each scanned object's reference, shared by its findings. */
-  private readonly refs = new WeakMap<KubeObject, ObjectRef>();
 
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
@@ -134,13 +132,12 @@ export class Scanner {
     }
     const context = { object, pod, cluster: this.cluster };
     const scanned = { object: objectRef(object), location: locate(object), checks: [] as string[] };
-    this.refs.set(object, scanned.object);
     this.scanned.push(scanned);
     for (const check of pod === undefined ? this.objectChecks : this.allChecks) {
       if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
       scanned.checks.push(check.meta.id);
-      if (check.afterInput === true) this.afterInput.push({ check, context });
-      else this.runCheck(check, context);
+      if (check.afterInput === true) this.afterInput.push({ check, context, ref: scanned.object });
+      else this.runCheck(check, context, scanned.object);
     }
     for (const check of this.options.wholeInputChecks ?? []) scanned.checks.push(...check.observe(object, pod));
     if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned });
@@ -159,7 +156,7 @@ export class Scanner {
       );
     }
     this.unknownKinds.clear();
-    for (const { check, context } of this.afterInput) this.runCheck(check, context);
+    for (const { check, context, ref } of this.afterInput) this.runCheck(check, context, ref);
     this.afterInput.length = 0;
     for (const { object, pod, scanned } of this.pending) {
       for (const deferred of this.options.deferredPodChecks ?? []) {
@@ -187,7 +184,8 @@ export class Scanner {
     };
   }
 
-  private runCheck(check: Check, context: CheckContext): void {
+  /** Runs one check on one object; `ref` is the object's reference, shared by its findings. */
+  private runCheck(check: Check, context: CheckContext, ref: ObjectRef): void {
     let reports: readonly CheckReport[];
     try {
       reports = check.run(context);
@@ -196,8 +194,6 @@ export class Scanner {
       this.diagnostic(context.object, [], 'internal-error', `check ${check.meta.id} failed on ${context.object.kind} ${context.object.name}: ${error instanceof Error ? error.message : String(error)}`, 'error');
       return;
     }
-    if (reports.length === 0) return;
-    const ref = this.refs.get(context.object) ?? objectRef(context.object);
     for (const report of reports) {
       this.findings.push(toFinding(check, context.object, report, ref, this.shared(report.message), this.locationOf(context.object, report.path ?? [])));
     }
@@ -221,11 +217,8 @@ export class Scanner {
   private keep(finding: Finding): void {
     const known = this.messages.get(finding.message);
     // An equal message seen before: the finding takes that string, and its own (usually built by concatenation) is freed.
-    if (known !== undefined) this.findings.push({ ...finding, message: known });
-    else {
-      if (this.messages.size < MESSAGE_TABLE_LIMIT) this.messages.set(finding.message, finding.message);
-      this.findings.push(finding);
-    }
+    this.findings.push(known === undefined ? finding : { ...finding, message: known });
+    if (known === undefined) this.shared(finding.message);
   }
 
   private shared(message: string): string {
