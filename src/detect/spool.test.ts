@@ -1,6 +1,6 @@
 /** The spool: acknowledged bodies survive, processed batches are not replayed, a torn record is ignored, files rotate when all is processed. */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -41,6 +41,50 @@ test('replay after a restart: unprocessed events come back, processed ones do no
     assert.deepEqual((JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8')) as { remembered: string[] }).remembered.sort(), ['a/ResponseComplete', 'b/ResponseComplete', 'c/ResponseComplete']);
     assert.equal((await third.append(two.events, two.buffer, 5)).length, 0, 'a late retry of a processed batch is recognized');
     await third.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('a torn tail is cut off before appending, so the records written after a crash are not lost with it', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const first = new Spool(directory);
+    await first.open();
+    const one = body(['t1', 't2']);
+    await first.append(one.events, one.buffer, 1);
+    first.markProcessed(['t1/ResponseComplete'], [{ ruleId: 'x' }]);
+    await first.close();
+    // A SIGKILL stops both writes part-way: a body without its end, a journal line without its newline.
+    appendFileSync(path.join(directory, 'events.log'), '{"t":2,"n":900}\n{"kind":"EventList","items":[{"auditID":"lost"');
+    appendFileSync(path.join(directory, 'processed.jsonl'), '{"k":["t2/ResponseComplete"],"a":[{"ruleId":"y","message":"torn');
+    const second = new Spool(directory);
+    assert.deepEqual((await second.open()).map((item) => item.key), ['t2/ResponseComplete'], 'the torn journal line did not record t2');
+    const two = body(['t3']);
+    await second.append(two.events, two.buffer, 3);
+    second.markProcessed(['t2/ResponseComplete'], []);
+    await second.close();
+    const journal = readFileSync(path.join(directory, 'processed.jsonl'), 'utf8');
+    assert.ok(journal.endsWith('\n') && journal.split('\n').slice(0, -1).every((line) => JSON.parse(line) !== undefined), 'every journal line is whole JSON');
+    const third = new Spool(directory);
+    assert.deepEqual((await third.open()).map((item) => item.key), ['t3/ResponseComplete'], 't2 is recorded as processed, and t3, appended after the torn body, is replayed');
+    await third.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('files damaged by an append after a torn record (older versions) give up the records after it', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const one = body(['d1']);
+    const two = body(['d2']);
+    const frame = (buffer: Buffer, t: number): string => `{"t":${t},"n":${buffer.length}}\n${buffer.toString('utf8')}\n`;
+    writeFileSync(path.join(directory, 'events.log'), `${frame(one.buffer, 1)}{"t":2,"n":900}\n{"kind":"EventList","items":[${frame(two.buffer, 3)}`);
+    writeFileSync(path.join(directory, 'processed.jsonl'), '{"k":["x/ResponseComplete"],"a":[{"ruleId":"y"{"k":["d1/ResponseComplete"],"a":[]}\n');
+    const spool = new Spool(directory);
+    assert.deepEqual((await spool.open()).map((item) => item.key), ['d2/ResponseComplete'], 'd1 is recorded as processed inside the damaged line; d2 follows the torn body');
+    await spool.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -32,12 +32,14 @@
  * processed with its alerts or not at all. On start, `recover` replays every
  * spooled event whose key (auditID and stage) is not recorded as processed,
  * and the processed keys are remembered so a retried batch from the API
- * server is not processed twice. A torn last line (a crash mid-write, never
- * acknowledged) is ignored.
+ * server is not processed twice. A torn last record (a crash mid-write,
+ * never acknowledged; SIGKILL can stop a write(2) at a page boundary) is
+ * cut off before the files are opened for appending again, so the next
+ * record does not run on from the torn bytes and get lost with them.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writev, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writev, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export interface SpooledEvent {
@@ -132,8 +134,10 @@ export class Spool {
     // The whole journal, uncapped: forgetting a processed key here would process its event again.
     const processed = new Set<string>();
     let sinceCheckpoint: string[] = [];
-    for (const line of readLines(this.processedPath)) {
-      const record = parseJson(line) as { k?: unknown; remembered?: unknown; state?: unknown } | undefined;
+    const journal = readLines(this.processedPath);
+    cutTornTail(this.processedPath, journal);
+    for (const item of journal.records) {
+      const record = item as { k?: unknown; remembered?: unknown; state?: unknown } | null;
       if (record !== undefined && record !== null && 'state' in record) {
         this.restoredState = record.state;
         sinceCheckpoint = [];
@@ -150,7 +154,9 @@ export class Spool {
     const replayEvents = new Map<string, SpooledEvent>();
     const unprocessed: SpooledEvent[] = [];
     const spooled = new Set<string>();
-    for (const record of readBodies(this.eventsPath)) {
+    const bodies = readBodies(this.eventsPath);
+    cutTornTail(this.eventsPath, bodies);
+    for (const record of bodies.records) {
       for (const event of eventsOfBody(record.body)) {
         const key = eventKey(event);
         if (spooled.has(key)) continue;
@@ -402,17 +408,53 @@ function parseJson(line: string): unknown {
   }
 }
 
-function readLines(file: string): string[] {
-  let text: string;
+interface FileContents {
+  /** Bytes up to the end of the last complete record; anything after it was torn. */
+  readonly validBytes: number;
+  /** The file's size as read. */
+  readonly size: number;
+}
+
+/**
+ * The records of a journal. A last line without its newline was torn by a
+ * crash mid-write (never recorded). A line that does not parse is a torn
+ * record that an older version appended after: the records that start
+ * inside it are recovered.
+ */
+function readLines(file: string): FileContents & { records: unknown[] } {
+  let data: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    data = readFileSync(file);
   } catch {
-    return [];
+    return { records: [], validBytes: 0, size: 0 };
   }
-  const lines = text.split('\n');
-  // A last line without its newline was torn by a crash mid-write; it was never acknowledged or recorded.
-  lines.pop();
-  return lines.filter((line) => line !== '');
+  const validBytes = data.lastIndexOf(10) + 1;
+  const records: unknown[] = [];
+  for (const line of data.subarray(0, validBytes).toString('utf8').split('\n')) {
+    if (line === '') continue;
+    const record = parseJson(line);
+    if (record !== undefined) records.push(record);
+    else for (const start of recordStarts(line)) {
+      const inner = parseJson(line.slice(start));
+      if (inner !== undefined) {
+        records.push(inner);
+        break;
+      }
+    }
+  }
+  return { records, validBytes, size: data.length };
+}
+
+/** Where a journal record can start inside a damaged line (a quote inside a JSON string is escaped, so these appear only at a record's start). */
+function recordStarts(line: string): number[] {
+  const starts: number[] = [];
+  for (const match of line.matchAll(/\{"(?:k|state|remembered)":/g)) if (match.index > 0) starts.push(match.index);
+  return starts;
+}
+
+/** Cuts a torn record off the end of a spool file, so an append starts on a record boundary. */
+function cutTornTail(file: string, contents: FileContents): void {
+  if (contents.size > contents.validBytes) truncateSync(file, contents.validBytes);
 }
 
 /**
@@ -430,30 +472,50 @@ export function eventKey(event: unknown): string {
 interface BodyRecord {
   readonly receivedAt: number;
   readonly body: Buffer;
+  /** Offset of the body's closing newline. */
+  readonly end: number;
 }
 
-/** The framed request bodies of events.log; a torn last record (a crash mid-write, never acknowledged) is ignored. */
-function readBodies(file: string): BodyRecord[] {
+/** How a frame header starts; after a torn body (no closing newline) the next header follows without one. */
+const FRAME_START = Buffer.from('{"t":');
+
+/** The frame (header line, body, newline) at `offset`, if one is there whole. */
+function frameAt(data: Buffer, offset: number): BodyRecord | undefined {
+  const newline = data.indexOf(10, offset);
+  if (newline < 0) return undefined;
+  const header = parseJson(data.subarray(offset, newline).toString('utf8')) as { t?: unknown; n?: unknown } | undefined;
+  if (header === undefined || header === null || typeof header.n !== 'number' || typeof header.t !== 'number' || !Number.isInteger(header.n) || header.n < 0) return undefined;
+  const start = newline + 1;
+  const end = start + header.n;
+  if (end + 1 > data.length || data[end] !== 10) return undefined;
+  return { receivedAt: header.t, body: data.subarray(start, end), end };
+}
+
+/** The framed request bodies of events.log; a torn last record (a crash mid-write, never acknowledged) is left out. */
+function readBodies(file: string): FileContents & { records: BodyRecord[] } {
   let data: Buffer;
   try {
     data = readFileSync(file);
   } catch {
-    return [];
+    return { records: [], validBytes: 0, size: 0 };
   }
   const records: BodyRecord[] = [];
   let offset = 0;
+  let validBytes = 0;
   while (offset < data.length) {
-    const newline = data.indexOf(10, offset);
-    if (newline < 0) break;
-    const header = parseJson(data.subarray(offset, newline).toString('utf8')) as { t?: unknown; n?: unknown } | undefined;
-    if (header === undefined || typeof header.n !== 'number' || typeof header.t !== 'number') break;
-    const start = newline + 1;
-    const end = start + header.n;
-    if (end + 1 > data.length || data[end] !== 10) break;
-    records.push({ receivedAt: header.t, body: data.subarray(start, end) });
-    offset = end + 1;
+    const record = frameAt(data, offset);
+    if (record !== undefined) {
+      records.push(record);
+      offset = record.end + 1;
+      validBytes = offset;
+      continue;
+    }
+    // Not a whole frame: a torn tail, or a torn record that an older version appended after; the next frame header is looked for.
+    const next = data.indexOf(FRAME_START, offset + 1);
+    if (next < 0) break;
+    offset = next;
   }
-  return records;
+  return { records, validBytes, size: data.length };
 }
 
 /** The events of a spooled body (an EventList or one Event); malformed ones were refused at receipt and are left out again here. */
