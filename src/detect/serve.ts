@@ -11,7 +11,7 @@
  * others are accepted. Processing runs behind the spool, in batches; see
  * spool.ts for exactly-once processing across restarts.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, ftruncateSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
@@ -486,6 +486,31 @@ function readOrFail(file: string, what: string): Buffer {
   }
 }
 
+/**
+ * Cuts a last line without its newline off the alerts file (a kill in the
+ * middle of a write), so the next alert starts on a line of its own and the
+ * file stays one JSON document per line. Returns the bytes removed.
+ */
+export function cutPartialLine(fd: number): number {
+  const size = fstatSync(fd).size;
+  if (size === 0) return 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const read = readSync(fd, chunk, 0, end - start, start);
+    const newline = chunk.subarray(0, read).lastIndexOf(10);
+    if (newline >= 0) {
+      const keep = start + newline + 1;
+      if (keep < size) ftruncateSync(fd, keep);
+      return size - keep;
+    }
+    end = start;
+  }
+  ftruncateSync(fd, 0);
+  return size;
+}
+
 /** The CLI: starts the server from flags and runs until SIGINT or SIGTERM. */
 export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<void> {
   const { UsageError } = await import('../cli/common.js');
@@ -495,7 +520,11 @@ export async function runServe(ruleSet: RuleSet, flags: ServeFlags): Promise<voi
     const tokens = flags.tokenFile !== undefined ? readOrFail(flags.tokenFile, 'token file').toString('utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')) : undefined;
     if (flags.clientCa === undefined && (tokens === undefined || tokens.length === 0)) throw new Error('give --client-ca (mTLS) or --token-file (bearer tokens): the webhook does not accept unauthenticated clients');
     let outputFd: number | undefined;
-    if (flags.output !== undefined && flags.output !== '-') outputFd = openSync(flags.output, 'a');
+    if (flags.output !== undefined && flags.output !== '-') {
+      outputFd = openSync(flags.output, 'a+');
+      const cut = cutPartialLine(outputFd);
+      if (cut > 0) process.stderr.write(`rampart detect serve: ${flags.output} ended in a partial line (a crash while writing it); removed its ${cut} bytes\n`);
+    }
     let pendingOutput = '';
     const writeOutput = (): void => {
       const text = pendingOutput;
