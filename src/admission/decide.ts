@@ -26,6 +26,7 @@ import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js'
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
 import { IMAGE_CHECK_ID, judgeImages, type ImageLookup } from './images.js';
 import { evaluateVap, type VapPolicies } from './vap.js';
+import type { ExistingPodOptions } from './existingPods.js';
 
 /** Kubernetes' limits on warnings, in UTF-8 bytes. */
 export const MAX_WARNING_CHARS = 256;
@@ -242,7 +243,16 @@ export class Decider {
     return this.checks.map((check) => check.meta.id);
   }
 
-  decide(request: AdmissionRequest, namespaceLabels: Readonly<Record<string, string>> | undefined, now: Date = new Date()): Decision {
+  /** What the check of existing pods on a tightened namespace needs from the configuration (src/admission/existingPods.ts). */
+  existingPodOptions(): ExistingPodOptions {
+    return { templates: this.templates, exemptRuntimeClasses: this.config.admission.podSecurity.exemptions.runtimeClasses, ...(this.skipPss !== undefined ? { skip: this.skipPss } : {}) };
+  }
+
+  /**
+   * `leadingWarnings` go before the findings' warnings (and count against the same limits): the
+   * existing-pod warnings of a tightened namespace, which the server gathers before it decides.
+   */
+  decide(request: AdmissionRequest, namespaceLabels: Readonly<Record<string, string>> | undefined, now: Date = new Date(), leadingWarnings: readonly string[] = []): Decision {
     const allow = (skipped: string, auditAnnotations?: Record<string, string>): Decision => ({
       response: { uid: request.uid, allowed: true, ...(auditAnnotations !== undefined ? { auditAnnotations } : {}) },
       skipped,
@@ -398,7 +408,7 @@ export class Decider {
       };
     } else {
       audit.decision = 'allowed';
-      const warned = [...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? []), ...(imageVerdict?.misses ?? [])];
+      const warned = [...leadingWarnings, ...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? []), ...(imageVerdict?.misses ?? [])];
       response = { uid: request.uid, allowed: true, ...(warned.length > 0 ? { warnings: boundedWarnings(warned) } : {}), auditAnnotations: audit };
     }
     return { response, findings: decided, timings, object };

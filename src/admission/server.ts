@@ -19,6 +19,8 @@ import type { ImageLookup } from './images.js';
 import { createMetrics, type AdmissionMetrics } from './metrics.js';
 import { secureDefaultsPatch } from './mutate.js';
 import type { NamespaceSource } from './namespaces.js';
+import { existingPodWarnings, namespacePodCheck } from './existingPods.js';
+import type { PodSource } from './pods.js';
 import { isReviewProblem, parseReview, reviewResponse, type AdmissionRequest, type AdmissionResponse } from './review.js';
 import { readKeyPair } from './tls.js';
 import type { VapPolicies } from './vap.js';
@@ -41,6 +43,10 @@ export interface AdmissionServerOptions {
   /** Watched and reloaded when it changes; a broken new version is refused and the old one kept. */
   readonly configFile?: string;
   readonly namespaces: NamespaceSource;
+  /** Where the pods of a namespace come from when a Namespace update tightens its enforce level (src/admission/pods.ts). */
+  readonly pods?: PodSource;
+  /** Bounds on that check (default: Kubernetes' 3,000 pods and 1 s). */
+  readonly existingPods?: { readonly maxPods?: number; readonly timeoutMs?: number };
   readonly tls: TlsSource;
   readonly port: number;
   readonly host?: string;
@@ -122,7 +128,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     response.end(body);
   };
 
-  const review = (endpoint: Endpoint, request: AdmissionRequest, labels: Readonly<Record<string, string>> | undefined): { response: AdmissionResponse; decision: string } => {
+  const review = (endpoint: Endpoint, request: AdmissionRequest, labels: Readonly<Record<string, string>> | undefined, leadingWarnings: readonly string[]): { response: AdmissionResponse; decision: string } => {
     const current = decider;
     if (endpoint === 'mutate') {
       const started = performance.now();
@@ -136,7 +142,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
         decision: 'patched',
       };
     }
-    const decision = current.decide(request, labels);
+    const decision = current.decide(request, labels, new Date(), leadingWarnings);
     const timings = decision.timings;
     for (const family in timings) observeFamily(family, timings[family as keyof typeof timings] as number);
     return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied' };
@@ -185,9 +191,23 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     // A Namespace's own request names itself: it does not exist yet (CREATE) or its labels are in the object.
     const isNamespace = parsed.kind.group === '' && parsed.kind.kind === 'Namespace';
     if (labels === undefined && parsed.namespace !== undefined && !isNamespace && namespaces.lookup !== undefined) labels = await namespaces.lookup(parsed.namespace);
+    // A Namespace update that tightens enforce: warn about the existing pods the new level rejects (as PSA does).
+    let leadingWarnings: string[] = [];
+    const podCheck = endpoint === 'validate' ? namespacePodCheck(parsed, decider.config.admission) : undefined;
+    if (podCheck !== undefined) {
+      const checkStarted = performance.now();
+      try {
+        leadingWarnings = await existingPodWarnings(options.pods, podCheck, { ...decider.existingPodOptions(), ...options.existingPods });
+      } catch (error) {
+        logger.error({ uid: parsed.uid, namespace: podCheck.namespace, err: error }, 'internal error while checking existing pods');
+        leadingWarnings = [`existing pods in namespace ${JSON.stringify(podCheck.namespace)} were not checked against the new PodSecurity enforce level ${JSON.stringify(podCheck.policy)}: internal error in the webhook`];
+      }
+      observeFamily('existing-pods', (performance.now() - checkStarted) / 1000);
+      logger.info({ uid: parsed.uid, namespace: podCheck.namespace, policy: podCheck.policy, warnings: leadingWarnings.length }, 'namespace enforce level tightened; existing pods checked');
+    }
     let result: ReturnType<typeof review>;
     try {
-      result = review(endpoint, parsed, labels);
+      result = review(endpoint, parsed, labels, leadingWarnings);
     } catch (error) {
       // A bug in Rampart: answer 500 (the API server applies the failure policy) and keep serving.
       metrics.errors.inc({ endpoint, kind: 'internal' });
