@@ -29,7 +29,7 @@ export interface PodPage {
 }
 
 export interface PodSource {
-  /** The namespace's pods, page by page; throws `PodListTimeout` past the deadline and `PodListError` when the pods cannot be read. */
+  /** The namespace's pods, page by page (a source may stop at `limit`, or hand on more); throws `PodListTimeout` past the deadline and `PodListError` when the pods cannot be read. */
   pods(namespace: string, options: PodListOptions): AsyncIterable<PodPage>;
 }
 
@@ -56,9 +56,10 @@ export class StaticPodSource implements PodSource {
     return total;
   }
 
-  async *pods(namespace: string, options: PodListOptions): AsyncIterable<PodPage> {
+  /** Every pod of the namespace in one page (they are in memory anyway): the caller prioritises and cuts. */
+  async *pods(namespace: string): AsyncIterable<PodPage> {
     const all = this.byNamespace.get(namespace) ?? [];
-    yield { pods: all.slice(0, options.limit), total: all.length };
+    yield { pods: all, total: all.length };
   }
 }
 
