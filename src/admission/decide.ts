@@ -245,7 +245,14 @@ export class Decider {
 
   /** What the check of existing pods on a tightened namespace needs from the configuration (src/admission/existingPods.ts). */
   existingPodOptions(): ExistingPodOptions {
-    return { templates: this.templates, exemptRuntimeClasses: this.config.admission.podSecurity.exemptions.runtimeClasses, ...(this.skipPss !== undefined ? { skip: this.skipPss } : {}) };
+    const { podSecurity, limits } = this.config.admission;
+    return {
+      templates: this.templates,
+      exemptRuntimeClasses: podSecurity.exemptions.runtimeClasses,
+      maxPods: limits.maxExistingPods,
+      timeoutMs: limits.existingPodsTimeoutMs,
+      ...(this.skipPss !== undefined ? { skip: this.skipPss } : {}),
+    };
   }
 
   /**

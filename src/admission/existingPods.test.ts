@@ -98,7 +98,8 @@ describe('which Namespace requests check existing pods (Pod Security Admission\'
 });
 
 describe('existing-pod warnings from a pod source', () => {
-  const decider = new Decider(webhookConfig());
+  // A generous time limit: the machine may be loaded, and this is not what these tests are about.
+  const decider = new Decider(webhookConfig({ limits: { ...DEFAULT_ADMISSION_CONFIG.limits, existingPodsTimeoutMs: WAIT_MS } }));
   const restricted = namespacePodCheck(relabel('shop', { [ENFORCE]: 'baseline' }, { [ENFORCE]: 'restricted' }), decider.config.admission) as NamespacePodCheck;
 
   it('names the lexically first pod of each set of reasons with a count, sorted, after a headline; compliant and exempt pods are not named', async () => {
@@ -134,7 +135,7 @@ describe('existing-pod warnings from a pod source', () => {
 
   it('honours checks the configuration disables, and says so when there is no pod source at all', async () => {
     const config = webhookConfig();
-    const without = new Decider({ ...config, scan: { ...config.scan, disabledChecks: new Set(['PSS-runAsNonRoot', 'PSS-seccompProfile_restricted', 'PSS-allowPrivilegeEscalation', 'PSS-capabilities_restricted']) } });
+    const without = new Decider({ ...config, admission: decider.config.admission, scan: { ...config.scan, disabledChecks: new Set(['PSS-runAsNonRoot', 'PSS-seccompProfile_restricted', 'PSS-allowPrivilegeEscalation', 'PSS-capabilities_restricted']) } });
     const warnings = await existingPodWarnings(new StaticPodSource([plainPod('web', 'shop')]), restricted, without.existingPodOptions());
     assert.deepEqual(warnings, []);
     assert.deepEqual(await existingPodWarnings(undefined, restricted, decider.existingPodOptions()), [
@@ -165,12 +166,12 @@ describe('tightening a namespace through the webhook over HTTPS, with pods from 
   const servers: AdmissionServer[] = [];
   const connections: ClusterConnection[] = [];
 
-  const startWebhook = async (pods: PodSource, existingPods?: { timeoutMs: number }): Promise<(body: ReturnType<typeof request>) => Promise<Reply>> => {
+  // Listing gets a generous time (the machine may be loaded) except where the time limit itself is tested.
+  const startWebhook = async (pods: PodSource, existingPodsTimeoutMs = WAIT_MS): Promise<(body: ReturnType<typeof request>) => Promise<Reply>> => {
     const server = await startAdmissionServer({
-      config: webhookConfig(),
+      config: webhookConfig({ limits: { ...DEFAULT_ADMISSION_CONFIG.limits, existingPodsTimeoutMs } }),
       namespaces: new StaticNamespaceSource({ shop: { [ENFORCE]: 'baseline' } }),
       pods,
-      ...(existingPods !== undefined ? { existingPods } : {}),
       tls: certificate,
       port: 0,
       host: '127.0.0.1',
@@ -255,7 +256,7 @@ describe('tightening a namespace through the webhook over HTTPS, with pods from 
   });
 
   it('5,000 violating pods: allowed, each warning at most 256 bytes and all at most 4,096, at most 3,000 pods checked', async () => {
-    const validate = await startWebhook(new ClusterPodSource(await connect('webhook', 'crowded.kubeconfig')), { timeoutMs: WAIT_MS });
+    const validate = await startWebhook(new ClusterPodSource(await connect('webhook', 'crowded.kubeconfig')));
     const reply = await validate(relabel('crowded', { [ENFORCE]: 'baseline' }, { [ENFORCE]: 'restricted' }));
     assert.equal(reply.allowed, true);
     const warnings = reply.warnings ?? [];
@@ -281,7 +282,7 @@ describe('tightening a namespace through the webhook over HTTPS, with pods from 
 
     const silent = await silentServer(api.pki);
     try {
-      const hung = await startWebhook(new ClusterPodSource(await connect('webhook', 'silent.kubeconfig', silent.url)), { timeoutMs: 300 });
+      const hung = await startWebhook(new ClusterPodSource(await connect('webhook', 'silent.kubeconfig', silent.url)), 300);
       const started = Date.now();
       const timedOut = await hung(relabel('shop', { [ENFORCE]: 'baseline' }, { [ENFORCE]: 'restricted' }));
       assert.equal(timedOut.allowed, true);
@@ -306,6 +307,8 @@ describe('rampart admission serve with a cluster and offline (the command, as a 
     api.seed([namespace('shop', { [ENFORCE]: 'baseline' }), plainPod('web-1', 'shop'), compliantPod('fine', 'shop')]);
     writeFileSync(path.join(dir, 'namespaces.yaml'), [namespace('shop', { [ENFORCE]: 'baseline' }), debugPod('debug', 'shop')].map((object) => JSON.stringify(object)).join('\n---\n'));
     writeFileSync(path.join(dir, 'pods.yaml'), JSON.stringify(plainPod('web-2', 'shop')));
+    // The default second for listing pods is too short on a loaded machine: the config file raises it.
+    writeFileSync(path.join(dir, 'rampart.yaml'), `admission:\n  limits:\n    existingPodsTimeoutMs: ${WAIT_MS}\n`);
   });
   after(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -314,7 +317,7 @@ describe('rampart admission serve with a cluster and offline (the command, as a 
   });
 
   const serve = async (args: string[]): Promise<{ validate: (body: ReturnType<typeof request>) => Promise<Reply>; stop: () => Promise<number | null> }> => {
-    const child = spawn(process.execPath, [CLI, 'admission', 'serve', '--self-signed', 'rampart.test', '--port', '0', '--host', '127.0.0.1', '--warm-up-ms', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
+    const child = spawn(process.execPath, [CLI, 'admission', 'serve', '--self-signed', 'rampart.test', '--port', '0', '--host', '127.0.0.1', '--warm-up-ms', '0', '--config', path.join(dir, 'rampart.yaml'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
     children.push(child);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

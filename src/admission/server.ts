@@ -45,8 +45,6 @@ export interface AdmissionServerOptions {
   readonly namespaces: NamespaceSource;
   /** Where the pods of a namespace come from when a Namespace update tightens its enforce level (src/admission/pods.ts). */
   readonly pods?: PodSource;
-  /** Bounds on that check (default: Kubernetes' 3,000 pods and 1 s). */
-  readonly existingPods?: { readonly maxPods?: number; readonly timeoutMs?: number };
   readonly tls: TlsSource;
   readonly port: number;
   readonly host?: string;
@@ -197,7 +195,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     if (podCheck !== undefined) {
       const checkStarted = performance.now();
       try {
-        leadingWarnings = await existingPodWarnings(options.pods, podCheck, { ...decider.existingPodOptions(), ...options.existingPods });
+        leadingWarnings = await existingPodWarnings(options.pods, podCheck, decider.existingPodOptions());
       } catch (error) {
         logger.error({ uid: parsed.uid, namespace: podCheck.namespace, err: error }, 'internal error while checking existing pods');
         leadingWarnings = [`existing pods in namespace ${JSON.stringify(podCheck.namespace)} were not checked against the new PodSecurity enforce level ${JSON.stringify(podCheck.policy)}: internal error in the webhook`];
