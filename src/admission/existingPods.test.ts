@@ -16,7 +16,7 @@ import { existingPodWarnings, namespacePodCheck, type NamespacePodCheck } from '
 import { call } from './httpsClient.js';
 import { StaticNamespaceSource } from './namespaces.js';
 import { ClusterPodSource, StaticPodSource, type PodSource } from './pods.js';
-import { startAdmissionServer, type AdmissionServer } from './server.js';
+import { requestTimeoutMs, startAdmissionServer, type AdmissionServer } from './server.js';
 import { ENFORCE, request, reviewBody, webhookConfig } from './testSupport.js';
 import { generateSelfSigned, type ServingCertificate } from './tls.js';
 import { DEFAULT_ADMISSION_CONFIG } from './config.js';
@@ -97,6 +97,18 @@ describe('which Namespace requests check existing pods (Pod Security Admission\'
   });
 });
 
+describe('the API server\'s timeout for a webhook call', () => {
+  it('reads Go durations from the URL\'s timeout parameter', () => {
+    assert.equal(requestTimeoutMs('/validate?timeout=3s'), 3000);
+    assert.equal(requestTimeoutMs('/validate?timeout=1m0s'), 60_000);
+    assert.equal(requestTimeoutMs('/validate?timeout=1.5s'), 1500);
+    assert.equal(requestTimeoutMs('/validate?timeout=250ms'), 250);
+    assert.equal(requestTimeoutMs('/validate'), undefined);
+    assert.equal(requestTimeoutMs('/validate?timeout=soon'), undefined);
+    assert.equal(requestTimeoutMs('/validate?timeout=0s'), undefined);
+  });
+});
+
 describe('existing-pod warnings from a pod source', () => {
   // A generous time limit: the machine may be loaded, and this is not what these tests are about.
   const decider = new Decider(webhookConfig({ limits: { ...DEFAULT_ADMISSION_CONFIG.limits, existingPodsTimeoutMs: WAIT_MS } }));
@@ -167,7 +179,7 @@ describe('tightening a namespace through the webhook over HTTPS, with pods from 
   const connections: ClusterConnection[] = [];
 
   // Listing gets a generous time (the machine may be loaded) except where the time limit itself is tested.
-  const startWebhook = async (pods: PodSource, existingPodsTimeoutMs = WAIT_MS): Promise<(body: ReturnType<typeof request>) => Promise<Reply>> => {
+  const startWebhook = async (pods: PodSource, existingPodsTimeoutMs = WAIT_MS, urlPath = '/validate'): Promise<(body: ReturnType<typeof request>) => Promise<Reply>> => {
     const server = await startAdmissionServer({
       config: webhookConfig({ limits: { ...DEFAULT_ADMISSION_CONFIG.limits, existingPodsTimeoutMs } }),
       namespaces: new StaticNamespaceSource({ shop: { [ENFORCE]: 'baseline' } }),
@@ -179,7 +191,7 @@ describe('tightening a namespace through the webhook over HTTPS, with pods from 
     });
     servers.push(server);
     return async (admissionRequest) => {
-      const reply = await call(server.port, 'POST', '/validate', reviewBody(admissionRequest), { ca: certificate.ca, timeoutMs: WAIT_MS });
+      const reply = await call(server.port, 'POST', urlPath, reviewBody(admissionRequest), { ca: certificate.ca, timeoutMs: WAIT_MS });
       assert.equal(reply.status, 200, reply.body);
       return (JSON.parse(reply.body) as { response: Reply }).response;
     };
@@ -289,6 +301,11 @@ describe('tightening a namespace through the webhook over HTTPS, with pods from 
       assert.deepEqual(timedOut.warnings, ['existing pods in namespace "shop" were not checked against the new PodSecurity enforce level "restricted:latest": listing the pods took longer than 300 ms']);
       // Bounded by the time allowed, not by the connection's own 30 s timeout (a generous bound: the machine may be loaded).
       assert.ok(Date.now() - started < WAIT_MS);
+      // The API server's ?timeout= for the webhook call caps it at half, as PSA caps its own check.
+      const capped = await startWebhook(new ClusterPodSource(await connect('webhook', 'silent2.kubeconfig', silent.url)), WAIT_MS, '/validate?timeout=1s');
+      assert.deepEqual((await capped(relabel('shop', { [ENFORCE]: 'baseline' }, { [ENFORCE]: 'restricted' }))).warnings, [
+        'existing pods in namespace "shop" were not checked against the new PodSecurity enforce level "restricted:latest": listing the pods took longer than 500 ms',
+      ]);
     } finally {
       await silent.close();
     }

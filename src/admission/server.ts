@@ -102,6 +102,19 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, 'µs': 0.001, ns: 0.000001 };
+
+/** The `timeout` the API server puts in a webhook's URL (a Go duration: `3s`, `1m0s`, `500ms`), in milliseconds. */
+export function requestTimeoutMs(url: string | undefined): number | undefined {
+  const query = url?.split('?')[1];
+  if (query === undefined) return undefined;
+  const text = new URLSearchParams(query).get('timeout');
+  if (text === null || !/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(match[1]) * (DURATION_UNITS[match[2] as string] ?? 0);
+  return total > 0 ? total : undefined;
+}
+
 export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
   const { logger, namespaces } = options;
   const interval = options.watchIntervalMs ?? 1000;
@@ -195,7 +208,11 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     if (podCheck !== undefined) {
       const checkStarted = performance.now();
       try {
-        leadingWarnings = await existingPodWarnings(options.pods, podCheck, decider.existingPodOptions());
+        const podOptions = decider.existingPodOptions();
+        // As PSA: never more than half of what the API server waits for this webhook (its ?timeout=).
+        const callerMs = requestTimeoutMs(request.url);
+        const timeoutMs = callerMs === undefined ? podOptions.timeoutMs : Math.min(podOptions.timeoutMs ?? callerMs / 2, callerMs / 2);
+        leadingWarnings = await existingPodWarnings(options.pods, podCheck, { ...podOptions, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
       } catch (error) {
         logger.error({ uid: parsed.uid, namespace: podCheck.namespace, err: error }, 'internal error while checking existing pods');
         leadingWarnings = [`existing pods in namespace ${JSON.stringify(podCheck.namespace)} were not checked against the new PodSecurity enforce level ${JSON.stringify(podCheck.policy)}: internal error in the webhook`];
