@@ -26,7 +26,8 @@ import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js'
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
 import { IMAGE_CHECK_ID, judgeImages, type ImageLookup } from './images.js';
 import { evaluateVap, type VapPolicies } from './vap.js';
-import type { ExistingPodOptions } from './existingPods.js';
+import type { ExistingPodOptions, NamespacePodCheck } from './existingPods.js';
+import { CONTAINER_EXCEPTIONS_PREFIX, EXCEPTIONS_ANNOTATION } from '../exceptions/exceptions.js';
 
 /** Kubernetes' limits on warnings, in UTF-8 bytes. */
 export const MAX_WARNING_CHARS = 256;
@@ -251,8 +252,40 @@ export class Decider {
       exemptRuntimeClasses: podSecurity.exemptions.runtimeClasses,
       maxPods: limits.maxExistingPods,
       timeoutMs: limits.existingPodsTimeoutMs,
+      stillDenying: (pod, check) => this.stillDenying(pod, check),
       ...(this.skipPss !== undefined ? { skip: this.skipPss } : {}),
     };
+  }
+
+  /**
+   * The PSS checks that deny an existing pod under a namespace's new enforce policy once exceptions
+   * are applied: the pod is judged as its CREATE would be, in a namespace labelled with that policy.
+   * Undefined (judge by PSS alone) when no exception can apply to it.
+   */
+  private stillDenying(pod: JsonObject, check: NamespacePodCheck): ReadonlySet<string> | undefined {
+    const metadata = isJsonObject(pod.metadata) ? pod.metadata : {};
+    const annotations = isJsonObject(metadata.annotations) ? metadata.annotations : {};
+    const annotated = Object.keys(annotations).some((key) => key === EXCEPTIONS_ANNOTATION || key.startsWith(CONTAINER_EXCEPTIONS_PREFIX));
+    if (!annotated && this.centralExceptions.length === 0) return undefined;
+    const object: JsonObject = { ...pod, apiVersion: 'v1', kind: 'Pod' };
+    const name = typeof metadata.name === 'string' ? metadata.name : undefined;
+    const request: AdmissionRequest = {
+      uid: 'existing-pod',
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      ...(name !== undefined ? { name } : {}),
+      namespace: check.namespace,
+      operation: 'CREATE',
+      userInfo: {},
+      object,
+      oldObject: null,
+      dryRun: true,
+    };
+    const labels = { [`${PSS_LABEL_PREFIX}enforce`]: check.level, [`${PSS_LABEL_PREFIX}enforce-version`]: check.version };
+    const { findings, response } = this.decide(request, labels);
+    // Refused before any check ran (too many containers): judge it by PSS alone.
+    if (findings.length === 0 && !response.allowed) return undefined;
+    return new Set(findings.filter((entry) => entry.action === 'deny' && entry.finding.checkId.startsWith('PSS-')).map((entry) => entry.finding.checkId));
   }
 
   /**

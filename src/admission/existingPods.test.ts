@@ -145,6 +145,26 @@ describe('existing-pod warnings from a pod source', () => {
     ]);
   });
 
+  it('applies exceptions as a pod CREATE would: an annotation or a config exception takes a check off a pod\'s reasons', async () => {
+    const annotated = debugPod('debug', 'shop');
+    (annotated.metadata as JsonObject).annotations = { 'rampart.dev/exceptions': JSON.stringify([{ checks: ['PSS-privileged', 'PSS-hostNamespaces'], reason: 'node debugging' }]) };
+    const pods = [annotated, plainPod('web-a', 'shop', 'web'), plainPod('web-b', 'shop', 'web'), plainPod('batch', 'shop')];
+    assert.deepEqual(await existingPodWarnings(new StaticPodSource(pods), restricted, decider.existingPodOptions()), [
+      'existing pods in namespace "shop" violate the new PodSecurity enforce level "restricted:latest"',
+      `batch (and 3 other pods): ${RESTRICTED_REASONS}`,
+    ]);
+    // A config exception for the web pods by label: they keep only what it does not cover.
+    const config = webhookConfig({ limits: { ...DEFAULT_ADMISSION_CONFIG.limits, existingPodsTimeoutMs: WAIT_MS } });
+    const exception = { checks: ['PSS-runAsNonRoot', 'PSS-seccompProfile_restricted'], match: { name: 'web-a' }, reason: 'legacy image', owner: 'team-web', file: 'rampart.yaml', line: 1 };
+    const excepting = new Decider({ ...config, scan: { ...config.scan, exceptions: [exception] } });
+    assert.deepEqual(await existingPodWarnings(new StaticPodSource(pods), restricted, excepting.existingPodOptions()), [
+      'existing pods in namespace "shop" violate the new PodSecurity enforce level "restricted:latest"',
+      // batch, web-b and debug (whose annotation still lifts privileged and host namespaces).
+      `batch (and 2 other pods): ${RESTRICTED_REASONS}`,
+      'web-a: allowPrivilegeEscalation != false, unrestricted capabilities',
+    ]);
+  });
+
   it('honours checks the configuration disables, and says so when there is no pod source at all', async () => {
     const config = webhookConfig();
     const without = new Decider({ ...config, admission: decider.config.admission, scan: { ...config.scan, disabledChecks: new Set(['PSS-runAsNonRoot', 'PSS-seccompProfile_restricted', 'PSS-allowPrivilegeEscalation', 'PSS-capabilities_restricted']) } });

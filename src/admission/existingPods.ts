@@ -16,6 +16,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { effectiveLabels } from './decide.js';
+import { pssCheckId } from '../checks/pss/catalogue.js';
 import { evaluatePod, NEWEST_POLICY_MINOR } from '../checks/pss/registry.js';
 import { namespacePolicy, type ModePolicy, type PolicyLevel } from '../checks/pss/namespacePolicy.js';
 import type { PssCheck, PssLevel } from '../checks/pss/types.js';
@@ -35,6 +36,8 @@ export interface NamespacePodCheck {
   readonly level: PssLevel;
   /** The resolved policy version evaluated. */
   readonly minor: number;
+  /** The version as the labels give it (`latest`, `v1.30`). */
+  readonly version: string;
   /** `restricted:latest`, `baseline:v1.30`: the level and version as PSA names them. */
   readonly policy: string;
 }
@@ -74,7 +77,7 @@ export function namespacePodCheck(request: AdmissionRequest, admission: Admissio
   if (level === 'privileged') return undefined;
   if (version === oldVersion && STRICTNESS[level] <= STRICTNESS[oldLevel]) return undefined;
   if (admission.podSecurity.exemptions.namespaces.includes(name)) return undefined;
-  return { namespace: name, level, minor: now.enforce?.minor ?? NEWEST_POLICY_MINOR, policy: `${level}:${version}` };
+  return { namespace: name, level, minor: now.enforce?.minor ?? NEWEST_POLICY_MINOR, version, policy: `${level}:${version}` };
 }
 
 export interface ExistingPodOptions {
@@ -84,6 +87,12 @@ export interface ExistingPodOptions {
   readonly skip?: (check: PssCheck) => boolean;
   readonly maxPods?: number;
   readonly timeoutMs?: number;
+  /**
+   * For a pod that exceptions may cover (an exceptions annotation, or exceptions in the config), the
+   * IDs of the PSS checks (`PSS-<id>`) that still deny it under the new policy once exceptions are
+   * applied, as a pod CREATE would be judged; undefined when no exception can apply.
+   */
+  readonly stillDenying?: (pod: JsonObject, check: NamespacePodCheck) => ReadonlySet<string> | undefined;
 }
 
 interface Tally {
@@ -195,8 +204,11 @@ function podReasons(pod: JsonObject, check: NamespacePodCheck, options: Existing
   const key = JSON.stringify([spec, metadata.annotations ?? null]);
   const known = verdicts.get(key);
   if (known !== undefined) return known;
-  const violations = evaluatePod(buildPodView(found.template), check.level, check.minor, options.skip);
+  let violations = evaluatePod(buildPodView(found.template), check.level, check.minor, options.skip);
+  // Exceptions can name a pod or its labels: such a pod is judged on its own, not by its spec alone.
+  const denying = violations.length === 0 ? undefined : options.stillDenying?.(pod, check);
+  if (denying !== undefined) violations = violations.filter((violation) => denying.has(pssCheckId(violation.check)));
   const reasons = [...new Set(violations.map((violation) => violation.reason))].join(', ');
-  verdicts.set(key, reasons);
+  if (denying === undefined) verdicts.set(key, reasons);
   return reasons;
 }
