@@ -186,7 +186,7 @@ export async function existingPodWarnings(source: PodSource | undefined, check: 
     return [`existing pods in namespace ${quotedNamespace} were not checked against the new PodSecurity enforce level ${quotedPolicy}: ${failure}`];
   }
   if (failure !== undefined) warnings.push(`the new PodSecurity enforce level ${quotedPolicy} was checked against only ${checked} existing pods of namespace ${quotedNamespace}: ${failure}`);
-  else if (stoppedEarly || (total !== undefined && checked < total)) {
+  else if (total !== undefined ? checked < total : stoppedEarly) {
     warnings.push(`the new PodSecurity enforce level ${quotedPolicy} was checked against only the first ${checked} of ${total ?? 'more'} existing pods of namespace ${quotedNamespace}`);
   }
   if (tallies.size > 0) warnings.push(`existing pods in namespace ${quotedNamespace} violate the new PodSecurity enforce level ${quotedPolicy}`);
