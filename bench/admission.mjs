@@ -180,6 +180,21 @@ async function coreTimings() {
   return { p50Us: Math.round(times[Math.floor(times.length / 2)] * 1000), p99Us: Math.round(times[Math.floor(times.length * 0.99)] * 1000), cpuUs: Math.round((used.user + used.system) / measured) };
 }
 
+/** The body check and parse alone (jsonDepth, then parseReview, which includes it), per review, over the three bodies. */
+async function parseTimings() {
+  const { jsonDepth, parseReview } = await import(path.join(ROOT, 'dist', 'admission', 'review.js'));
+  const perCall = (work) => {
+    const rounds = 30_000;
+    for (let index = 0; index < rounds; index++) work(bodies[index % bodies.length]);
+    const started = performance.now();
+    for (let index = 0; index < rounds; index++) work(bodies[index % bodies.length]);
+    return (((performance.now() - started) * 1000) / rounds).toFixed(1);
+  };
+  return { depthUs: perCall((body) => jsonDepth(body, 100)), parseUs: perCall((body) => parseReview(body)) };
+}
+
+const parsing = await parseTimings();
+process.stdout.write(`request body in process (mean over ${bodies.map((body) => body.length).join(', ')}-byte bodies): depth check ${parsing.depthUs} µs, parseReview (depth check + JSON.parse + field checks) ${parsing.parseUs} µs\n`);
 const core = await coreTimings();
 const coreReviews = Number(process.env.RAMPART_BENCH_CORE_REVIEWS ?? 3000).toLocaleString('en');
 process.stdout.write(`decision core in process (parse + decide + response JSON, ${coreReviews} reviews after ${coreReviews} warm-up): p50 ${core.p50Us} µs, p99 ${core.p99Us} µs, CPU ${core.cpuUs} µs per review\n`);

@@ -62,6 +62,10 @@ export interface AdmissionConfig {
   readonly limits: ReviewLimits & {
     /** Pods with more containers (all kinds together) are denied before any check runs: check time grows with them. */
     readonly maxContainers: number;
+    /** A Namespace update that tightens enforce checks at most this many existing pods (Kubernetes: 3,000)… */
+    readonly maxExistingPods: number;
+    /** …within this many milliseconds, listing included (Kubernetes: 1 s). */
+    readonly existingPodsTimeoutMs: number;
   };
 }
 
@@ -71,7 +75,7 @@ export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   podSecurity: { defaults: {}, enforceOnControllers: false, exemptions: { usernames: [], namespaces: [], runtimeClasses: [] } },
   mutation: { enabled: false, namespaces: [], requests: {} },
   images: { denyAtOrAbove: 'critical' },
-  limits: { ...DEFAULT_REVIEW_LIMITS, maxContainers: 100 },
+  limits: { ...DEFAULT_REVIEW_LIMITS, maxContainers: 100, maxExistingPods: 3000, existingPodsTimeoutMs: 1000 },
 };
 
 /** Everything the webhook reads from the config file. */
@@ -168,7 +172,7 @@ export function parseAdmissionSection(value: unknown, file: string): AdmissionCo
     if (typeof images.denyAtOrAbove === 'string' && isSeverity(images.denyAtOrAbove)) denyAtOrAbove = images.denyAtOrAbove;
     else problems.push('admission.images.denyAtOrAbove must be one of critical, high, medium, low, info');
   }
-  const limits = object(root.limits, 'admission.limits', ['maxBodyBytes', 'maxJsonDepth', 'maxContainers']);
+  const limits = object(root.limits, 'admission.limits', ['maxBodyBytes', 'maxJsonDepth', 'maxContainers', 'maxExistingPods', 'existingPodsTimeoutMs']);
   const config: AdmissionConfig = {
     defaultAction,
     rules,
@@ -187,6 +191,8 @@ export function parseAdmissionSection(value: unknown, file: string): AdmissionCo
       maxBodyBytes: positive(limits.maxBodyBytes, 'admission.limits.maxBodyBytes', DEFAULT_REVIEW_LIMITS.maxBodyBytes),
       maxJsonDepth: positive(limits.maxJsonDepth, 'admission.limits.maxJsonDepth', DEFAULT_REVIEW_LIMITS.maxJsonDepth),
       maxContainers: positive(limits.maxContainers, 'admission.limits.maxContainers', DEFAULT_ADMISSION_CONFIG.limits.maxContainers),
+      maxExistingPods: positive(limits.maxExistingPods, 'admission.limits.maxExistingPods', DEFAULT_ADMISSION_CONFIG.limits.maxExistingPods),
+      existingPodsTimeoutMs: positive(limits.existingPodsTimeoutMs, 'admission.limits.existingPodsTimeoutMs', DEFAULT_ADMISSION_CONFIG.limits.existingPodsTimeoutMs),
     },
   };
   if (problems.length > 0) throw new ConfigError(`invalid config file ${file}:\n  ${problems.join('\n  ')}`);

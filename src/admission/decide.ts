@@ -26,6 +26,8 @@ import type { AdmissionConfig, FindingAction, WebhookConfig } from './config.js'
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './review.js';
 import { IMAGE_CHECK_ID, judgeImages, type ImageLookup } from './images.js';
 import { evaluateVap, type VapPolicies } from './vap.js';
+import type { ExistingPodOptions, NamespacePodCheck } from './existingPods.js';
+import { CONTAINER_EXCEPTIONS_PREFIX, EXCEPTIONS_ANNOTATION } from '../exceptions/exceptions.js';
 
 /** Kubernetes' limits on warnings, in UTF-8 bytes. */
 export const MAX_WARNING_CHARS = 256;
@@ -242,7 +244,55 @@ export class Decider {
     return this.checks.map((check) => check.meta.id);
   }
 
-  decide(request: AdmissionRequest, namespaceLabels: Readonly<Record<string, string>> | undefined, now: Date = new Date()): Decision {
+  /** What the check of existing pods on a tightened namespace needs from the configuration (src/admission/existingPods.ts). */
+  existingPodOptions(): ExistingPodOptions {
+    const { podSecurity, limits } = this.config.admission;
+    return {
+      templates: this.templates,
+      exemptRuntimeClasses: podSecurity.exemptions.runtimeClasses,
+      maxPods: limits.maxExistingPods,
+      timeoutMs: limits.existingPodsTimeoutMs,
+      stillDenying: (pod, check) => this.stillDenying(pod, check),
+      ...(this.skipPss !== undefined ? { skip: this.skipPss } : {}),
+    };
+  }
+
+  /**
+   * The PSS checks that deny an existing pod under a namespace's new enforce policy once exceptions
+   * are applied: the pod is judged as its CREATE would be, in a namespace labelled with that policy.
+   * Undefined (judge by PSS alone) when no exception can apply to it.
+   */
+  private stillDenying(pod: JsonObject, check: NamespacePodCheck): ReadonlySet<string> | undefined {
+    const metadata = isJsonObject(pod.metadata) ? pod.metadata : {};
+    const annotations = isJsonObject(metadata.annotations) ? metadata.annotations : {};
+    const annotated = Object.keys(annotations).some((key) => key === EXCEPTIONS_ANNOTATION || key.startsWith(CONTAINER_EXCEPTIONS_PREFIX));
+    if (!annotated && this.centralExceptions.length === 0) return undefined;
+    const object: JsonObject = { ...pod, apiVersion: 'v1', kind: 'Pod' };
+    const name = typeof metadata.name === 'string' ? metadata.name : undefined;
+    const request: AdmissionRequest = {
+      uid: 'existing-pod',
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      ...(name !== undefined ? { name } : {}),
+      namespace: check.namespace,
+      operation: 'CREATE',
+      userInfo: {},
+      object,
+      oldObject: null,
+      dryRun: true,
+    };
+    const labels = { [`${PSS_LABEL_PREFIX}enforce`]: check.level, [`${PSS_LABEL_PREFIX}enforce-version`]: check.version };
+    const { findings, response } = this.decide(request, labels);
+    // Refused before any check ran (too many containers): judge it by PSS alone.
+    if (findings.length === 0 && !response.allowed) return undefined;
+    return new Set(findings.filter((entry) => entry.action === 'deny' && entry.finding.checkId.startsWith('PSS-')).map((entry) => entry.finding.checkId));
+  }
+
+  /**
+   * `leadingWarnings` go before the findings' warnings (and count against the same limits): the
+   * existing-pod warnings of a tightened namespace, which the server gathers before it decides.
+   */
+  decide(request: AdmissionRequest, namespaceLabels: Readonly<Record<string, string>> | undefined, now: Date = new Date(), leadingWarnings: readonly string[] = []): Decision {
     const allow = (skipped: string, auditAnnotations?: Record<string, string>): Decision => ({
       response: { uid: request.uid, allowed: true, ...(auditAnnotations !== undefined ? { auditAnnotations } : {}) },
       skipped,
@@ -398,7 +448,7 @@ export class Decider {
       };
     } else {
       audit.decision = 'allowed';
-      const warned = [...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? []), ...(imageVerdict?.misses ?? [])];
+      const warned = [...leadingWarnings, ...decided.filter((entry) => entry.action === 'warn').map((entry) => describe(entry.finding)), ...(vapVerdict?.warnings ?? []), ...(imageVerdict?.misses ?? [])];
       response = { uid: request.uid, allowed: true, ...(warned.length > 0 ? { warnings: boundedWarnings(warned) } : {}), auditAnnotations: audit };
     }
     return { response, findings: decided, timings, object };

@@ -10,6 +10,10 @@ import { DEFAULT_CONFIG } from '../config/config.js';
 import { severityRank } from '../model/types.js';
 import { CLI } from '../testing/paths.js';
 import { lintWebhookFiles } from './lint.js';
+import { loadText } from '../load/load.js';
+import { parseKubernetesVersion } from '../policy/environment.js';
+import { testPolicies } from '../policy/vap/index.js';
+import { manifestObjects, NAMESPACE_CONDITION } from './manifests.js';
 
 interface Webhook {
   failurePolicy: string;
@@ -41,10 +45,11 @@ describe('rampart admission manifests', () => {
         'ValidatingWebhookConfiguration',
         'MutatingWebhookConfiguration',
       ]);
-      // Least privilege: one ClusterRole, read-only on Namespaces (the cache), bound to the webhook's account alone; no other role.
+      // Least privilege: one ClusterRole, read-only on Namespaces (the cache) and list on Pods (existing pods of a
+      // tightened namespace), bound to the webhook's account alone; no other role.
       const roles = parseAllDocuments(text).map((document) => document.toJSON() as { kind: string; metadata: { name: string }; rules?: unknown; subjects?: unknown; roleRef?: unknown });
       assert.deepEqual(roles.filter((object) => /Role$/.test(object.kind)).map((object) => [object.kind, object.rules]), [
-        ['ClusterRole', [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]],
+        ['ClusterRole', [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }]],
       ]);
       assert.deepEqual(roles.filter((object) => /Binding$/.test(object.kind)).map((object) => [object.subjects, object.roleRef]), [
         [[{ kind: 'ServiceAccount', name: 'rampart-admission', namespace: 'guard' }], { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'rampart-admission' }],
@@ -129,5 +134,45 @@ describe('rampart admission lint', () => {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the validating webhook\'s matchConditions for namespaces', () => {
+  // The conditions are run by Rampart's own ValidatingAdmissionPolicy evaluator (the API server's CEL
+  // semantics): a policy with the webhook's rules and matchConditions that denies whatever it receives
+  // tells which requests the API server would send to the webhook.
+  const webhook = (manifestObjects({ namespace: 'guard', failurePolicy: 'Fail', image: 'x' }).find((object) => object.kind === 'ValidatingWebhookConfiguration') as { webhooks: Array<{ rules: unknown[]; matchConditions: Array<{ name: string; expression: string }> }> }).webhooks[0];
+  const policy = JSON.stringify({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'sent-to-webhook' },
+    spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: webhook?.rules }, matchConditions: webhook?.matchConditions, validations: [{ expression: 'false', message: 'sent' }] },
+  });
+  const binding = JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'sent' }, spec: { policyName: 'sent-to-webhook', validationActions: ['Deny'] } });
+  const namespace = (name: string, labels: Record<string, string>): string => JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  const sent = (resources: string[], old: string[] = []): Record<string, boolean> => {
+    const version = parseKubernetesVersion('latest');
+    assert.ok(version !== undefined);
+    const load = (texts: string[], file: string) => loadText(texts.join('\n---\n'), file).objects;
+    const result = testPolicies({ policyObjects: load([policy, binding], 'policy.yaml'), resources: load(resources, 'new.yaml'), namespaceObjects: [], oldResources: load(old, 'old.yaml'), version });
+    return Object.fromEntries(result.requests.map((request) => [`${request.operation} ${request.object.name}`, !request.allowed]));
+  };
+
+  it('sends namespace CREATEs with Pod Security labels and UPDATEs that change them, and nothing else about namespaces', () => {
+    assert.ok(webhook?.matchConditions.some((condition) => condition.name === NAMESPACE_CONDITION.name));
+    const enforce = 'pod-security.kubernetes.io/enforce';
+    assert.deepEqual(
+      sent([namespace('labelled', { [enforce]: 'baseline' }), namespace('plain', { team: 'a' }), namespace('bare', {})]),
+      { 'CREATE labelled': true, 'CREATE plain': false, 'CREATE bare': false },
+    );
+    assert.deepEqual(
+      sent(
+        [namespace('tightened', { [enforce]: 'restricted' }), namespace('relabelled', { [enforce]: 'baseline', team: 'b' }), namespace('unlabelled', { team: 'a' }), namespace('versioned', { [enforce]: 'baseline', [`${enforce}-version`]: 'v1.30' }), namespace('first', { [enforce]: 'baseline' })],
+        [namespace('tightened', { [enforce]: 'baseline' }), namespace('relabelled', { [enforce]: 'baseline', team: 'a' }), namespace('unlabelled', { [enforce]: 'baseline', team: 'a' }), namespace('versioned', { [enforce]: 'baseline' }), namespace('first', {})],
+      ),
+      { 'UPDATE tightened': true, 'UPDATE relabelled': false, 'UPDATE unlabelled': true, 'UPDATE versioned': true, 'UPDATE first': true },
+    );
+    // Pods and workloads are not filtered by it.
+    assert.deepEqual(sent([JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'a', image: 'a' }] } })]), { 'CREATE p': true });
   });
 });

@@ -27,6 +27,25 @@ const RULES = [
   { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs', 'cronjobs'], scope: 'Namespaced' },
 ];
 
+const PSS_PREFIX = 'pod-security.kubernetes.io/';
+/**
+ * Namespace requests matter only when they carry Pod Security labels (CREATE) or change them (UPDATE):
+ * every other namespace edit (controllers' labels and annotations, finalizers) never waits for the
+ * webhook or fails with it. Other resources pass this condition untouched. For UPDATE the API server
+ * always sends oldObject, so reading it cannot fail.
+ */
+export const NAMESPACE_CONDITION = {
+  name: 'namespaces-only-pod-security-label-changes',
+  expression: [
+    "request.resource.group != '' || request.resource.resource != 'namespaces' || (",
+    "request.operation == 'CREATE' ?",
+    `(has(object.metadata.labels) && object.metadata.labels.exists(k, k.startsWith('${PSS_PREFIX}'))) :`,
+    `((has(object.metadata.labels) && object.metadata.labels.exists(k, k.startsWith('${PSS_PREFIX}') && (!has(oldObject.metadata.labels) || !(k in oldObject.metadata.labels) || oldObject.metadata.labels[k] != object.metadata.labels[k]))) ||`,
+    `(has(oldObject.metadata.labels) && oldObject.metadata.labels.exists(k, k.startsWith('${PSS_PREFIX}') && (!has(object.metadata.labels) || !(k in object.metadata.labels)))))`,
+    ')',
+  ].join(' '),
+};
+
 export function manifestObjects(options: ManifestOptions): Record<string, unknown>[] {
   const { namespace } = options;
   const caBundle = options.caBundle === undefined ? 'REPLACE-WITH-BASE64-CA-BUNDLE' : Buffer.from(options.caBundle).toString('base64');
@@ -52,11 +71,15 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
     },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: NAME, namespace, labels: LABELS }, automountServiceAccountToken: false },
     {
-      // Read-only access to Namespaces, for a watched cache of their Pod Security labels; nothing else.
+      // Read-only access to Namespaces, for a watched cache of their Pod Security labels, and list on
+      // Pods, for the existing pods of a namespace whose enforce level is tightened; nothing else.
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: NAME, labels: LABELS },
-      rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }],
+      rules: [
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      ],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -174,14 +197,15 @@ export function manifestObjects(options: ManifestOptions): Record<string, unknow
           name: 'validate.admission.rampart.dev',
           admissionReviewVersions: ['v1'],
           clientConfig: service('/validate'),
-          // Namespaces too: invalid Pod Security labels are refused, as Pod Security Admission does.
+          // Namespaces too: invalid Pod Security labels are refused and a tightened enforce level warns
+          // about existing pods, as Pod Security Admission does; only such requests are sent (below).
           rules: [...RULES, { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['namespaces'], scope: 'Cluster' }],
           failurePolicy: options.failurePolicy,
           sideEffects: 'None',
           timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
           matchPolicy: 'Equivalent',
           namespaceSelector,
-          matchConditions,
+          matchConditions: [...matchConditions, NAMESPACE_CONDITION],
         },
       ],
     },

@@ -92,20 +92,28 @@ export const DEFAULT_REVIEW_LIMITS: ReviewLimits = { maxBodyBytes: 6 * 1024 * 10
 /**
  * The nesting depth of a JSON text, without parsing it: brackets outside
  * strings are counted. Linear time, constant memory; stops at `limit + 1`.
+ * Strings (most of a body) are skipped with `indexOf` to their closing quote,
+ * one not preceded by an odd run of backslashes; each backslash is looked at
+ * at most once, so the scan stays linear whatever the escapes.
  */
 export function jsonDepth(text: string, limit: number): number {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
+  const length = text.length;
+  for (let index = 0; index < length; index++) {
     const code = text.charCodeAt(index);
-    if (inString) {
-      if (code === 0x5c) index++; // backslash: skip the escaped character
-      else if (code === 0x22) inString = false;
-      continue;
-    }
-    if (code === 0x22) inString = true;
-    else if (code === 0x7b || code === 0x5b) {
+    if (code === 0x22) {
+      let end = index;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        // Unterminated: nothing after it is structure (JSON.parse refuses the text anyway).
+        if (end === -1) return deepest;
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
+      index = end;
+    } else if (code === 0x7b || code === 0x5b) {
       depth++;
       if (depth > deepest) {
         deepest = depth;

@@ -345,7 +345,8 @@ describe('admission server reloads and drains', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/** Polls until the condition holds; 20 s, because a loaded 2-core machine can take seconds to poll a file and reload. */
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return;

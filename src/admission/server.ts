@@ -19,6 +19,8 @@ import type { ImageLookup } from './images.js';
 import { createMetrics, type AdmissionMetrics } from './metrics.js';
 import { secureDefaultsPatch } from './mutate.js';
 import type { NamespaceSource } from './namespaces.js';
+import { existingPodWarnings, namespacePodCheck } from './existingPods.js';
+import type { PodSource } from './pods.js';
 import { isReviewProblem, parseReview, reviewResponse, type AdmissionRequest, type AdmissionResponse } from './review.js';
 import { readKeyPair } from './tls.js';
 import type { VapPolicies } from './vap.js';
@@ -41,6 +43,8 @@ export interface AdmissionServerOptions {
   /** Watched and reloaded when it changes; a broken new version is refused and the old one kept. */
   readonly configFile?: string;
   readonly namespaces: NamespaceSource;
+  /** Where the pods of a namespace come from when a Namespace update tightens its enforce level (src/admission/pods.ts). */
+  readonly pods?: PodSource;
   readonly tls: TlsSource;
   readonly port: number;
   readonly host?: string;
@@ -98,6 +102,19 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, 'µs': 0.001, ns: 0.000001 };
+
+/** The `timeout` the API server puts in a webhook's URL (a Go duration: `3s`, `1m0s`, `500ms`), in milliseconds. */
+export function requestTimeoutMs(url: string | undefined): number | undefined {
+  const query = url?.split('?')[1];
+  if (query === undefined) return undefined;
+  const text = new URLSearchParams(query).get('timeout');
+  if (text === null || !/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(match[1]) * (DURATION_UNITS[match[2] as string] ?? 0);
+  return total > 0 ? total : undefined;
+}
+
 export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
   const { logger, namespaces } = options;
   const interval = options.watchIntervalMs ?? 1000;
@@ -122,7 +139,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     response.end(body);
   };
 
-  const review = (endpoint: Endpoint, request: AdmissionRequest, labels: Readonly<Record<string, string>> | undefined): { response: AdmissionResponse; decision: string } => {
+  const review = (endpoint: Endpoint, request: AdmissionRequest, labels: Readonly<Record<string, string>> | undefined, leadingWarnings: readonly string[]): { response: AdmissionResponse; decision: string } => {
     const current = decider;
     if (endpoint === 'mutate') {
       const started = performance.now();
@@ -136,7 +153,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
         decision: 'patched',
       };
     }
-    const decision = current.decide(request, labels);
+    const decision = current.decide(request, labels, new Date(), leadingWarnings);
     const timings = decision.timings;
     for (const family in timings) observeFamily(family, timings[family as keyof typeof timings] as number);
     return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied' };
@@ -185,9 +202,27 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     // A Namespace's own request names itself: it does not exist yet (CREATE) or its labels are in the object.
     const isNamespace = parsed.kind.group === '' && parsed.kind.kind === 'Namespace';
     if (labels === undefined && parsed.namespace !== undefined && !isNamespace && namespaces.lookup !== undefined) labels = await namespaces.lookup(parsed.namespace);
+    // A Namespace update that tightens enforce: warn about the existing pods the new level rejects (as PSA does).
+    let leadingWarnings: string[] = [];
+    const podCheck = endpoint === 'validate' ? namespacePodCheck(parsed, decider.config.admission) : undefined;
+    if (podCheck !== undefined) {
+      const checkStarted = performance.now();
+      try {
+        const podOptions = decider.existingPodOptions();
+        // As PSA: never more than half of what the API server waits for this webhook (its ?timeout=).
+        const callerMs = requestTimeoutMs(request.url);
+        const timeoutMs = callerMs === undefined ? podOptions.timeoutMs : Math.min(podOptions.timeoutMs ?? callerMs / 2, callerMs / 2);
+        leadingWarnings = await existingPodWarnings(options.pods, podCheck, { ...podOptions, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+      } catch (error) {
+        logger.error({ uid: parsed.uid, namespace: podCheck.namespace, err: error }, 'internal error while checking existing pods');
+        leadingWarnings = [`existing pods in namespace ${JSON.stringify(podCheck.namespace)} were not checked against the new PodSecurity enforce level ${JSON.stringify(podCheck.policy)}: internal error in the webhook`];
+      }
+      observeFamily('existing-pods', (performance.now() - checkStarted) / 1000);
+      logger.info({ uid: parsed.uid, namespace: podCheck.namespace, policy: podCheck.policy, warnings: leadingWarnings.length }, 'namespace enforce level tightened; existing pods checked');
+    }
     let result: ReturnType<typeof review>;
     try {
-      result = review(endpoint, parsed, labels);
+      result = review(endpoint, parsed, labels, leadingWarnings);
     } catch (error) {
       // A bug in Rampart: answer 500 (the API server applies the failure policy) and keep serving.
       metrics.errors.inc({ endpoint, kind: 'internal' });

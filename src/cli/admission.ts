@@ -12,6 +12,7 @@ interface ServeFlags {
   key?: string;
   selfSigned?: string;
   namespaces: string[];
+  pods: string[];
   cluster?: boolean;
   kubeconfig?: string;
   context?: string;
@@ -75,8 +76,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     }
   }
   let namespaces: import('../admission/namespaces.js').NamespaceSource;
+  let pods: import('../admission/pods.js').PodSource | undefined;
   const fromCluster = flags.cluster === true || flags.kubeconfig !== undefined || flags.context !== undefined || flags.inCluster === true;
   if (fromCluster && flags.namespaces.length > 0) throw new UsageError('--namespaces (a file) and a cluster (--cluster, --kubeconfig, --context, --in-cluster) are two sources of namespace labels; give one');
+  if (fromCluster && flags.pods.length > 0) throw new UsageError('--pods (a file) and a cluster (--cluster, --kubeconfig, --context, --in-cluster) are two sources of pods; give one');
   if (flags.inCluster === true && flags.kubeconfig !== undefined) throw new UsageError('--in-cluster and --kubeconfig cannot be combined');
   if (fromCluster) {
     const { ClusterConnection } = await import('../cluster/connection.js');
@@ -90,6 +93,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     logger.info({ context: connection.context, server: connection.server }, 'watching namespaces; /readyz answers 503 until the first list completes');
     cache.start();
     namespaces = cache;
+    // The pods of a namespace whose enforce level is tightened are listed on demand, through the same connection.
+    const { ClusterPodSource } = await import('../admission/pods.js');
+    pods = new ClusterPodSource(connection);
   } else if (flags.namespaces.length > 0) {
     const loaded = await loadNamespaceFiles(flags.namespaces, config.scan.limits);
     const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
@@ -98,6 +104,15 @@ async function serve(flags: ServeFlags): Promise<void> {
   } else {
     logger.warn('no --namespaces file and no cluster: every namespace has no labels, so only the configured Pod Security defaults apply');
     namespaces = new StaticNamespaceSource();
+  }
+  if (!fromCluster && (flags.pods.length > 0 || flags.namespaces.length > 0)) {
+    // Offline: the Pods of --pods files and of the --namespaces files stand for the cluster's pods.
+    const { loadPodFiles } = await import('../admission/pods.js');
+    const loaded = await loadPodFiles([...flags.pods, ...flags.namespaces], config.scan.limits);
+    // Errors in the --namespaces files have stopped the start above: what is left comes from --pods.
+    const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    if (errors.length > 0) throw new UsageError(`--pods: ${errors.map((diagnostic) => `${diagnostic.file}:${diagnostic.line ?? 1}: ${diagnostic.message}`).join('; ')}`);
+    pods = loaded.source;
   }
   let customChecks: readonly import('../checks/types.js').Check[] = [];
   if (flags.policies.length > 0) {
@@ -134,6 +149,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       ...(vap !== undefined ? { vap } : {}),
       ...(flags.config !== undefined ? { configFile: flags.config } : {}),
       namespaces,
+      ...(pods !== undefined ? { pods } : {}),
       tls,
       port: flags.port,
       host: flags.host,
@@ -166,6 +182,7 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--key <file>', 'serving key (PEM); reloaded when it changes')
     .option('--self-signed <dnsName>', 'generate a CA and a serving certificate for this DNS name (development); prints the CA bundle')
     .option('--namespaces <file>', 'Namespace objects (YAML) whose labels decide Pod Security; repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--pods <file>', 'Pod objects (YAML) standing for the cluster\'s pods when a Namespace update tightens its enforce level (Pods in --namespaces files count too); repeatable', (value: string, previous: string[]) => [...previous, value], [])
     .option('--cluster', 'take namespace labels from a watched cache of the cluster\'s Namespaces ($KUBECONFIG, ~/.kube/config, else in-cluster credentials)')
     .option('--kubeconfig <file>', 'kubeconfig for the namespace cache (implies --cluster)')
     .option('--context <name>', 'kubeconfig context for the namespace cache (implies --cluster)')
