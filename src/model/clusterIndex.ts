@@ -68,10 +68,15 @@ export class ClusterIndex {
   private readonly quotaNamespaces = new Set<string>();
   private readonly roles = new Map<string, KubeObject>();
   private readonly limitRangeNamespaces = new Set<string>();
+  /** Whether any pod-bearing object was added, released namespaces included. */
+  private podsSeen = false;
 
   addObject(object: KubeObject, podTemplate?: PodTemplate): void {
     const namespace = namespaceOf(object);
-    if (podTemplate !== undefined) pushTo(this.pods, namespace, { labels: stringMap(podTemplate.metadata.labels), object });
+    if (podTemplate !== undefined) {
+      pushTo(this.pods, namespace, { labels: stringMap(podTemplate.metadata.labels), object });
+      this.podsSeen = true;
+    }
     const spec = isJsonObject(object.raw.spec) ? object.raw.spec : {};
     if (object.apiVersion === 'v1') {
       if (object.kind === 'Service') {
@@ -143,9 +148,23 @@ export class ClusterIndex {
     return this.pods.get(namespace) ?? [];
   }
 
-  /** Whether the input holds any pod-bearing object. */
+  /** Whether the input holds any pod-bearing object (so far; released namespaces count). */
   hasPods(): boolean {
-    return this.pods.size > 0;
+    return this.podsSeen;
+  }
+
+  /**
+   * Forgets the objects of a namespace that has been judged (Scanner.finishNamespace):
+   * its pods, Services, NetworkPolicies, ServiceAccounts and Roles. Namespace
+   * labels, quota and LimitRange presence and cluster-wide policies stay.
+   */
+  releaseNamespace(namespace: string): void {
+    this.pods.delete(namespace);
+    this.services.delete(namespace);
+    this.networkPolicies.delete(namespace);
+    this.serviceAccounts.delete(namespace);
+    const prefix = `Role/${namespace}/`;
+    for (const key of this.roles.keys()) if (key.startsWith(prefix)) this.roles.delete(key);
   }
 
   /** A Role (by namespace) or ClusterRole of the input. */
