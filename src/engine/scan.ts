@@ -133,7 +133,7 @@ export class Scanner {
   private readonly definedKinds = new Set<string>();
   private readonly messages = new Map<string, string>();
   /** Paths and fixes shared between findings that have equal ones (every pod's memory-limit finding has the same path and fix). */
-  private readonly parts = new Map<string, NonNullable<Finding['path']> | NonNullable<Finding['fix']>>();
+  private readonly parts = new Map<string, FindingPath | FindingFix>();
   private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
   /** Check lists shared by objects that were judged by the same checks (most pods of a cluster). */
   private readonly checkLists = new Map<string, string[]>();
@@ -290,7 +290,7 @@ export class Scanner {
       return;
     }
     for (const report of reports) {
-      this.findings.push(this.compact(toFinding(check, context.object, report, ref, this.shared(report.message), this.locationOf(context.object, report.path ?? []))));
+      this.findings.push(toFinding(check, context.object, report, ref, this.shared(report.message), this.locationOf(context.object, report.path ?? []), this.sharePart));
     }
   }
 
@@ -319,19 +319,21 @@ export class Scanner {
   /** The finding with its path and fix replaced by equal ones kept before (a finding's parts are never changed after it is made). */
   private compact(finding: Finding): Finding {
     if (finding.path === undefined && finding.fix === undefined) return finding;
-    const path = finding.path === undefined ? undefined : this.sharedPart('p', finding.path);
-    const fix = finding.fix === undefined ? undefined : this.sharedPart('f', finding.fix);
+    const path = finding.path === undefined ? undefined : this.sharePart('path', finding.path);
+    const fix = finding.fix === undefined ? undefined : this.sharePart('fix', finding.fix);
     if (path === finding.path && fix === finding.fix) return finding;
     return { ...finding, ...(path === undefined ? {} : { path }), ...(fix === undefined ? {} : { fix }) };
   }
 
-  private sharedPart<T extends NonNullable<Finding['path']> | NonNullable<Finding['fix']>>(prefix: string, part: T): T {
-    const key = prefix + JSON.stringify(part);
+  /** A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the table has room. */
+  private readonly sharePart = ((kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix => {
+    const key = kind + JSON.stringify(part);
     const known = this.parts.get(key);
-    if (known !== undefined) return known as T;
-    if (this.parts.size < MESSAGE_TABLE_LIMIT) this.parts.set(key, part);
-    return part;
-  }
+    if (known !== undefined) return known;
+    const copy = kind === 'path' ? copyPart('path', part as FieldPath) : copyPart('fix', part as NonNullable<CheckReport['fix']>);
+    if (this.parts.size < MESSAGE_TABLE_LIMIT) this.parts.set(key, copy);
+    return copy;
+  }) as PartSharer;
 
   private shared(message: string): string {
     const known = this.messages.get(message);
@@ -370,6 +372,8 @@ export function toFinding(
   ref: ObjectRef = objectRef(object),
   message = report.message,
   location: SourceLocation = locate(object, report.path ?? []),
+  /** Returns a kept path or fix equal to the one given, or an exact-size copy of it (the Scanner shares equal ones between findings). */
+  share: PartSharer = copyPart,
 ): Finding {
   const finding: Finding = {
     checkId: check.meta.id,
@@ -380,10 +384,25 @@ export function toFinding(
     location,
     frameworks: check.meta.frameworks,
     ...(report.container !== undefined ? { container: report.container } : {}),
-    ...(report.path !== undefined ? { path: report.path.slice() } : {}),
-    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: report.fix.map((edit) => ({ ...edit, path: edit.path.slice() })) } : {}),
+    ...(report.path !== undefined ? { path: share('path', report.path) } : {}),
+    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: share('fix', report.fix) } : {}),
   };
   return finding;
+}
+
+type FindingPath = NonNullable<Finding['path']>;
+type FindingFix = NonNullable<Finding['fix']>;
+
+export interface PartSharer {
+  (kind: 'path', part: FieldPath): FindingPath;
+  (kind: 'fix', part: NonNullable<CheckReport['fix']>): FindingFix;
+}
+
+/** Exact-size copies: paths (the finding's and its fix's) built with spread syntax carry twice their size in spare capacity. */
+function copyPart(kind: 'path', part: FieldPath): FindingPath;
+function copyPart(kind: 'fix', part: NonNullable<CheckReport['fix']>): FindingFix;
+function copyPart(kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix {
+  return kind === 'path' ? (part as FieldPath).slice() : (part as NonNullable<CheckReport['fix']>).map((edit) => ({ ...edit, path: edit.path.slice() }));
 }
 
 /** Stable order: by file, line, then severity (most severe first), then check. */
