@@ -70,6 +70,7 @@ export class ClusterIndex {
   private readonly limitRangeNamespaces = new Set<string>();
   /** Whether any pod-bearing object was added, released namespaces included. */
   private podsSeen = false;
+  private serviceAccountsSeen = false;
 
   addObject(object: KubeObject, podTemplate?: PodTemplate): void {
     const namespace = namespaceOf(object);
@@ -85,6 +86,7 @@ export class ClusterIndex {
         let names = this.serviceAccounts.get(namespace);
         if (names === undefined) this.serviceAccounts.set(namespace, (names = new Map()));
         names.set(object.name, object);
+        this.serviceAccountsSeen = true;
       } else if (object.kind === 'ResourceQuota') {
         this.quotaNamespaces.add(namespace);
       } else if (object.kind === 'LimitRange') {
@@ -156,7 +158,8 @@ export class ClusterIndex {
   /**
    * Forgets the objects of a namespace that has been judged (Scanner.finishNamespace):
    * its pods, Services, NetworkPolicies, ServiceAccounts and Roles. Namespace
-   * labels, quota and LimitRange presence and cluster-wide policies stay.
+   * labels, quota and LimitRange presence, cluster-wide policies, and whether
+   * the input holds pods and ServiceAccounts at all stay.
    */
   releaseNamespace(namespace: string): void {
     this.pods.delete(namespace);
@@ -194,7 +197,7 @@ export class ClusterIndex {
 
   /** Whether the input holds any ServiceAccount at all (if none, they are managed outside these manifests). */
   hasServiceAccounts(): boolean {
-    return this.serviceAccounts.size > 0;
+    return this.serviceAccountsSeen;
   }
 
   hasResourceQuota(namespace: string): boolean {
