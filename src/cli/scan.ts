@@ -59,7 +59,8 @@ export async function runScan(
   config: RampartConfig,
   flags: Pick<ScanFlags, 'pssLevel' | 'pssVersion' | 'policies' | 'inlineExceptions'>,
   observe?: (object: KubeObject) => void,
-  input?: AsyncIterable<FileBatch>,
+  /** Batches from another source (a cluster); a batch naming complete namespaces lets the scanner judge and release them. */
+  input?: AsyncIterable<FileBatch & { readonly completeNamespaces?: readonly string[] }>,
   /** Runs once every object is loaded; its findings go through exceptions like the checks' own. */
   addition?: () => Promise<ScanAddition>,
 ): Promise<ScanRun> {
@@ -85,6 +86,7 @@ export async function runScan(
       collector.observe(object);
       observe?.(object);
     }
+    if ('completeNamespaces' in batch) for (const namespace of batch.completeNamespaces ?? []) scanner.finishNamespace(namespace);
   }
   scanner.addDiagnostics(collector.diagnostics);
   const central: ExceptionRule[] = config.exceptions.map((entry) => ({ ...entry, source: 'config' }));

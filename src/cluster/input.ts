@@ -10,7 +10,7 @@ import { BUILTIN_POD_TEMPLATE_LOCATIONS, DEFAULT_CUSTOM_POD_TEMPLATE_LOCATIONS }
 import { isJsonObject, type Diagnostic, type JsonObject, type KubeObject, type ObjectSource, type PositionIndex } from '../model/types.js';
 import { ClusterConnection, ClusterError, type ClusterOptions } from './connection.js';
 import { discoverResources, type ClusterResource } from './discovery.js';
-import { newReadReport, readResources, type ReadOptions, type ReadReport } from './read.js';
+import { newReadReport, readInNamespaceOrder, type ReadOptions, type ReadReport } from './read.js';
 import type { SourceMap } from './sourceMap.js';
 
 export interface ClusterReadFlags extends ClusterOptions {
@@ -18,6 +18,15 @@ export interface ClusterReadFlags extends ClusterOptions {
   readonly allNamespaces?: boolean;
   readonly pageSize?: number;
   readonly concurrency?: number;
+}
+
+/**
+ * A batch of the cluster input. `completeNamespaces` follows the last object
+ * of those namespaces: the scan may judge them and let their objects go
+ * (Scanner.finishNamespace).
+ */
+export interface ClusterBatch extends FileBatch {
+  readonly completeNamespaces?: readonly string[];
 }
 
 /** Objects read from a cluster have no file and line: every field "is" at the object. */
@@ -29,8 +38,8 @@ export interface ClusterInput {
   readonly report: ReadReport;
   /** The file name findings of unmapped objects carry: `cluster/<context>`. */
   readonly file: string;
-  /** Pages of objects, then one batch with the read's diagnostics. */
-  readonly batches: AsyncIterable<FileBatch>;
+  /** Pages of objects namespace by namespace (cluster-scoped first), each namespace marked complete after its last object, then one batch with the read's diagnostics. */
+  readonly batches: AsyncIterable<ClusterBatch>;
 }
 
 export function readOptionsOf(flags: ClusterReadFlags): ReadOptions {
@@ -50,9 +59,10 @@ export async function clusterInput(flags: ClusterReadFlags, config: Pick<Rampart
   const { connection, resources } = await openCluster(flags, config);
   const report = newReadReport();
   const file = `cluster/${connection.context}`;
-  async function* batches(): AsyncGenerator<FileBatch> {
-    for await (const page of readResources(connection, resources, report, options)) {
-      yield { file, objects: page.objects.map((raw) => toKubeObject(raw, file, sourceMap)), diagnostics: [] };
+  async function* batches(): AsyncGenerator<ClusterBatch> {
+    for await (const read of readInNamespaceOrder(connection, resources, report, options)) {
+      if ('complete' in read) yield { file, objects: [], diagnostics: [], completeNamespaces: [read.complete] };
+      else yield { file, objects: read.objects.map((raw) => toKubeObject(raw, file, sourceMap)), diagnostics: [] };
     }
     yield { file, objects: [], diagnostics: readDiagnostics(report, connection.context, file) };
   }

@@ -65,6 +65,46 @@ export interface ScanResult {
   readonly summary: ScanSummary;
 }
 
+interface PendingCheck {
+  readonly check: Check;
+  readonly context: CheckContext;
+  readonly ref: ObjectRef;
+  readonly group: string;
+}
+
+interface PendingPod {
+  readonly object: KubeObject;
+  readonly pod: PodView;
+  readonly scanned: { checks: string[] };
+  readonly group: string;
+}
+
+/** What a Scanner still holds for later judgement (see `Scanner.held`). */
+export interface HeldWork {
+  /** After-input check runs waiting, each holding its object (and pod view). */
+  readonly checks: number;
+  /** Pod-bearing objects waiting for the deferred pod checks. */
+  readonly pods: number;
+  /** Distinct objects those hold. */
+  readonly objects: number;
+}
+
+/**
+ * Group of objects cluster-scoped objects belong to: judged at `finish` only.
+ * Not a valid namespace name.
+ */
+const WHOLE_INPUT = '*';
+
+/**
+ * The namespace whose completion an object's deferred checks wait for: its
+ * own, or for a Namespace the one it names (its checks read that namespace's
+ * policies and quotas); objects without a namespace wait for the whole input.
+ */
+function groupOf(object: KubeObject): string {
+  if (object.kind === 'Namespace' && object.apiVersion === 'v1') return object.name;
+  return object.namespace === undefined || object.namespace === '' ? WHOLE_INPUT : object.namespace;
+}
+
 /** The checks in run order, per checks array, so scanners built for the same catalogue share the work. */
 const PLANS = new WeakMap<readonly Check[], { readonly all: readonly Check[]; readonly objectChecks: readonly Check[] }>();
 
@@ -75,9 +115,13 @@ export class Scanner {
   private readonly findings: Finding[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly cluster = new ClusterIndex();
-  private readonly pending: Array<{ object: KubeObject; pod: PodView; scanned: { checks: string[] } }> = [];
-  /** Cross-object checks (`afterInput`) wait here until `finish`, when the cluster index is complete. */
-  private readonly afterInput: Array<{ check: Check; context: CheckContext; ref: ObjectRef }> = [];
+  /** Pod-bearing objects waiting for the deferred pod checks; `group` is the namespace whose completion they wait for. */
+  private pending: PendingPod[] = [];
+  /** Cross-object checks (`afterInput`) wait here until `finish` (or their namespace's `finishNamespace`), when what they read is complete. */
+  private afterInput: PendingCheck[] = [];
+  /** Namespaces judged by `finishNamespace`; an object of one arriving later is reported. */
+  private readonly finishedNamespaces = new Set<string>();
+  private readonly lateNamespaces = new Set<string>();
   private readonly scanned: Array<ScannedObject & { checks: string[] }> = [];
   private readonly podTemplates: PodTemplateFinder;
   private readonly allChecks: readonly Check[];
@@ -88,6 +132,8 @@ export class Scanner {
   private readonly unknownKinds = new Map<string, { object: KubeObject; count: number }>();
   private readonly definedKinds = new Set<string>();
   private readonly messages = new Map<string, string>();
+  /** Paths and fixes shared between findings that have equal ones (every pod's memory-limit finding has the same path and fix). */
+  private readonly parts = new Map<string, FindingPath | FindingFix>();
   private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
   /** Check lists shared by objects that were judged by the same checks (most pods of a cluster). */
   private readonly checkLists = new Map<string, string[]>();
@@ -133,14 +179,54 @@ export class Scanner {
     const context = { object, pod, cluster: this.cluster };
     const scanned = { object: objectRef(object), location: locate(object), checks: [] as string[] };
     this.scanned.push(scanned);
+    const group = groupOf(object);
+    if (this.finishedNamespaces.has(group)) this.late(object, group);
     for (const check of pod === undefined ? this.objectChecks : this.allChecks) {
       if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
       scanned.checks.push(check.meta.id);
-      if (check.afterInput === true) this.afterInput.push({ check, context, ref: scanned.object });
+      if (check.afterInput === true) this.afterInput.push({ check, context, ref: scanned.object, group });
       else this.runCheck(check, context, scanned.object);
     }
     for (const check of this.options.wholeInputChecks ?? []) scanned.checks.push(...check.observe(object, pod));
-    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned });
+    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned, group });
+  }
+
+  /**
+   * Judges a namespace whose objects have all been added: its after-input
+   * checks and deferred pod checks run now, and the Scanner (and its cluster
+   * index) let go of its objects, pod views and contexts. Findings are those
+   * `finish` would give, provided that
+   * - every object of the namespace (metadata.namespace set), its Namespace,
+   *   and every cluster-scoped object were added before this call, and
+   * - no object of the namespace comes later (one that does is reported with
+   *   a warning and judged at `finish` against what is left).
+   * Only front-ends that know a namespace is complete call this (a cluster
+   * read in namespace order, src/cluster/read.ts); file scans do not, and
+   * whole-input checks (RBAC) still see every object and report at `finish`.
+   */
+  finishNamespace(namespace: string): void {
+    if (namespace === WHOLE_INPUT || this.finishedNamespaces.has(namespace)) return;
+    // "Does the input hold pods at all" (service-selects-no-pods) is not known while no pod has
+    // been seen: such a namespace (it has no pods of its own) is left for `finish`, objects and all.
+    if (!this.cluster.hasPods()) return;
+    this.finishedNamespaces.add(namespace);
+    const checks = this.afterInput;
+    this.afterInput = checks.filter((entry) => entry.group !== namespace);
+    for (const entry of checks) if (entry.group === namespace) this.runCheck(entry.check, entry.context, entry.ref);
+    const pods = this.pending;
+    this.pending = pods.filter((entry) => entry.group !== namespace);
+    for (const entry of pods) if (entry.group === namespace) this.runDeferred(entry);
+    // Objects without metadata.namespace are indexed under default and judged at `finish`: keep default's index.
+    if (namespace !== 'default') this.cluster.releaseNamespace(namespace);
+    this.lastLocation = undefined;
+  }
+
+  /** How much deferred work (and so how many objects) the Scanner holds right now. */
+  held(): HeldWork {
+    const objects = new Set<KubeObject>();
+    for (const entry of this.afterInput) objects.add(entry.context.object);
+    for (const entry of this.pending) objects.add(entry.object);
+    return { checks: this.afterInput.length, pods: this.pending.length, objects: objects.size };
   }
 
   finish(): ScanResult {
@@ -157,15 +243,9 @@ export class Scanner {
     }
     this.unknownKinds.clear();
     for (const { check, context, ref } of this.afterInput) this.runCheck(check, context, ref);
-    this.afterInput.length = 0;
-    for (const { object, pod, scanned } of this.pending) {
-      for (const deferred of this.options.deferredPodChecks ?? []) {
-        const result = deferred.run(object, pod, this.cluster);
-        for (const finding of result.findings) this.keep(finding);
-        scanned.checks.push(...result.checks);
-      }
-    }
-    this.pending.length = 0;
+    this.afterInput = [];
+    for (const entry of this.pending) this.runDeferred(entry);
+    this.pending = [];
     for (const check of this.options.wholeInputChecks ?? []) this.findings.push(...check.finish());
     sortFindings(this.findings);
     for (const entry of this.scanned) {
@@ -184,6 +264,21 @@ export class Scanner {
     };
   }
 
+  private runDeferred({ object, pod, scanned }: PendingPod): void {
+    for (const deferred of this.options.deferredPodChecks ?? []) {
+      const result = deferred.run(object, pod, this.cluster);
+      for (const finding of result.findings) this.keep(finding);
+      scanned.checks.push(...result.checks);
+    }
+  }
+
+  /** An object of a namespace already judged: its cross-object verdicts (and its neighbours') may miss it. */
+  private late(object: KubeObject, namespace: string): void {
+    if (this.lateNamespaces.has(namespace)) return;
+    this.lateNamespaces.add(namespace);
+    this.diagnostic(object, [], 'namespace-reopened', `${object.kind} ${object.name} of namespace ${namespace} arrived after that namespace was judged; cross-object checks in it (network policies, quotas, Pod Security) may not have seen it`, 'warning');
+  }
+
   /** Runs one check on one object; `ref` is the object's reference, shared by its findings. */
   private runCheck(check: Check, context: CheckContext, ref: ObjectRef): void {
     let reports: readonly CheckReport[];
@@ -195,7 +290,7 @@ export class Scanner {
       return;
     }
     for (const report of reports) {
-      this.findings.push(toFinding(check, context.object, report, ref, this.shared(report.message), this.locationOf(context.object, report.path ?? [])));
+      this.findings.push(toFinding(check, context.object, report, ref, this.shared(report.message), this.locationOf(context.object, report.path ?? []), this.sharePart));
     }
   }
 
@@ -217,9 +312,28 @@ export class Scanner {
   private keep(finding: Finding): void {
     const known = this.messages.get(finding.message);
     // An equal message seen before: the finding takes that string, and its own (usually built by concatenation) is freed.
-    this.findings.push(known === undefined ? finding : { ...finding, message: known });
+    this.findings.push(this.compact(known === undefined ? finding : { ...finding, message: known }));
     if (known === undefined) this.shared(finding.message);
   }
+
+  /** The finding with its path and fix replaced by equal ones kept before (a finding's parts are never changed after it is made). */
+  private compact(finding: Finding): Finding {
+    if (finding.path === undefined && finding.fix === undefined) return finding;
+    const path = finding.path === undefined ? undefined : this.sharePart('path', finding.path);
+    const fix = finding.fix === undefined ? undefined : this.sharePart('fix', finding.fix);
+    if (path === finding.path && fix === finding.fix) return finding;
+    return { ...finding, ...(path === undefined ? {} : { path }), ...(fix === undefined ? {} : { fix }) };
+  }
+
+  /** A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the table has room. */
+  private readonly sharePart = ((kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix => {
+    const key = kind + JSON.stringify(part);
+    const known = this.parts.get(key);
+    if (known !== undefined) return known;
+    const copy = kind === 'path' ? copyPart('path', part as FieldPath) : copyPart('fix', part as NonNullable<CheckReport['fix']>);
+    if (this.parts.size < MESSAGE_TABLE_LIMIT) this.parts.set(key, copy);
+    return copy;
+  }) as PartSharer;
 
   private shared(message: string): string {
     const known = this.messages.get(message);
@@ -258,6 +372,8 @@ export function toFinding(
   ref: ObjectRef = objectRef(object),
   message = report.message,
   location: SourceLocation = locate(object, report.path ?? []),
+  /** Returns a kept path or fix equal to the one given, or an exact-size copy of it (the Scanner shares equal ones between findings). */
+  share: PartSharer = copyPart,
 ): Finding {
   const finding: Finding = {
     checkId: check.meta.id,
@@ -268,10 +384,25 @@ export function toFinding(
     location,
     frameworks: check.meta.frameworks,
     ...(report.container !== undefined ? { container: report.container } : {}),
-    ...(report.path !== undefined ? { path: report.path.slice() } : {}),
-    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: report.fix.map((edit) => ({ ...edit, path: edit.path.slice() })) } : {}),
+    ...(report.path !== undefined ? { path: share('path', report.path) } : {}),
+    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: share('fix', report.fix) } : {}),
   };
   return finding;
+}
+
+type FindingPath = NonNullable<Finding['path']>;
+type FindingFix = NonNullable<Finding['fix']>;
+
+export interface PartSharer {
+  (kind: 'path', part: FieldPath): FindingPath;
+  (kind: 'fix', part: NonNullable<CheckReport['fix']>): FindingFix;
+}
+
+/** Exact-size copies: paths (the finding's and its fix's) built with spread syntax carry twice their size in spare capacity. */
+function copyPart(kind: 'path', part: FieldPath): FindingPath;
+function copyPart(kind: 'fix', part: NonNullable<CheckReport['fix']>): FindingFix;
+function copyPart(kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix {
+  return kind === 'path' ? (part as FieldPath).slice() : (part as NonNullable<CheckReport['fix']>).map((edit) => ({ ...edit, path: edit.path.slice() }));
 }
 
 /** Stable order: by file, line, then severity (most severe first), then check. */

@@ -68,10 +68,16 @@ export class ClusterIndex {
   private readonly quotaNamespaces = new Set<string>();
   private readonly roles = new Map<string, KubeObject>();
   private readonly limitRangeNamespaces = new Set<string>();
+  /** Whether any pod-bearing object was added, released namespaces included. */
+  private podsSeen = false;
+  private serviceAccountsSeen = false;
 
   addObject(object: KubeObject, podTemplate?: PodTemplate): void {
     const namespace = namespaceOf(object);
-    if (podTemplate !== undefined) pushTo(this.pods, namespace, { labels: stringMap(podTemplate.metadata.labels), object });
+    if (podTemplate !== undefined) {
+      pushTo(this.pods, namespace, { labels: stringMap(podTemplate.metadata.labels), object });
+      this.podsSeen = true;
+    }
     const spec = isJsonObject(object.raw.spec) ? object.raw.spec : {};
     if (object.apiVersion === 'v1') {
       if (object.kind === 'Service') {
@@ -80,6 +86,7 @@ export class ClusterIndex {
         let names = this.serviceAccounts.get(namespace);
         if (names === undefined) this.serviceAccounts.set(namespace, (names = new Map()));
         names.set(object.name, object);
+        this.serviceAccountsSeen = true;
       } else if (object.kind === 'ResourceQuota') {
         this.quotaNamespaces.add(namespace);
       } else if (object.kind === 'LimitRange') {
@@ -143,9 +150,24 @@ export class ClusterIndex {
     return this.pods.get(namespace) ?? [];
   }
 
-  /** Whether the input holds any pod-bearing object. */
+  /** Whether the input holds any pod-bearing object (so far; released namespaces count). */
   hasPods(): boolean {
-    return this.pods.size > 0;
+    return this.podsSeen;
+  }
+
+  /**
+   * Forgets the objects of a namespace that has been judged (Scanner.finishNamespace):
+   * its pods, Services, NetworkPolicies, ServiceAccounts and Roles. Namespace
+   * labels, quota and LimitRange presence, cluster-wide policies, and whether
+   * the input holds pods and ServiceAccounts at all stay.
+   */
+  releaseNamespace(namespace: string): void {
+    this.pods.delete(namespace);
+    this.services.delete(namespace);
+    this.networkPolicies.delete(namespace);
+    this.serviceAccounts.delete(namespace);
+    const prefix = `Role/${namespace}/`;
+    for (const key of this.roles.keys()) if (key.startsWith(prefix)) this.roles.delete(key);
   }
 
   /** A Role (by namespace) or ClusterRole of the input. */
@@ -175,7 +197,7 @@ export class ClusterIndex {
 
   /** Whether the input holds any ServiceAccount at all (if none, they are managed outside these manifests). */
   hasServiceAccounts(): boolean {
-    return this.serviceAccounts.size > 0;
+    return this.serviceAccountsSeen;
   }
 
   hasResourceQuota(namespace: string): boolean {

@@ -57,7 +57,20 @@ interface MutableGroup {
   documentIndex: number;
   location: SourceLocation | undefined;
   findings: Finding[];
-  checks: Set<string> | undefined;
+  /** The scanned entry's own sorted list while nothing adds to it (a cluster scan has tens of thousands of objects sharing a few lists), a Set once something does. */
+  checks: Set<string> | readonly string[] | undefined;
+}
+
+/** Sorted without repeats: such a list can be a group's checks as it is. */
+function isStrictlySorted(list: readonly string[]): boolean {
+  for (let index = 1; index < list.length; index++) if (compareText(list[index - 1] as string, list[index] as string) >= 0) return false;
+  return true;
+}
+
+function addCheck(group: MutableGroup, check: string): void {
+  if (group.checks === undefined) return;
+  if (group.checks instanceof Set) group.checks.add(check);
+  else if (!group.checks.includes(check)) group.checks = new Set([...group.checks, check]);
 }
 
 /**
@@ -73,7 +86,10 @@ export function groupByObject(findings: readonly Finding[], scanned: readonly Sc
     if (existing !== undefined) {
       // The same object twice in one document (a List repeating an item): one group, the earliest position.
       if (existing.location === undefined || comparePositions(entry.location, existing.location) < 0) existing.location = entry.location;
-      if (entry.checks !== undefined) for (const check of entry.checks) (existing.checks ??= new Set()).add(check);
+      if (entry.checks !== undefined) {
+        existing.checks ??= new Set();
+        for (const check of entry.checks) addCheck(existing, check);
+      }
       continue;
     }
     groups.set(key, {
@@ -82,7 +98,7 @@ export function groupByObject(findings: readonly Finding[], scanned: readonly Sc
       documentIndex: entry.location.documentIndex,
       location: entry.location,
       findings: [],
-      checks: entry.checks === undefined ? undefined : new Set(entry.checks),
+      checks: entry.checks === undefined ? undefined : isStrictlySorted(entry.checks) ? entry.checks : new Set(entry.checks),
     });
   }
   for (const finding of findings) {
@@ -93,7 +109,7 @@ export function groupByObject(findings: readonly Finding[], scanned: readonly Sc
       groups.set(key, group);
     }
     group.findings.push(finding);
-    group.checks?.add(finding.checkId);
+    addCheck(group, finding.checkId);
   }
   const result: ObjectGroup[] = [];
   for (const group of groups.values()) {
@@ -104,7 +120,7 @@ export function groupByObject(findings: readonly Finding[], scanned: readonly Sc
       documentIndex: group.documentIndex,
       location: group.location,
       findings: group.findings,
-      checks: group.checks === undefined ? undefined : [...group.checks].sort(compareText),
+      checks: group.checks === undefined ? undefined : group.checks instanceof Set ? [...group.checks].sort(compareText) : group.checks,
     });
   }
   return result.sort(compareGroups);
