@@ -3,7 +3,7 @@ import type { ScanResult } from '../engine/scan.js';
 import type { TextReplacement } from '../fix/replacements.js';
 import type { Finding } from '../model/types.js';
 import { renderJson, renderJsonChunks, type JsonReportContext } from './json.js';
-import { renderJunit } from './junit.js';
+import { renderJunit, renderJunitChunks } from './junit.js';
 import type { ScannedObject } from './objects.js';
 import { renderSarif } from './sarif.js';
 import { renderTable, renderTableChunks } from './table.js';
@@ -42,9 +42,10 @@ export function renderReport(format: ReportFormat, result: ScanResult, context: 
   }
 }
 
-/** The report in pieces, for writing without one large string: JSON streams finding by finding, the table object by object, the others are one piece. */
+/** The report in pieces, for writing without one large string: JSON streams finding by finding, the table object by object, JUnit a few thousand testcases at a time; SARIF is one piece. */
 export function renderReportChunks(format: ReportFormat, result: ScanResult, context: ReportContext): Iterable<string> {
   if (format === 'json') return renderJsonChunks(result, context);
   if (format === 'table') return renderTableChunks(result, context);
+  if (format === 'junit') return renderJunitChunks(result, context);
   return [renderReport(format, result, context)];
 }

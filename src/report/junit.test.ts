@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import type { JsonReport } from './json.js';
-import { CLEAN_OBJECT_TESTCASE, escapeAttribute, escapeText, renderJunit } from './junit.js';
+import { CLEAN_OBJECT_TESTCASE, escapeAttribute, escapeText, renderJunit, renderJunitChunks } from './junit.js';
 import type { ScannedObject } from './objects.js';
 import { diagnostic, finding, scanResult, TOOL } from './testing/fixtures.js';
 import { descendants, parseXml, type XmlElement } from './testing/xml.js';
@@ -182,4 +182,17 @@ test('a scan with more findings than a function call takes arguments still rende
   const many = new Array<ReturnType<typeof finding>>(150_000).fill(finding());
   const root = parseXml(renderJunit(scanResult(many, [], { files: 1, objects: 1 }), { tool: TOOL }));
   assert.equal(root.attributes.failures, '1', 'one object, one check: one failing testcase');
+});
+
+test('one file with 200,000 failing objects (a whole cluster in one suite) renders, in pieces that join to the whole report', () => {
+  const objects = 200_000;
+  const findings = Array.from({ length: objects }, (_, index) => finding({ object: { name: `pod-${index}` }, documentIndex: index }));
+  const result = scanResult(findings, [], { files: 1, objects });
+  const chunks = [...renderJunitChunks(result, { tool: TOOL })];
+  assert.ok(chunks.length >= objects / 2_000, `written in pieces (${chunks.length})`);
+  const text = chunks.join('');
+  assert.equal(text, renderJunit(result, { tool: TOOL }));
+  assert.match(text.slice(0, 300), /<testsuites name="[^"]*" tests="200000" failures="200000" errors="0">/);
+  assert.equal(text.split('<testcase ').length - 1, objects);
+  assert.ok(text.endsWith('  </testsuite>\n</testsuites>\n'));
 });

@@ -32,6 +32,20 @@ interface Suite {
 }
 
 export function renderJunit(result: ScanResult, context: JunitReportContext): string {
+  let text = '';
+  for (const chunk of renderJunitChunks(result, context)) text += chunk;
+  return text;
+}
+
+/** Testcases per written piece: big reports are written without one string of them all (a cluster's can pass V8's string limit). */
+const TESTCASES_PER_CHUNK = 2_000;
+
+/**
+ * The report in pieces: the head with the totals, then each suite a few
+ * thousand testcases at a time. Nothing spreads a list into a call's
+ * arguments, so no count of findings overflows the stack.
+ */
+export function* renderJunitChunks(result: ScanResult, context: JunitReportContext): Generator<string> {
   const suites = new Map<string, Suite>();
   const suiteFor = (file: string): Suite => {
     let suite = suites.get(file);
@@ -41,29 +55,26 @@ export function renderJunit(result: ScanResult, context: JunitReportContext): st
     }
     return suite;
   };
-  for (const group of groupByObject(result.findings, context.objects)) suiteFor(group.file).testcases.push(...objectTestcases(group));
+  for (const group of groupByObject(result.findings, context.objects)) {
+    const testcases = suiteFor(group.file).testcases;
+    for (const testcase of objectTestcases(group)) testcases.push(testcase);
+  }
   for (const diagnostic of sortDiagnostics(result.diagnostics)) {
     const suite = suiteFor(diagnostic.file);
     if (diagnostic.severity === 'error') suite.testcases.push(diagnosticTestcase(diagnostic));
     else suite.warnings.push(diagnosticLine(diagnostic));
   }
   const ordered = [...suites.values()].sort((a, b) => compareText(a.name, b.name));
+  const counted = ordered.map((suite) => ({ suite, counts: countCases(suite.testcases) }));
   const totals = { tests: 0, failures: 0, errors: 0 };
-  const body: string[] = [];
-  for (const suite of ordered) {
-    const counts = countCases(suite.testcases);
+  for (const { counts } of counted) {
     totals.tests += counts.tests;
     totals.failures += counts.failures;
     totals.errors += counts.errors;
-    body.push(...renderSuite(suite, counts));
   }
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeAttribute(context.tool.name)}" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}">`,
-    ...body,
-    '</testsuites>',
-    '',
-  ].join('\n');
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeAttribute(context.tool.name)}" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}">\n`;
+  for (const { suite, counts } of counted) yield* renderSuite(suite, counts);
+  yield '</testsuites>\n';
 }
 
 function objectTestcases(group: ObjectGroup): Testcase[] {
@@ -112,22 +123,27 @@ function countCases(testcases: readonly Testcase[]): { tests: number; failures: 
   };
 }
 
-function renderSuite(suite: Suite, counts: { tests: number; failures: number; errors: number }): string[] {
-  const lines = [`  <testsuite name="${escapeAttribute(suite.name)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="0">`];
+function* renderSuite(suite: Suite, counts: { tests: number; failures: number; errors: number }): Generator<string> {
+  let lines = [`  <testsuite name="${escapeAttribute(suite.name)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="0">`];
+  let pending = 0;
   for (const testcase of suite.testcases) {
     const open = `    <testcase classname="${escapeAttribute(testcase.classname)}" name="${escapeAttribute(testcase.name)}" file="${escapeAttribute(testcase.file)}"`;
     const outcome = testcase.failure !== undefined ? { element: 'failure', ...testcase.failure } : testcase.error !== undefined ? { element: 'error', ...testcase.error } : undefined;
-    if (outcome === undefined) {
-      lines.push(`${open}/>`);
-      continue;
+    if (outcome === undefined) lines.push(`${open}/>`);
+    else {
+      lines.push(`${open}>`);
+      lines.push(`      <${outcome.element} message="${escapeAttribute(outcome.message)}" type="${escapeAttribute(outcome.type)}">${escapeText(outcome.body)}</${outcome.element}>`);
+      lines.push('    </testcase>');
     }
-    lines.push(`${open}>`);
-    lines.push(`      <${outcome.element} message="${escapeAttribute(outcome.message)}" type="${escapeAttribute(outcome.type)}">${escapeText(outcome.body)}</${outcome.element}>`);
-    lines.push('    </testcase>');
+    if (++pending === TESTCASES_PER_CHUNK) {
+      yield `${lines.join('\n')}\n`;
+      lines = [];
+      pending = 0;
+    }
   }
   if (suite.warnings.length > 0) lines.push(`    <system-err>${escapeText(suite.warnings.join('\n'))}</system-err>`);
   lines.push('  </testsuite>');
-  return lines;
+  yield `${lines.join('\n')}\n`;
 }
 
 /**
