@@ -255,7 +255,7 @@ try {
   process.stdout.write(`receipt→alert lag: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target ≤ ${P99_TARGET_MS}); peak RSS ${peakRssMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB})\n`);
   // Where the time goes, from the server's own stage histograms (bucket upper bounds, so p99 is "at most").
   const stages = [];
-  for (const name of ['read', 'spool', 'wait', 'process', 'journal_sync', 'checkpoint', 'rotate', 'rotate_journal']) {
+  for (const name of ['read', 'spool', 'wait', 'process', 'durable', 'recorded', 'journal_sync', 'checkpoint', 'rotate', 'rotate_journal']) {
     const buckets = [...metrics.matchAll(new RegExp(`^rampart_detect_stage_seconds_bucket\\{le="([^"]+)",stage="${name}"\\} (\\S+)$`, 'gm'))].map((match) => ({ le: Number(match[1]), count: Number(match[2]) }));
     const count = Number(new RegExp(`^rampart_detect_stage_seconds_count\\{stage="${name}"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
     const sum = Number(new RegExp(`^rampart_detect_stage_seconds_sum\\{stage="${name}"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
