@@ -21,7 +21,6 @@ import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { Severity } from '../model/types.js';
 import type { AggregatedAlert } from './aggregate.js';
 import { parseAuditEvent, type AuditEvent } from './event.js';
-import { eventListItems } from './eventList.js';
 import { DetectPipeline } from './pipeline.js';
 import type { RuleSet } from './rules.js';
 import { WebhookSink, type SinkFormat } from './sink.js';
@@ -417,26 +416,23 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     }
     stage.observe({ stage: 'read' }, Math.max(0, Date.now() - receivedAt) / 1000);
     if (tooLarge) return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
+    let body: unknown;
     const bodyBytes = Buffer.concat(chunks);
-    // An EventList is read item by item (see eventList.ts); anything else, or invalid JSON, is parsed whole as before.
-    let items = eventListItems(bodyBytes);
-    if (items === undefined) {
-      let body: unknown;
-      try {
-        body = JSON.parse(bodyBytes.toString('utf8'));
-      } catch (error) {
-        malformedCounter.inc();
-        log(`rampart detect serve: request ${number}: body is not JSON (${error instanceof Error ? error.message : String(error)})`);
-        return answer(response, 400, { error: 'body is not JSON' });
-      }
-      const record = body as { kind?: unknown; items?: unknown } | null;
-      if (record !== null && typeof record === 'object' && record.kind === 'EventList' && Array.isArray(record.items)) items = record.items;
-      else if (record !== null && typeof record === 'object' && record.kind === 'Event') items = [record];
-      else {
-        malformedCounter.inc();
-        log(`rampart detect serve: request ${number}: expected an audit.k8s.io EventList or Event`);
-        return answer(response, 400, { error: 'expected an audit.k8s.io EventList or Event' });
-      }
+    try {
+      body = JSON.parse(bodyBytes.toString('utf8'));
+    } catch (error) {
+      malformedCounter.inc();
+      log(`rampart detect serve: request ${number}: body is not JSON (${error instanceof Error ? error.message : String(error)})`);
+      return answer(response, 400, { error: 'body is not JSON' });
+    }
+    const record = body as { kind?: unknown; items?: unknown } | null;
+    let items: unknown[];
+    if (record !== null && typeof record === 'object' && record.kind === 'EventList' && Array.isArray(record.items)) items = record.items;
+    else if (record !== null && typeof record === 'object' && record.kind === 'Event') items = [record];
+    else {
+      malformedCounter.inc();
+      log(`rampart detect serve: request ${number}: expected an audit.k8s.io EventList or Event`);
+      return answer(response, 400, { error: 'expected an audit.k8s.io EventList or Event' });
     }
     if (queued() + items.length > maxQueue) {
       dropped.inc(items.length);
