@@ -109,9 +109,6 @@ interface SpoolWrite {
  */
 const PROCESS_BATCH = 500;
 
-/** The processed journal is synced once this much was written to it (besides every second). */
-const JOURNAL_SYNC_BYTES = 256 * 1024;
-
 function tokenMatches(given: string, tokens: readonly Buffer[]): boolean {
   const candidate = Buffer.from(given);
   let found = false;
@@ -281,8 +278,6 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         }
         processedCounter.inc(batch.length);
         sinceCheckpoint += batch.length;
-        // A second of journal at this rate is megabytes: synced in smaller steps, it holds up the spool's writes less.
-        if (spool.unsyncedJournalBytes >= JOURNAL_SYNC_BYTES) syncJournal();
         stage.observe({ stage: 'recorded' }, (performance.now() - started) / 1000);
         queueDepth.set(queued());
         if (queued() > 0) schedule();
@@ -335,10 +330,6 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       failed(error);
     }
   };
-  const syncJournal = (): void => {
-    const syncStarted = performance.now();
-    void spool.syncProcessed().then(() => stage.observe({ stage: 'journal_sync' }, (performance.now() - syncStarted) / 1000));
-  };
   const checkpointEvery = options.checkpointIntervalMs ?? 10_000;
   let lastCheckpoint = Date.now();
   const checkpoint = (force = false): void => {
@@ -356,7 +347,8 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const syncTimer = setInterval(() => {
     if (Date.now() - lastCheckpoint >= checkpointEvery) checkpoint();
     maybeRotate();
-    syncJournal();
+    const syncStarted = performance.now();
+    void spool.syncProcessed().then(() => stage.observe({ stage: 'journal_sync' }, (performance.now() - syncStarted) / 1000));
     // Summaries of aggregation windows that closed, recorded and delivered like a batch's alerts (not while one waits for its write).
     if (!recording && !journalBlocked && !held) {
       batchAlerts = [];

@@ -317,7 +317,7 @@ export class Spool {
   /** Appends a checkpoint of the correlation state to the journal (bounded by the caller). */
   checkpoint(state: unknown): void {
     if (this.processedFd === undefined) return;
-    this.unsyncedJournalBytes += writeSync(this.processedFd, `${JSON.stringify({ state })}\n`);
+    writeSync(this.processedFd, `${JSON.stringify({ state })}\n`);
   }
 
   /**
@@ -404,23 +404,17 @@ export class Spool {
   /** Records a processed batch and its alerts in one write. */
   markProcessed(keys: readonly string[], alerts: readonly unknown[]): void {
     if (keys.length === 0 && alerts.length === 0) return;
-    this.unsyncedJournalBytes += writeSync(this.processedFd!, `${JSON.stringify({ k: keys, a: alerts })}\n`);
+    writeSync(this.processedFd!, `${JSON.stringify({ k: keys, a: alerts })}\n`);
     for (const key of keys) this.remember(this.processed, key);
   }
 
-  /** Bytes written to the processed journal since the last sync started. */
-  unsyncedJournalBytes = 0;
-
   /**
-   * Syncs the processed journal in the thread pool (called periodically and
-   * after every few hundred kB, so each sync is short and competes little
-   * with the spool's own writes; a lost tail is replayed, never skipped), so
-   * the event loop does not wait for the disk. At most one sync is in flight;
-   * resolves when it is done.
+   * Syncs the processed journal in the thread pool (called periodically; a
+   * lost tail is replayed, never skipped), so the event loop does not wait for
+   * the disk. At most one sync is in flight; resolves when it is done.
    */
   syncProcessed(): Promise<void> {
     if (this.processedFd === undefined) return Promise.resolve();
-    if (this.journalSync === undefined) this.unsyncedJournalBytes = 0;
     this.journalSync ??= new Promise<void>((resolve) => {
       fdatasync(this.processedFd!, () => {
         this.journalSync = undefined;
