@@ -292,6 +292,8 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     recording = true;
     const writes = new Set<Promise<void>>();
     for (const item of batch) if (item.write !== undefined && !item.write.settled) writes.add(item.write.written);
+    // A rotation writing the new journal's head line: the record waits for it too.
+    if (spool.journalReady !== undefined) writes.add(spool.journalReady);
     if (writes.size === 0) finish();
     else {
       const durableStarted = performance.now();
@@ -350,7 +352,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     const syncStarted = performance.now();
     void spool.syncProcessed().then(() => stage.observe({ stage: 'journal_sync' }, (performance.now() - syncStarted) / 1000));
     // Summaries of aggregation windows that closed, recorded and delivered like a batch's alerts (not while one waits for its write).
-    if (!recording && !journalBlocked && !held) {
+    if (!recording && !journalBlocked && !held && spool.journalReady === undefined) {
       batchAlerts = [];
       pipeline.tick(Date.now());
       const summaries = batchAlerts;
@@ -544,6 +546,8 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       }
       clearInterval(syncTimer);
       loopDelay.disable();
+      // The summaries below go into the journal a rotation may be switching to.
+      await spool.rotating?.catch(() => undefined);
       batchAlerts = [];
       pipeline.finish();
       const summaries = batchAlerts;

@@ -110,7 +110,9 @@ test('rotation while running: a fully processed segment past its size is rotated
       const rotation = spool.rotateIfDue(() => ({ n: round }));
       assert.ok(rotation !== undefined);
       assert.ok(spool.rotating !== undefined, 'the new journal is synced in the thread pool');
-      // Processing goes on meanwhile: this record goes into the new journal.
+      // Processing goes on meanwhile: once the head line is written, records go into the new journal.
+      assert.ok(spool.journalReady !== undefined, 'the head line is written in the thread pool');
+      await spool.journalReady;
       spool.markProcessed([`during${round}/ResponseComplete`], []);
       await rotation;
       assert.equal(spool.rotating, undefined);
@@ -176,6 +178,7 @@ test('a crash while a running rotation syncs its new journal: a restart finishes
     assert.ok(rotation !== undefined);
     // While the new journal is synced, an event is processed. The files as a crash here would leave them are
     // copied now: the sync's completion, and so the renames, run on this thread after this synchronous code.
+    await spool.journalReady;
     spool.markProcessed(['n1/ResponseComplete'], []);
     const names = readdirSync(directory);
     assert.ok(names.includes('processed.jsonl.tmp') && names.includes('processed.jsonl'), 'the rotation is half done');

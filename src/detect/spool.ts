@@ -224,9 +224,10 @@ export class Spool {
    *
    * 1. At once: events.log is renamed to the new generation and a new one is
    *    opened; appends (and acknowledgements) go on into it. The new journal
-   *    is created as `processed.jsonl.tmp` with its header (carried keys,
-   *    `state` and the generation it follows) and becomes the journal that
-   *    `markProcessed` and `checkpoint` write to, so processing goes on too.
+   *    is created as `processed.jsonl.tmp`; its header (carried keys, `state`
+   *    and the generation it follows) is written in the thread pool, and then
+   *    it becomes the journal that `markProcessed` and `checkpoint` write to
+   *    (`journalReady` is set until then), so processing goes on too.
    * 2. In the thread pool: the new journal is synced; then the old journal is
    *    renamed to the generation and the new one takes its place (the open
    *    descriptor follows the rename).
@@ -257,16 +258,25 @@ export class Spool {
       // The old journal stays in use: the new events.log is replayed against it after a restart.
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    try {
-      writeSync(next, header);
-    } catch (error) {
-      closeSync(next);
-      rmSync(pendingJournal, { force: true });
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    // The head line is written in the thread pool (megabytes with a large state); records wait for it (`journalReady`).
+    const data = Buffer.from(header);
     const old = this.processedFd!;
-    this.processedFd = next;
+    const ready = writeAll(next, [data]).then((written) => {
+      if (written < data.length) throw new Error(`short write to ${pendingJournal}`);
+      this.processedFd = next;
+    });
+    this.journalReady = ready.finally(() => {
+      this.journalReady = undefined;
+    });
     const swap = async (): Promise<void> => {
+      try {
+        await ready;
+      } catch (error) {
+        // The old journal stays in use, as when the new one cannot be created.
+        closeSync(next);
+        rmSync(pendingJournal, { force: true });
+        throw error;
+      }
       await new Promise<void>((resolve, reject) => fdatasync(next, (error) => (error !== null ? reject(error) : resolve())));
       closeSync(old);
       renameSync(this.processedPath, `${this.processedPath}.${generation}`);
@@ -279,6 +289,13 @@ export class Spool {
     });
     return this.rotating;
   }
+
+  /**
+   * Set while a running rotation writes the new journal's head line: nothing
+   * may be recorded meanwhile (`markProcessed`, `checkpoint`); once it
+   * settles, records go into the new journal (or, if it failed, the old one).
+   */
+  journalReady: Promise<void> | undefined;
 
   /** Set while a rotation's second step runs (no other rotation or checkpoint starts meanwhile). */
   rotating: Promise<void> | undefined;
