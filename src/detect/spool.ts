@@ -265,9 +265,15 @@ export class Spool {
       if (written < data.length) throw new Error(`short write to ${pendingJournal}`);
       this.processedFd = next;
     });
-    this.journalReady = ready.finally(() => {
-      this.journalReady = undefined;
-    });
+    // Settles, never rejects (a failure rejects the rotation): the caller only waits for it.
+    this.journalReady = ready.then(
+      () => {
+        this.journalReady = undefined;
+      },
+      () => {
+        this.journalReady = undefined;
+      },
+    );
     const swap = async (): Promise<void> => {
       try {
         await ready;
@@ -277,12 +283,15 @@ export class Spool {
         rmSync(pendingJournal, { force: true });
         throw error;
       }
-      await new Promise<void>((resolve, reject) => fdatasync(next, (error) => (error !== null ? reject(error) : resolve())));
+      // Records already go into the new journal, so it is renamed into place even if the sync failed (a failing
+      // disk): left as processed.jsonl.tmp, the next rotation would create that file again over it.
+      const synced = await new Promise<NodeJS.ErrnoException | null>((resolve) => fdatasync(next, resolve));
       closeSync(old);
       renameSync(this.processedPath, `${this.processedPath}.${generation}`);
       renameSync(pendingJournal, this.processedPath);
       this.pruneGenerations();
       this.rotations++;
+      if (synced !== null) throw synced;
     };
     this.rotating = swap().finally(() => {
       this.rotating = undefined;
