@@ -256,7 +256,8 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     if (queueHead === queue.length) {
       queue.length = 0;
       queueHead = 0;
-    } else if (queueHead >= 4096) {
+    } else {
+      // Events of a later request are queued (their write started): the processed ones go now all the same.
       queue.splice(0, queueHead);
       queueHead = 0;
     }
