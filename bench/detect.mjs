@@ -194,11 +194,17 @@ try {
   const totalBatches = Math.round(batchesPerSecond * SECONDS);
   // The request bodies are built before the clock starts: the clients must not compete with the server for the CPU.
   const bodies = [];
+  // The events carry the time their body is built (seconds before it is sent), as an API server's events
+  // carry the current time: with the file's old timestamps every alert aggregation window would count as
+  // closed at the server's first tick, and it would send a summary of every window every second.
   for (let batch = 0; batch < totalBatches; batch++) {
     const items = [];
+    const stamp = new Date().toISOString();
     for (let index = 0; index < BATCH; index++) {
       const item = JSON.parse(lines[(batch * BATCH + index) % EVENTS]);
       item.auditID = `w-${batch}-${index}`;
+      item.requestReceivedTimestamp = stamp;
+      item.stageTimestamp = stamp;
       items.push(item);
     }
     bodies.push(JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items }));
@@ -251,11 +257,18 @@ try {
   const rate = Math.round(acknowledged / sendSeconds);
   const lossless = acknowledged === totalBatches * BATCH && received === acknowledged && processed === acknowledged;
   process.stdout.write(`webhook: ${acknowledged.toLocaleString('en')} events in ${sendSeconds.toFixed(1)} s = ${rate.toLocaleString('en')} events/s (target ${RATE.toLocaleString('en')}), ${refused} refused requests retried; received ${received}, processed ${processed}: ${lossless ? 'no loss' : 'LOSS'}\n`);
+  let alertLines = 0;
+  try {
+    alertLines = readFileSync(path.join(directory, 'alerts.jsonl'), 'utf8').split('\n').filter((line) => line !== '').length;
+  } catch {
+    alertLines = 0;
+  }
+  process.stdout.write(`alerts written by the server (summaries at its stop included): ${alertLines.toLocaleString('en')}\n`);
   process.stdout.write(`server CPU: ${serverCpuSeconds.toFixed(1)} s for ${acknowledged.toLocaleString('en')} events = ${Math.round(acknowledged / serverCpuSeconds).toLocaleString('en')} events per CPU second (receive, spool with fsync, detect, write alerts)\n`);
   process.stdout.write(`receipt→alert lag: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target ≤ ${P99_TARGET_MS}); peak RSS ${peakRssMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB})\n`);
   // Where the time goes, from the server's own stage histograms (bucket upper bounds, so p99 is "at most").
   const stages = [];
-  for (const name of ['read', 'spool', 'wait', 'process', 'journal_sync', 'checkpoint', 'rotate', 'rotate_journal']) {
+  for (const name of ['read', 'spool', 'wait', 'process', 'durable', 'recorded', 'journal_sync', 'checkpoint', 'rotate', 'rotate_journal']) {
     const buckets = [...metrics.matchAll(new RegExp(`^rampart_detect_stage_seconds_bucket\\{le="([^"]+)",stage="${name}"\\} (\\S+)$`, 'gm'))].map((match) => ({ le: Number(match[1]), count: Number(match[2]) }));
     const count = Number(new RegExp(`^rampart_detect_stage_seconds_count\\{stage="${name}"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
     const sum = Number(new RegExp(`^rampart_detect_stage_seconds_sum\\{stage="${name}"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);

@@ -1,6 +1,6 @@
 /** The audit webhook: authentication, spool before acknowledgement, 429, 413, malformed events, metrics; the alert webhook sink. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -99,6 +99,57 @@ test('bearer token: 401 without or with a wrong token; an EventList is spooled, 
     assert.match(metrics.body, /rampart_detect_alerts_total\{rule="audit-privileged-pod",severity="high"\} 1/);
     assert.match(metrics.body, /rampart_detect_lag_seconds_count \d+/);
     assert.match(metrics.body, /rampart_detect_requests_unauthorized_total 2/);
+  });
+});
+
+/** The descriptor this process holds on `file` (the spool's events.log). */
+function descriptorOf(file: string): number {
+  for (const name of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${name}`) === file) return Number(name);
+    } catch {
+      // Closed meanwhile (the directory's own descriptor).
+    }
+  }
+  throw new Error(`no descriptor on ${file}`);
+}
+
+/** Puts the file `open` opens under the number `descriptor` (the lowest free number is given out first). */
+function replaceDescriptor(descriptor: number, open: () => number): void {
+  closeSync(descriptor);
+  const lower: number[] = [];
+  let opened = open();
+  while (opened < descriptor) {
+    lower.push(opened);
+    opened = open();
+  }
+  for (const other of lower) closeSync(other);
+  assert.equal(opened, descriptor, 'the descriptor number was free');
+}
+
+test('a failed spool write: 503, its events are processed and recorded once; the retry is spooled and acknowledged, not run again', async () => {
+  await withServer({ tokens: ['t'] }, async (server, alerts, spool) => {
+    const eventsLog = path.join(spool, 'events.log');
+    const descriptor = descriptorOf(eventsLog);
+    // The spool's writes fail (EBADF) while its descriptor number holds a read-only file. Swapped synchronously:
+    // a closed number would be given to the next socket, and the spool would write into it.
+    replaceDescriptor(descriptor, () => openSync(path.join(spool, 'processed.jsonl'), 'r'));
+    const body = eventList([privilegedDeployment('f1')]);
+    assert.equal((await post(server.port, body, { token: 't' })).status, 503);
+    for (let attempt = 0; attempt < 400 && server.pipeline.counters.processed < 1; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(server.pipeline.counters.processed, 1, 'the event was run through the rules all the same');
+    const raised = alerts.filter((alert) => alert.auditID === 'f1').length;
+    assert.ok(raised > 0, 'and its alerts delivered');
+    replaceDescriptor(descriptor, () => openSync(eventsLog, 'a'));
+    assert.equal((await post(server.port, body, { token: 't' })).status, 200, 'the retry is acknowledged');
+    assert.match(readFileSync(eventsLog, 'utf8'), /"auditID":"f1"/, 'once it is on disk');
+    // A later event: the queue is in order, so had the retry been queued it would be processed first.
+    assert.equal((await post(server.port, eventList([rawEvent({ verb: 'get', resource: 'pods', auditID: 'f2' })]), { token: 't' })).status, 200);
+    for (let attempt = 0; attempt < 400 && server.pipeline.counters.processed < 2; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(server.pipeline.counters.processed, 2, 'f1 was not run again');
+    assert.equal(alerts.filter((alert) => alert.auditID === 'f1').length, raised);
+    const journal = readFileSync(path.join(spool, 'processed.jsonl'), 'utf8');
+    assert.equal(journal.split('f1/ResponseComplete').length - 1, 1, 'recorded as processed once');
   });
 });
 

@@ -24,7 +24,7 @@ import { parseAuditEvent, type AuditEvent } from './event.js';
 import { DetectPipeline } from './pipeline.js';
 import type { RuleSet } from './rules.js';
 import { WebhookSink, type SinkFormat } from './sink.js';
-import { eventKey, Spool } from './spool.js';
+import { eventKey, Spool, type SpooledEvent } from './spool.js';
 
 export interface ServeFlags {
   spool: string;
@@ -91,6 +91,14 @@ interface QueuedEvent {
   /** When it entered the processing queue (ms). */
   readonly queuedAt: number;
   readonly event: AuditEvent;
+  /** The spool write of its request while it is in flight (undefined once on disk, or replayed from the spool). */
+  write?: SpoolWrite;
+}
+
+/** One request's spool write, shared by its events. */
+interface SpoolWrite {
+  readonly written: Promise<void>;
+  settled: boolean;
 }
 
 /**
@@ -128,7 +136,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
   const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
   // Where an event waits between receipt and alert, stage by stage (see docs/detect.md, "Latency").
-  const stage = new Histogram({ name: 'rampart_detect_stage_seconds', help: 'Time per stage: read (receipt to whole body), spool (append until synced), wait (queued until its batch starts), process (one batch through the rules, journal and sinks), journal_sync, checkpoint and rotate (the spool maintenance)', labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const stage = new Histogram({ name: 'rampart_detect_stage_seconds', help: 'Time per stage: read (receipt to whole body), spool (append until synced), wait (queued until its batch starts), process (one batch through the rules, while its spool write may still be in flight), durable (a processed batch waiting for its spool write), recorded (batch start to journal written and alerts sent), journal_sync, checkpoint, rotate and rotate_journal (the spool maintenance)', labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   new Gauge({
@@ -207,49 +215,100 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     done();
   };
 
+  /**
+   * Runs the next events of the queue through the rules, at most
+   * PROCESS_BATCH, as soon as they are queued: their spool write may still be
+   * in flight, so the rules run while the disk writes. The batch is recorded
+   * as processed, and its alerts delivered, only once every event in it is
+   * on disk; the next batch waits for that, so batches are recorded in the
+   * order they were processed and a checkpoint never holds the effect of an
+   * unrecorded batch. A kill before the record leaves nothing recorded: the
+   * events are replayed from the spool, or (not acknowledged) sent again.
+   * An event whose write failed was answered 503; it is recorded as processed
+   * all the same (its alerts are real) and remembered, so that when the API
+   * server sends it again it is spooled and acknowledged but not run again.
+   */
+  let recording = false;
   const processBatch = (): void => {
     scheduled = false;
-    if (held || journalBlocked || spool.rotating !== undefined) return;
-    const end = Math.min(queue.length, queueHead + PROCESS_BATCH);
+    if (held || journalBlocked || recording) return;
+    // A batch waits for the writes of its events: it takes in the events of at most one write still in flight,
+    // so the events of a request already on disk are not held back by the write of a later one.
+    const limit = Math.min(queue.length, queueHead + PROCESS_BATCH);
+    let end = queueHead;
+    let inFlight: SpoolWrite | undefined;
+    for (; end < limit; end++) {
+      const write = queue[end]!.write;
+      if (write === undefined || write.settled || write === inFlight) continue;
+      if (inFlight !== undefined) break;
+      inFlight = write;
+    }
+    if (queueHead >= end) return;
     const started = performance.now();
-    if (queueHead < end) stage.observe({ stage: 'wait' }, Math.max(0, Date.now() - queue[queueHead]!.queuedAt) / 1000);
+    stage.observe({ stage: 'wait' }, Math.max(0, Date.now() - queue[queueHead]!.queuedAt) / 1000);
     batchAlerts = [];
     const batch = queue.slice(queueHead, end);
     for (const item of batch) pipeline.processEvent(item.event);
+    const procDone = performance.now();
+    stage.observe({ stage: 'process' }, (procDone - started) / 1000);
     queueHead = end;
     // Processed events leave the queue at once: they hold their whole request and response objects.
     if (queueHead === queue.length) {
       queue.length = 0;
       queueHead = 0;
-    } else if (queueHead >= 4096) {
+    } else {
+      // Events of a later request are queued (their write started): the processed ones go now all the same.
       queue.splice(0, queueHead);
       queueHead = 0;
     }
     const alerts = batchAlerts;
-    record(batch.map((item) => item.key), alerts, () => {
-      for (const alert of alerts) {
-        alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
-        options.onAlert?.(alert);
-        sink?.send(alert);
-      }
-      const now = Date.now();
-      for (const item of batch) {
-        lag.observe((now - item.receivedAt) / 1000);
-        lagSummary.observe((now - item.receivedAt) / 1000);
-        if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
-      }
-      processedCounter.inc(batch.length);
-      sinceCheckpoint += batch.length;
-      stage.observe({ stage: 'process' }, (performance.now() - started) / 1000);
-      queueDepth.set(queued());
-      if (queued() > 0) schedule();
-      else {
-        maybeRotate();
-        const resolvers = drainResolvers;
-        drainResolvers = [];
-        for (const resolve of resolvers) resolve();
-      }
-    });
+    const finish = (): void => {
+      const keys = batch.map((item) => item.key);
+      record(keys, alerts, () => {
+        recording = false;
+        for (const alert of alerts) {
+          alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
+          options.onAlert?.(alert);
+          sink?.send(alert);
+        }
+        const now = Date.now();
+        for (const item of batch) {
+          lag.observe((now - item.receivedAt) / 1000);
+          lagSummary.observe((now - item.receivedAt) / 1000);
+          if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
+        }
+        processedCounter.inc(batch.length);
+        sinceCheckpoint += batch.length;
+        stage.observe({ stage: 'recorded' }, (performance.now() - started) / 1000);
+        queueDepth.set(queued());
+        if (queued() > 0) schedule();
+        else {
+          maybeRotate();
+          const resolvers = drainResolvers;
+          drainResolvers = [];
+          for (const resolve of resolvers) resolve();
+        }
+      });
+    };
+    recording = true;
+    const writes = new Set<Promise<void>>();
+    for (const item of batch) if (item.write !== undefined && !item.write.settled) writes.add(item.write.written);
+    // A rotation writing the new journal's head line: the record waits for it too.
+    if (spool.journalReady !== undefined) writes.add(spool.journalReady);
+    if (writes.size === 0) finish();
+    else {
+      const durableStarted = performance.now();
+      void Promise.allSettled(writes).then(() => {
+        stage.observe({ stage: 'durable' }, (performance.now() - durableStarted) / 1000);
+        finish();
+      });
+    }
+  };
+  /** Keys processed whose spool write failed (bounded; see processBatch). */
+  const unspooled = new Set<string>();
+  const rememberUnspooled = (key: string): void => {
+    unspooled.add(key);
+    if (unspooled.size > maxQueue) unspooled.delete(unspooled.values().next().value!);
   };
   const schedule = (): void => {
     if (scheduled || held) return;
@@ -259,7 +318,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   /** Rotates the spool when it is due; only with the queue empty, so every spooled event is processed. */
   let sinceCheckpoint = 0;
   const maybeRotate = (): void => {
-    if (queued() > 0 || held || journalBlocked || spool.rotating !== undefined) return;
+    if (queued() > 0 || held || journalBlocked || recording || spool.rotating !== undefined) return;
     const failed = (error: unknown): void => log(`rampart detect serve: spool rotation failed: ${error instanceof Error ? error.message : String(error)}`);
     try {
       const started = performance.now();
@@ -268,7 +327,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       stage.observe({ stage: 'rotate' }, (performance.now() - started) / 1000);
       sinceCheckpoint = 0;
       lastCheckpoint = Date.now();
-      // Processing waits for the new journal (appends do not); see Spool.rotateIfDue.
+      // Neither appends nor processing wait for the new journal to be synced; see Spool.rotateIfDue.
       rotation.then(() => stage.observe({ stage: 'rotate_journal' }, (performance.now() - started) / 1000), failed).finally(schedule);
     } catch (error) {
       failed(error);
@@ -277,7 +336,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const checkpointEvery = options.checkpointIntervalMs ?? 10_000;
   let lastCheckpoint = Date.now();
   const checkpoint = (force = false): void => {
-    if (journalBlocked || spool.rotating !== undefined || (sinceCheckpoint === 0 && !force)) return;
+    if (journalBlocked || recording || spool.rotating !== undefined || (sinceCheckpoint === 0 && !force)) return;
     try {
       const started = performance.now();
       spool.checkpoint(pipeline.engine.snapshot());
@@ -293,7 +352,21 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     maybeRotate();
     const syncStarted = performance.now();
     void spool.syncProcessed().then(() => stage.observe({ stage: 'journal_sync' }, (performance.now() - syncStarted) / 1000));
-    pipeline.tick(Date.now());
+    // Summaries of aggregation windows that closed, recorded and delivered like a batch's alerts (not while one waits for its write).
+    if (!recording && !journalBlocked && !held && spool.journalReady === undefined) {
+      batchAlerts = [];
+      pipeline.tick(Date.now());
+      const summaries = batchAlerts;
+      batchAlerts = [];
+      if (summaries.length > 0)
+        record([], summaries, () => {
+          for (const alert of summaries) {
+            alertsCounter.inc({ rule: alert.ruleId, severity: alert.severity });
+            options.onAlert?.(alert);
+            sink?.send(alert);
+          }
+        });
+    }
   }, 1000);
   syncTimer.unref();
   schedule();
@@ -372,21 +445,39 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       accepted.push({ key: eventKey(item), receivedAt: now, event: item, parsed: parsed.event });
     });
     let fresh;
+    // The new events are queued, and processing may start, while their write is in flight (see processBatch).
+    const queueFresh = (events: readonly SpooledEvent[], written: Promise<void>): void => {
+      const write: SpoolWrite = { written, settled: false };
+      written.then(
+        () => {
+          write.settled = true;
+        },
+        () => {
+          write.settled = true;
+          // Queued, so processed and recorded all the same: a retry must not run them again.
+          for (const item of events) rememberUnspooled(item.key);
+        },
+      );
+      const queuedAt = Date.now();
+      for (const item of events) {
+        // Processed already, when an earlier write of it failed: spooled now, not run again.
+        if (unspooled.has(item.key)) continue;
+        queue.push({ key: item.key, receivedAt: item.receivedAt, queuedAt, event: (item as (typeof accepted)[number]).parsed, write });
+      }
+      queueDepth.set(queued());
+      schedule();
+    };
     try {
       const appendStarted = performance.now();
-      fresh = await spool.append(accepted, bodyBytes, receivedAt);
+      fresh = await spool.append(accepted, bodyBytes, receivedAt, queueFresh);
       stage.observe({ stage: 'spool' }, (performance.now() - appendStarted) / 1000);
     } catch (error) {
       log(`rampart detect serve: spool write failed: ${error instanceof Error ? error.message : String(error)}`);
       return answer(response, 503, { error: 'spool unavailable' }, { 'retry-after': '5' });
     }
-    const freshKeys = new Set(fresh.map((item) => item.key));
+    for (const item of fresh) unspooled.delete(item.key);
     duplicates.inc(accepted.length - fresh.length);
-    const queuedAt = Date.now();
-    for (const item of accepted) if (freshKeys.has(item.key)) queue.push({ key: item.key, receivedAt: item.receivedAt, queuedAt, event: item.parsed });
     received.inc(fresh.length);
-    queueDepth.set(queued());
-    schedule();
     return answer(response, 200, {});
   };
 
@@ -448,7 +539,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       });
       if (metricsServer !== undefined) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
       held = false;
-      if (queued() > 0) {
+      if (queued() > 0 || recording) {
         await new Promise<void>((resolve) => {
           drainResolvers.push(resolve);
           schedule();
@@ -456,6 +547,8 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
       }
       clearInterval(syncTimer);
       loopDelay.disable();
+      // The summaries below go into the journal a rotation may be switching to.
+      await spool.rotating?.catch(() => undefined);
       batchAlerts = [];
       pipeline.finish();
       const summaries = batchAlerts;

@@ -109,9 +109,15 @@ test('rotation while running: a fully processed segment past its size is rotated
       spool.markProcessed(batch.events.map((item) => item.key), []);
       const rotation = spool.rotateIfDue(() => ({ n: round }));
       assert.ok(rotation !== undefined);
-      assert.ok(spool.rotating !== undefined, 'recording waits for the new journal');
+      assert.ok(spool.rotating !== undefined, 'the new journal is synced in the thread pool');
+      // Processing goes on meanwhile: once the head line is written, records go into the new journal.
+      assert.ok(spool.journalReady !== undefined, 'the head line is written in the thread pool');
+      await spool.journalReady;
+      spool.markProcessed([`during${round}/ResponseComplete`], []);
       await rotation;
       assert.equal(spool.rotating, undefined);
+      const journal = readFileSync(path.join(directory, 'processed.jsonl'), 'utf8').split('\n');
+      assert.deepEqual(JSON.parse(journal[1]!), { k: [`during${round}/ResponseComplete`], a: [] }, 'recorded during the rotation, kept after it');
     }
     assert.equal(spool.rotations, 3);
     // One rotated generation kept: two files besides the current two.
@@ -119,8 +125,8 @@ test('rotation while running: a fully processed segment past its size is rotated
     assert.equal(names.filter((name) => /^events\.log\.\d+$/.test(name)).length, 1);
     assert.equal(names.filter((name) => /^processed\.jsonl\.\d+$/.test(name)).length, 1);
     assert.equal(statSync(path.join(directory, 'events.log')).size, 0);
-    const head = JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8')) as { remembered: string[]; state: unknown };
-    assert.ok(head.remembered.includes('r1/ResponseComplete') && head.remembered.includes('r4c/ResponseComplete'));
+    const head = JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8').split('\n')[0]!) as { remembered: string[]; state: unknown };
+    assert.ok(head.remembered.includes('r1/ResponseComplete') && head.remembered.includes('r4c/ResponseComplete') && head.remembered.includes('during3/ResponseComplete'));
     assert.deepEqual(head.state, { n: 4 });
     // A retry of a batch whose segment was deleted is still recognized, and after a restart too.
     const old = body(['r2a']);
@@ -156,6 +162,43 @@ test('checkpoint: after a restart the last state comes back with the events proc
     await second.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('a crash while a running rotation syncs its new journal: a restart finishes the rotation, what was recorded meanwhile is not replayed', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  const crashed = mkdtempSync(path.join(tmpdir(), 'rampart-spool-crashed-'));
+  try {
+    const spool = new Spool(directory, { maxSegmentBytes: 1 });
+    await spool.open();
+    const first = body(['m1', 'm2']);
+    await spool.append(first.events, first.buffer, 1);
+    spool.markProcessed(first.events.map((item) => item.key), []);
+    const rotation = spool.rotateIfDue(() => ({ seen: 2 }));
+    assert.ok(rotation !== undefined);
+    // While the new journal is synced, an event is processed. The files as a crash here would leave them are
+    // copied now: the sync's completion, and so the renames, run on this thread after this synchronous code.
+    await spool.journalReady;
+    spool.markProcessed(['n1/ResponseComplete'], []);
+    const names = readdirSync(directory);
+    assert.ok(names.includes('processed.jsonl.tmp') && names.includes('processed.jsonl'), 'the rotation is half done');
+    for (const name of names) writeFileSync(path.join(crashed, name), readFileSync(path.join(directory, name)));
+    await rotation;
+    await spool.close();
+    // n1 and n2 had been appended to the new events.log (framed as Spool.append writes them).
+    const second = body(['n1', 'n2']);
+    appendFileSync(path.join(crashed, 'events.log'), Buffer.concat([Buffer.from(`${JSON.stringify({ t: 2, n: second.buffer.length })}\n`), second.buffer, Buffer.from('\n')]));
+    const again = new Spool(crashed);
+    assert.deepEqual((await again.open()).map((item) => item.key), ['n2/ResponseComplete'], 'n1 was recorded in the new journal; m1 and m2 in the rotated generation');
+    assert.deepEqual(again.restoredState, { seen: 2 });
+    assert.equal((await again.append(first.events, first.buffer, 3)).length, 0, 'the rotated generation is still known as processed');
+    const after = readdirSync(crashed);
+    assert.ok(!after.includes('processed.jsonl.tmp'), 'the rotation was finished');
+    assert.equal(after.filter((name) => /^processed\.jsonl\.\d+$/.test(name)).length, 1);
+    await again.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(crashed, { recursive: true, force: true });
   }
 });
 

@@ -38,7 +38,6 @@
  * record does not run on from the torn bytes and get lost with them.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writev, writeSync } from 'node:fs';
 import path from 'node:path';
 
@@ -129,7 +128,11 @@ export class Spool {
   async open(rebuild?: (restored: unknown, since: readonly SpooledEvent[]) => unknown): Promise<SpooledEvent[]> {
     mkdirSync(this.directory, { recursive: true });
     const pendingJournal = `${this.processedPath}.tmp`;
-    if (!existsSync(this.processedPath) && existsSync(pendingJournal)) renameSync(pendingJournal, this.processedPath);
+    if (existsSync(pendingJournal)) {
+      // A crash between the two renames of a rotation, or inside a running rotation.
+      if (!existsSync(this.processedPath)) renameSync(pendingJournal, this.processedPath);
+      else this.finishInterruptedRotation(pendingJournal);
+    }
     this.lastGeneration = Math.max(0, ...this.generations().map(Number));
     // The whole journal, uncapped: forgetting a processed key here would process its event again.
     const processed = new Set<string>();
@@ -216,19 +219,26 @@ export class Spool {
 
   /**
    * Rotates while running, in two steps so that neither the event loop nor
-   * the HTTP requests wait for the disk. The caller guarantees every spooled
-   * event is processed (its queue is empty) and records nothing as processed
-   * until the returned promise settles (`rotating` is true meanwhile).
+   * the HTTP requests nor the processing wait for the disk. The caller
+   * guarantees every spooled event is processed (its queue is empty).
    *
    * 1. At once: events.log is renamed to the new generation and a new one is
-   *    opened; appends (and acknowledgements) go on into it.
-   * 2. In the thread pool: the new journal (carried keys and `state`) is
-   *    written and synced; then the old journal is renamed and the new one
-   *    takes its place.
+   *    opened; appends (and acknowledgements) go on into it. The new journal
+   *    is created as `processed.jsonl.tmp`; its header (carried keys, `state`
+   *    and the generation it follows) is written in the thread pool, and then
+   *    it becomes the journal that `markProcessed` and `checkpoint` write to
+   *    (`journalReady` is set until then), so processing goes on too.
+   * 2. In the thread pool: the new journal is synced; then the old journal is
+   *    renamed to the generation and the new one takes its place (the open
+   *    descriptor follows the rename).
    *
-   * A crash between the steps leaves the old journal with the new events.log:
-   * its events are not recorded as processed, so they are replayed, and the
-   * rotated generation was fully processed. Returns undefined when not due.
+   * A crash before the new journal's header is whole leaves the old journal
+   * with the new events.log: its events are not recorded as processed, so
+   * they are replayed, and the rotated generation was fully processed. A
+   * crash after it leaves `processed.jsonl.tmp` with a whole header naming a
+   * generation whose events.log was renamed and whose journal was not: `open`
+   * finishes the rotation, so what was recorded in the new journal counts.
+   * Returns undefined when not due.
    */
   rotateIfDue(state: () => unknown, now = Date.now()): Promise<void> | undefined {
     if (this.rotating !== undefined || !this.rotationDue(now)) return undefined;
@@ -239,23 +249,49 @@ export class Spool {
     this.eventsFd = openSync(this.eventsPath, EVENTS_FLAGS);
     this.segmentBytes = 0;
     this.segmentOpenedAt = now;
-    const header = `${JSON.stringify(withState({ remembered: this.recentProcessed() }, state()))}\n`;
+    const header = `${JSON.stringify(withState({ remembered: this.recentProcessed(), follows: generation }, state()))}\n`;
     const pendingJournal = `${this.processedPath}.tmp`;
+    let next: number;
+    try {
+      next = openSync(pendingJournal, 'w');
+    } catch (error) {
+      // The old journal stays in use: the new events.log is replayed against it after a restart.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // The head line is written in the thread pool (megabytes with a large state); records wait for it (`journalReady`).
+    const data = Buffer.from(header);
+    const old = this.processedFd!;
+    const ready = writeAll(next, [data]).then((written) => {
+      if (written < data.length) throw new Error(`short write to ${pendingJournal}`);
+      this.processedFd = next;
+    });
+    // Settles, never rejects (a failure rejects the rotation): the caller only waits for it.
+    this.journalReady = ready.then(
+      () => {
+        this.journalReady = undefined;
+      },
+      () => {
+        this.journalReady = undefined;
+      },
+    );
     const swap = async (): Promise<void> => {
-      const handle = await open(pendingJournal, 'w');
       try {
-        await handle.writeFile(header);
-        await handle.datasync();
-      } finally {
-        await handle.close();
+        await ready;
+      } catch (error) {
+        // The old journal stays in use, as when the new one cannot be created.
+        closeSync(next);
+        rmSync(pendingJournal, { force: true });
+        throw error;
       }
-      closeSync(this.processedFd!);
-      this.processedFd = undefined;
+      // Records already go into the new journal, so it is renamed into place even if the sync failed (a failing
+      // disk): left as processed.jsonl.tmp, the next rotation would create that file again over it.
+      const synced = await new Promise<NodeJS.ErrnoException | null>((resolve) => fdatasync(next, resolve));
+      closeSync(old);
       renameSync(this.processedPath, `${this.processedPath}.${generation}`);
       renameSync(pendingJournal, this.processedPath);
-      this.processedFd = openSync(this.processedPath, 'a');
       this.pruneGenerations();
       this.rotations++;
+      if (synced !== null) throw synced;
     };
     this.rotating = swap().finally(() => {
       this.rotating = undefined;
@@ -263,8 +299,39 @@ export class Spool {
     return this.rotating;
   }
 
-  /** Set while a rotation's second step runs (nothing may be recorded as processed). */
+  /**
+   * Set while a running rotation writes the new journal's head line: nothing
+   * may be recorded meanwhile (`markProcessed`, `checkpoint`); once it
+   * settles, records go into the new journal (or, if it failed, the old one).
+   */
+  journalReady: Promise<void> | undefined;
+
+  /** Set while a rotation's second step runs (no other rotation or checkpoint starts meanwhile). */
   rotating: Promise<void> | undefined;
+
+  /**
+   * After a crash inside a running rotation (see `rotateIfDue`): finishes it
+   * when the new journal's header is whole and names a generation whose
+   * events.log was renamed and whose journal was not; otherwise the new
+   * journal never took any record and is removed.
+   */
+  private finishInterruptedRotation(pendingJournal: string): void {
+    let follows: unknown;
+    try {
+      const data = readFileSync(pendingJournal);
+      const end = data.indexOf(10);
+      if (end >= 0) follows = (parseJson(data.subarray(0, end).toString('utf8')) as { follows?: unknown } | undefined)?.follows;
+    } catch {
+      follows = undefined;
+    }
+    const rotated = typeof follows === 'number' && Number.isInteger(follows) && existsSync(`${this.eventsPath}.${follows}`) && !existsSync(`${this.processedPath}.${follows}`);
+    if (!rotated) {
+      rmSync(pendingJournal, { recursive: true, force: true });
+      return;
+    }
+    renameSync(this.processedPath, `${this.processedPath}.${follows}`);
+    renameSync(pendingJournal, this.processedPath);
+  }
 
   private recentProcessed(): string[] {
     const keys: string[] = [];
@@ -284,8 +351,12 @@ export class Spool {
    * synced to disk. Keys already spooled are skipped; a key whose append is
    * still in flight (a concurrent retry) waits for that append, so nothing is
    * acknowledged before it is on disk.
+   *
+   * `onWrite`, when given, is called at once (before the write is done) with
+   * the new events and the promise of their write, so the caller can start
+   * work that needs no durability meanwhile.
    */
-  async append(events: readonly SpooledEvent[], body: Buffer, receivedAt: number): Promise<SpooledEvent[]> {
+  async append(events: readonly SpooledEvent[], body: Buffer, receivedAt: number, onWrite?: (fresh: readonly SpooledEvent[], written: Promise<void>) => void): Promise<SpooledEvent[]> {
     const fresh: SpooledEvent[] = [];
     const waits = new Set<Promise<void>>();
     for (const item of events) {
@@ -301,6 +372,7 @@ export class Spool {
         void this.flush();
       });
       for (const item of fresh) this.inflight.set(item.key, written);
+      onWrite?.(fresh, written);
       try {
         await written;
       } catch (error) {
@@ -357,7 +429,7 @@ export class Spool {
 
   /** Records a processed batch and its alerts in one write. */
   markProcessed(keys: readonly string[], alerts: readonly unknown[]): void {
-    if (keys.length === 0) return;
+    if (keys.length === 0 && alerts.length === 0) return;
     writeSync(this.processedFd!, `${JSON.stringify({ k: keys, a: alerts })}\n`);
     for (const key of keys) this.remember(this.processed, key);
   }
