@@ -357,7 +357,7 @@ export class Decider {
       });
     }
     const started = performance.now();
-    const scanner = new Scanner({ checks: this.checks, podTemplates: this.templates, deferredPodChecks: deferred });
+    const scanner = new Scanner({ checks: this.checks, podTemplates: this.templates, deferredPodChecks: deferred, shareParts: false });
     scanner.add(object);
     let scanned = scanner.finish();
     timings.catalogue = (performance.now() - started) / 1000 - pssSeconds;

@@ -216,3 +216,27 @@ describe('Scanner.finishNamespace', () => {
     assert.deepEqual(scanner.held(), { checks: 0, pods: 0, objects: 0 });
   });
 });
+
+describe('shared finding parts', () => {
+  const twoPods = (): KubeObject[] => [kube(pod('a', 'shop', { app: 'a' }), 0), kube(pod('b', 'shop', { app: 'b' }), 1)];
+  const findingsOf = (shareParts: boolean | undefined): ScanResult => {
+    const scanner = new Scanner({ checks: CHECKS, deferredPodChecks: [createPssDeferredCheck({ level: 'restricted', version: 'latest' })], ...(shareParts === undefined ? {} : { shareParts }) });
+    for (const object of twoPods()) scanner.add(object);
+    return scanner.finish();
+  };
+  /** Pairs of findings of the two pods from the same check with equal paths. */
+  const pairs = (result: ScanResult): [NonNullable<ScanResult['findings'][number]['path']>, NonNullable<ScanResult['findings'][number]['path']>][] => {
+    const ofA = new Map(result.findings.filter((entry) => entry.object.name === 'a' && entry.path !== undefined).map((entry) => [`${entry.checkId} ${JSON.stringify(entry.path)}`, entry.path!]));
+    return result.findings.filter((entry) => entry.object.name === 'b' && entry.path !== undefined && ofA.has(`${entry.checkId} ${JSON.stringify(entry.path)}`)).map((entry) => [ofA.get(`${entry.checkId} ${JSON.stringify(entry.path)}`)!, entry.path!]);
+  };
+
+  test('by default equal paths are one array; with shareParts: false each finding has its own, and the findings are equal', () => {
+    const shared = findingsOf(undefined);
+    const own = findingsOf(false);
+    assert.deepEqual(own.findings, shared.findings);
+    const sharedPairs = pairs(shared);
+    assert.ok(sharedPairs.length >= 5, `the two pods share findings with equal paths (${sharedPairs.length})`);
+    assert.ok(sharedPairs.every(([a, b]) => a === b), 'shared by default');
+    assert.ok(pairs(own).every(([a, b]) => a !== b), 'copies when turned off');
+  });
+});

@@ -21,6 +21,13 @@ export interface ScannerOptions {
   readonly deferredPodChecks?: readonly DeferredPodCheck[];
   /** Checks that judge the input as a whole (RBAC: a binding means nothing without its role, wherever it is). */
   readonly wholeInputChecks?: readonly WholeInputCheck[];
+  /**
+   * Share equal paths and fixes between findings (default true): large inputs
+   * repeat them thousands of times. A Scanner that judges one object (the
+   * admission webhook, one per review) gains nothing and would pay a JSON key
+   * per finding, so it turns this off.
+   */
+  readonly shareParts?: boolean;
 }
 
 export interface WholeInputCheck {
@@ -318,7 +325,7 @@ export class Scanner {
 
   /** The finding with its path and fix replaced by equal ones kept before (a finding's parts are never changed after it is made). */
   private compact(finding: Finding): Finding {
-    if (finding.path === undefined && finding.fix === undefined) return finding;
+    if ((finding.path === undefined && finding.fix === undefined) || this.options.shareParts === false) return finding;
     const path = finding.path === undefined ? undefined : this.sharePart('path', finding.path);
     const fix = finding.fix === undefined ? undefined : this.sharePart('fix', finding.fix);
     if (path === finding.path && fix === finding.fix) return finding;
@@ -327,6 +334,7 @@ export class Scanner {
 
   /** A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the table has room. */
   private readonly sharePart = ((kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix => {
+    if (this.options.shareParts === false) return kind === 'path' ? copyPart('path', part as FieldPath) : copyPart('fix', part as NonNullable<CheckReport['fix']>);
     const key = kind + JSON.stringify(part);
     const known = this.parts.get(key);
     if (known !== undefined) return known;
