@@ -90,6 +90,34 @@ test('files damaged by an append after a torn record (older versions) give up th
   }
 });
 
+test('a rotation carries the 20,000 most recently processed keys, oldest first, also after a restart', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const seen = body(['seen']);
+    const spool = new Spool(directory, { maxSegmentBytes: 1 });
+    await spool.open();
+    const keys = Array.from({ length: 25_000 }, (_, index) => `k${index}/ResponseComplete`);
+    for (let start = 0; start < 15_000; start += 1_000) spool.markProcessed(keys.slice(start, start + 1_000), []);
+    // Processed again (a replay cannot do this, but the list must not repeat a key if it happens).
+    spool.markProcessed(keys.slice(0, 10), []);
+    await spool.close();
+    // A restart remembers them from the journal; the next keys are processed after it.
+    const again = new Spool(directory, { maxSegmentBytes: 1 });
+    await again.open();
+    for (let start = 15_000; start < 25_000; start += 1_000) again.markProcessed(keys.slice(start, start + 1_000), []);
+    await again.append(seen.events, seen.buffer, 1);
+    again.markProcessed(['seen/ResponseComplete'], []);
+    const rotation = again.rotateIfDue(() => undefined);
+    assert.ok(rotation !== undefined);
+    await rotation;
+    const head = JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8').split('\n')[0]!) as { remembered: string[] };
+    assert.deepEqual(head.remembered, [...keys.slice(5_001), 'seen/ResponseComplete']);
+    await again.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
 test('rotation while running: a fully processed segment past its size is rotated, old generations deleted, keys and state carried', async () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
   try {

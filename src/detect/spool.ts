@@ -89,6 +89,9 @@ export class Spool {
   /** Keys of events accepted into the spool or processed; a key seen again is a retry. */
   private readonly known = new Set<string>();
   private readonly processed = new Set<string>();
+  private readonly recent: string[] = new Array<string>(CARRIED_KEYS);
+  private recentNext = 0;
+  private recentCount = 0;
   private readonly inflight = new Map<string, Promise<void>>();
   private journalSync: Promise<void> | undefined;
 
@@ -171,7 +174,7 @@ export class Spool {
     this.processedSinceCheckpoint = sinceCheckpoint.map((key) => replayEvents.get(key)).filter((item): item is SpooledEvent => item !== undefined);
     const recent = [...processed].slice(-MAX_REMEMBERED_KEYS);
     for (const key of recent) {
-      this.remember(this.processed, key);
+      this.rememberProcessed(key);
       this.remember(this.known, key);
     }
     for (const item of unprocessed) this.remember(this.known, item.key);
@@ -333,11 +336,25 @@ export class Spool {
     renameSync(pendingJournal, this.processedPath);
   }
 
+  /** The most recently processed keys, oldest first (a rotation carries them into the new journal). */
   private recentProcessed(): string[] {
     const keys: string[] = [];
-    let skip = this.processed.size - CARRIED_KEYS;
-    for (const key of this.processed) if (skip-- <= 0) keys.push(key);
+    const start = (this.recentNext - this.recentCount + CARRIED_KEYS) % CARRIED_KEYS;
+    for (let index = 0; index < this.recentCount; index++) keys.push(this.recent[(start + index) % CARRIED_KEYS]!);
     return keys;
+  }
+
+  /**
+   * Remembers a processed key, and keeps the last CARRIED_KEYS of them in a
+   * ring: a rotation on the event loop then copies 20,000 keys instead of
+   * walking up to 500,000 to find them.
+   */
+  private rememberProcessed(key: string): void {
+    if (this.processed.has(key)) return;
+    this.remember(this.processed, key);
+    this.recent[this.recentNext] = key;
+    this.recentNext = (this.recentNext + 1) % CARRIED_KEYS;
+    if (this.recentCount < CARRIED_KEYS) this.recentCount++;
   }
 
   /** Appends a checkpoint of the correlation state to the journal (bounded by the caller). */
@@ -431,7 +448,7 @@ export class Spool {
   markProcessed(keys: readonly string[], alerts: readonly unknown[]): void {
     if (keys.length === 0 && alerts.length === 0) return;
     writeSync(this.processedFd!, `${JSON.stringify({ k: keys, a: alerts })}\n`);
-    for (const key of keys) this.remember(this.processed, key);
+    for (const key of keys) this.rememberProcessed(key);
   }
 
   /**
