@@ -252,12 +252,13 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     const procDone = performance.now();
     stage.observe({ stage: 'process' }, (procDone - started) / 1000);
     queueHead = end;
-    // Processed events leave the queue at once: they hold their whole request and response objects.
+    // Processed events leave the queue soon: they hold their whole request and response objects. With events of a
+    // later request queued behind them, the array is compacted once the processed part is half of it, so a short
+    // queue lets go at once and a long backlog (a replay after a restart) is not moved batch by batch.
     if (queueHead === queue.length) {
       queue.length = 0;
       queueHead = 0;
-    } else {
-      // Events of a later request are queued (their write started): the processed ones go now all the same.
+    } else if (queueHead * 2 >= queue.length) {
       queue.splice(0, queueHead);
       queueHead = 0;
     }

@@ -147,6 +147,7 @@ export class Scanner {
 
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
+    this.sharePart = options.shareParts === false ? copyPart : this.keepPart;
     let plan = PLANS.get(options.checks);
     if (plan === undefined) {
       // Checks run in ID order, so each object's list of check IDs is built nearly sorted and
@@ -325,16 +326,18 @@ export class Scanner {
 
   /** The finding with its path and fix replaced by equal ones kept before (a finding's parts are never changed after it is made). */
   private compact(finding: Finding): Finding {
-    if ((finding.path === undefined && finding.fix === undefined) || this.options.shareParts === false) return finding;
+    if ((finding.path === undefined && finding.fix === undefined) || this.sharePart === copyPart) return finding;
     const path = finding.path === undefined ? undefined : this.sharePart('path', finding.path);
     const fix = finding.fix === undefined ? undefined : this.sharePart('fix', finding.fix);
     if (path === finding.path && fix === finding.fix) return finding;
     return { ...finding, ...(path === undefined ? {} : { path }), ...(fix === undefined ? {} : { fix }) };
   }
 
+  /** Shares equal paths and fixes (`keepPart`), or only copies them when `shareParts` is false; chosen once. */
+  private readonly sharePart: PartSharer;
+
   /** A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the table has room. */
-  private readonly sharePart = ((kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix => {
-    if (this.options.shareParts === false) return kind === 'path' ? copyPart('path', part as FieldPath) : copyPart('fix', part as NonNullable<CheckReport['fix']>);
+  private readonly keepPart = ((kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix => {
     const key = kind + JSON.stringify(part);
     const known = this.parts.get(key);
     if (known !== undefined) return known;

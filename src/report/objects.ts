@@ -70,7 +70,21 @@ function isStrictlySorted(list: readonly string[]): boolean {
 function addCheck(group: MutableGroup, check: string): void {
   if (group.checks === undefined) return;
   if (group.checks instanceof Set) group.checks.add(check);
-  else if (!group.checks.includes(check)) group.checks = new Set([...group.checks, check]);
+  else if (!sortedIncludes(group.checks, check)) group.checks = new Set([...group.checks, check]);
+}
+
+/** Binary search in a strictly sorted list (every finding is looked up in its object's list of checks). */
+function sortedIncludes(list: readonly string[], item: string): boolean {
+  let low = 0;
+  let high = list.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const order = compareText(list[middle] as string, item);
+    if (order === 0) return true;
+    if (order < 0) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 /**
