@@ -208,7 +208,7 @@ describe('findings written as text', () => {
 describe('writeOutput', () => {
   const cases: Record<string, string[]> = {
     'many tiny pieces': Array.from({ length: 300_000 }, (_, index) => `${index},`),
-    'multi-byte characters across the 1 MB buffer boundary': Array.from({ length: 8000 }, (_, index) => `${'é😀'.repeat(index % 97)}ü${index}\n`),
+    'multi-byte characters and lone surrogates across the 1 MB buffer boundary': Array.from({ length: 8000 }, (_, index) => `${'é😀'.repeat(index % 97)}ü${index}${index % 10 === 0 ? '\ud800' : ''}\n`),
     'pieces larger than the buffer between small ones': ['start', 'x'.repeat(3 * 1024 * 1024 + 5), 'mid', '€'.repeat(600_000), 'end'],
     'a piece that exactly fills the buffer': ['a'.repeat(1 << 20), 'b', 'c'.repeat((1 << 20) - 1), 'd'],
     'no pieces': [],
