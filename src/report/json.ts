@@ -7,6 +7,7 @@
 import type { ScanResult } from '../engine/scan.js';
 import type { SuppressedFinding } from '../exceptions/exceptions.js';
 import type { Diagnostic, Finding, FrameworkMapping, Severity } from '../model/types.js';
+import { FindingTextWriter } from './jsonFindings.js';
 
 /** Bump the minor version when fields are added, the major version when a field changes or goes away. */
 export const JSON_SCHEMA_VERSION = '1.1';
@@ -79,9 +80,10 @@ export function renderJson(result: ScanResult, context: JsonReportContext): stri
 }
 
 /**
- * The same text as `renderJson`, in pieces: the findings are converted and
- * written one at a time, so a scan with hundreds of thousands of findings
- * never holds the whole report (as objects or as one string) in memory.
+ * The same text as `renderJson`, in pieces: the findings are written as text
+ * one at a time and handed over about 32 K characters at a time, so a scan with
+ * hundreds of thousands of findings never holds the whole report (as objects
+ * or as one string) in memory.
  */
 export function* renderJsonChunks(result: ScanResult, context: JsonReportContext): Generator<string> {
   // The report without its findings gives every other member, in order and formatted as JSON.stringify does.
@@ -91,16 +93,20 @@ export function* renderJsonChunks(result: ScanResult, context: JsonReportContext
   for (const [index, [key, value]] of entries.entries()) {
     const comma = index < entries.length - 1 ? ',' : '';
     if (key === 'findings' && result.findings.length > 0) {
-      yield '  "findings": [\n';
-      // A batch is stringified as `{"findings": batch}` and its frame cut off: the items come out indented exactly
-      // as inside the whole report, with no re-indenting pass over the text.
-      for (let start = 0; start < result.findings.length; start += FINDINGS_PER_PIECE) {
-        const batch = result.findings.slice(start, start + FINDINGS_PER_PIECE).map(toJsonFinding);
-        const text = JSON.stringify({ findings: batch }, null, 2);
-        const last = start + FINDINGS_PER_PIECE >= result.findings.length;
-        yield `${text.slice(BATCH_HEAD.length, -BATCH_TAIL.length)}${last ? '' : ','}\n`;
+      // The findings are written as text by hand (jsonFindings.ts): the same bytes, without converting each finding to
+      // an object and walking it, and with the parts findings share rendered once.
+      const writer = new FindingTextWriter();
+      const { findings } = result;
+      let piece = '  "findings": [\n';
+      for (let position = 0; position < findings.length; position++) {
+        piece += writer.finding(findings[position] as Finding);
+        piece += position < findings.length - 1 ? ',\n' : '\n';
+        if (piece.length >= PIECE_CHARACTERS) {
+          yield piece;
+          piece = '';
+        }
       }
-      yield `  ]${comma}\n`;
+      yield `${piece}  ]${comma}\n`;
       continue;
     }
     yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}${comma}\n`;
@@ -108,9 +114,12 @@ export function* renderJsonChunks(result: ScanResult, context: JsonReportContext
   yield '}\n';
 }
 
-const FINDINGS_PER_PIECE = 500;
-const BATCH_HEAD = '{\n  "findings": [\n';
-const BATCH_TAIL = '\n  ]\n}';
+/**
+ * Findings text is handed over in pieces of about this many characters (writeOutput packs them into 1 MB writes). Small
+ * enough that a piece, flattened when written, stays an ordinary young-generation string even if it holds two-byte
+ * characters: strings over 128 KB go to the large-object space, and filling that brings on full collections.
+ */
+const PIECE_CHARACTERS = 32 * 1024;
 
 export function toJsonReport(result: ScanResult, context: JsonReportContext): JsonReport {
   const { summary } = result;
