@@ -5,7 +5,7 @@
  * attacker gains and what it takes (see docs/severity.md and `severityOf`).
  */
 import { namespaceOf } from '../../model/clusterIndex.js';
-import type { ContainerKind, ContainerView, PodView } from '../../model/podView.js';
+import { childPath, type ContainerKind, type ContainerView, type PodView } from '../../model/podView.js';
 import type { FieldPath, FixEdit, FrameworkMapping, KubeObject, Severity } from '../../model/types.js';
 import { documentationLink, type Check, type CheckContext, type CheckReport } from '../types.js';
 
@@ -158,5 +158,5 @@ export const WORKLOAD_CONTAINERS: readonly ContainerKind[] = ['initContainers', 
 export const MAIN_CONTAINERS: readonly ContainerKind[] = ['containers'];
 
 export function contextPath(container: ContainerView): FieldPath {
-  return [...container.path, 'securityContext'];
+  return childPath(container.path, 'securityContext');
 }
