@@ -240,3 +240,32 @@ describe('shared finding parts', () => {
     assert.ok(pairs(own).every(([a, b]) => a !== b), 'copies when turned off');
   });
 });
+
+describe('the check IDs of each scanned object', () => {
+  test('are sorted, include the deferred Pod Security checks, and are one array for objects judged by the same checks', () => {
+    const scanner = newScanner();
+    const objects = [
+      kube(pod('a', 'shop', { app: 'a' }), 0),
+      kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop' }, data: { mode: 'fast' } }, 1),
+      kube(pod('b', 'shop', { app: 'b' }), 2),
+      kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'more', namespace: 'shop' }, data: {} }, 3),
+    ];
+    for (const object of objects) scanner.add(object);
+    const result = scanner.finish();
+    const [podA, configA, podB, configB] = result.objects;
+    assert.ok(podA && configA && podB && configB);
+    for (const entry of result.objects) assert.deepEqual(entry.checks, [...entry.checks].sort());
+    assert.ok(podA.checks.includes('PSS-privileged'));
+    assert.ok(podA.checks.includes('container-privileged'));
+    assert.ok(!configA.checks.includes('PSS-privileged'));
+    assert.ok(!configA.checks.includes('container-privileged'));
+    assert.equal(podA.checks, podB.checks);
+    assert.equal(configA.checks, configB.checks);
+    assert.notEqual(podA.checks, configA.checks);
+    // Every check that reported on a pod is among the checks that judged it.
+    for (const finding of result.findings) {
+      const entry = result.objects.find((scanned) => scanned.object.name === finding.object.name && scanned.object.kind === finding.object.kind);
+      assert.ok(entry?.checks.includes(finding.checkId), `${finding.checkId} on ${finding.object.name}`);
+    }
+  });
+});

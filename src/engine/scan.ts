@@ -82,7 +82,8 @@ interface PendingCheck {
 interface PendingPod {
   readonly object: KubeObject;
   readonly pod: PodView;
-  readonly scanned: { checks: string[] };
+  /** The object's index in `Scanner.scanned`. */
+  readonly index: number;
   readonly group: string;
 }
 
@@ -129,7 +130,9 @@ export class Scanner {
   /** Namespaces judged by `finishNamespace`; an object of one arriving later is reported. */
   private readonly finishedNamespaces = new Set<string>();
   private readonly lateNamespaces = new Set<string>();
-  private readonly scanned: Array<ScannedObject & { checks: string[] }> = [];
+  private readonly scanned: Array<ScannedObject & { checks: readonly string[] }> = [];
+  /** Each scanned object's check IDs so far (index-aligned with `scanned`), as a node of the `checkLists` tree. */
+  private checkListOf: CheckList[] = [];
   private readonly podTemplates: PodTemplateFinder;
   private readonly allChecks: readonly Check[];
   private readonly objectChecks: readonly Check[];
@@ -142,8 +145,8 @@ export class Scanner {
   /** Paths and fixes shared between findings that have equal ones (every pod's memory-limit finding has the same path and fix). */
   private readonly parts = new Map<string, FindingPath | FindingFix>();
   private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
-  /** Check lists shared by objects that were judged by the same checks (most pods of a cluster). */
-  private readonly checkLists = new Map<string, string[]>();
+  /** Objects judged by the same checks in the same order (most pods of a cluster) share one node of this tree, and one list of IDs. */
+  private checkLists = new CheckList(undefined, '');
 
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
@@ -185,18 +188,20 @@ export class Scanner {
       }
     }
     const context = { object, pod, cluster: this.cluster };
-    const scanned = { object: objectRef(object), location: locate(object), checks: [] as string[] };
-    this.scanned.push(scanned);
+    const scanned = { object: objectRef(object), location: locate(object), checks: NO_CHECKS };
+    const index = this.scanned.push(scanned) - 1;
+    let checks = this.checkLists;
     const group = groupOf(object);
     if (this.finishedNamespaces.has(group)) this.late(object, group);
     for (const check of pod === undefined ? this.objectChecks : this.allChecks) {
       if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
-      scanned.checks.push(check.meta.id);
+      checks = checks.with(check.meta.id);
       if (check.afterInput === true) this.afterInput.push({ check, context, ref: scanned.object, group });
       else this.runCheck(check, context, scanned.object);
     }
-    for (const check of this.options.wholeInputChecks ?? []) scanned.checks.push(...check.observe(object, pod));
-    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned, group });
+    for (const check of this.options.wholeInputChecks ?? []) for (const id of check.observe(object, pod)) checks = checks.with(id);
+    this.checkListOf.push(checks);
+    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, index, group });
   }
 
   /**
@@ -256,14 +261,9 @@ export class Scanner {
     this.pending = [];
     for (const check of this.options.wholeInputChecks ?? []) this.findings.push(...check.finish());
     sortFindings(this.findings);
-    for (const entry of this.scanned) {
-      entry.checks.sort();
-      const key = entry.checks.join('\n');
-      const shared = this.checkLists.get(key);
-      if (shared === undefined) this.checkLists.set(key, entry.checks);
-      else entry.checks = shared;
-    }
-    this.checkLists.clear();
+    for (let index = 0; index < this.scanned.length; index++) (this.scanned[index] as { checks: readonly string[] }).checks = (this.checkListOf[index] as CheckList).sortedIds();
+    this.checkListOf = [];
+    this.checkLists = new CheckList(undefined, '');
     return {
       findings: this.findings,
       objects: this.scanned,
@@ -272,12 +272,14 @@ export class Scanner {
     };
   }
 
-  private runDeferred({ object, pod, scanned }: PendingPod): void {
+  private runDeferred({ object, pod, index }: PendingPod): void {
+    let checks = this.checkListOf[index] as CheckList;
     for (const deferred of this.options.deferredPodChecks ?? []) {
       const result = deferred.run(object, pod, this.cluster);
       for (const finding of result.findings) this.keep(finding);
-      scanned.checks.push(...result.checks);
+      for (const id of result.checks) checks = checks.with(id);
     }
+    this.checkListOf[index] = checks;
   }
 
   /** An object of a namespace already judged: its cross-object verdicts (and its neighbours') may miss it. */
@@ -366,6 +368,46 @@ export class Scanner {
   private diagnostic(object: KubeObject, path: readonly (string | number)[], code: string, message: string, severity: Diagnostic['severity']): void {
     const location = locate(object, path);
     this.diagnostics.push({ severity, code, message, file: location.file, documentIndex: location.documentIndex, line: location.line, column: location.column });
+  }
+}
+
+const NO_CHECKS: readonly string[] = [];
+
+/**
+ * A list of check IDs as a node of a tree: the list is the IDs on the way from the root, and
+ * adding an ID moves to a child. Objects judged by the same checks end at the same node, so a
+ * scan holds one node per distinct list rather than an array per object, and sorts each distinct
+ * list once.
+ */
+class CheckList {
+  private readonly children = new Map<string, CheckList>();
+  private sorted: string[] | undefined;
+
+  constructor(
+    private readonly parent: CheckList | undefined,
+    private readonly id: string,
+  ) {}
+
+  with(id: string): CheckList {
+    let child = this.children.get(id);
+    if (child === undefined) {
+      child = new CheckList(this, id);
+      this.children.set(id, child);
+    }
+    return child;
+  }
+
+  /** The IDs in code-unit order (`Array.prototype.sort`'s default), one array per node. */
+  sortedIds(): string[] {
+    if (this.sorted === undefined) {
+      const ids: string[] = [];
+      if (this.parent !== undefined) {
+        ids.push(this.id);
+        for (let node = this.parent; node.parent !== undefined; node = node.parent) ids.push(node.id);
+      }
+      this.sorted = ids.sort();
+    }
+    return this.sorted;
   }
 }
 
