@@ -11,6 +11,7 @@ import vm from 'node:vm';
 import { hardeningChecks } from '../checks/common/catalogue.js';
 import { createPssDeferredCheck } from '../checks/pss/index.js';
 import { createRbacScanCheck } from '../checks/rbac/index.js';
+import type { Check } from '../checks/types.js';
 import type { JsonObject, KubeObject, PositionIndex } from '../model/types.js';
 import { Scanner, type ScanResult } from './scan.js';
 
@@ -238,6 +239,27 @@ describe('shared finding parts', () => {
     assert.ok(sharedPairs.length >= 5, `the two pods share findings with equal paths (${sharedPairs.length})`);
     assert.ok(sharedPairs.every(([a, b]) => a === b), 'shared by default');
     assert.ok(pairs(own).every(([a, b]) => a !== b), 'copies when turned off');
+  });
+
+  test('paths are shared only when every segment is equal: a prefix, or "0" for 0, is another path', () => {
+    const reported: Array<Array<string | number>> = [['spec', 0, 'name'], ['spec', '0', 'name'], ['spec', 0], ['spec'], ['spec', 0, 'name'], []];
+    const check: Check = {
+      meta: { id: 'test-paths', title: 'paths', severity: 'low', category: 'test', description: '', remediation: '', frameworks: [], documentation: '' },
+      run: () => reported.map((path, index) => ({ message: `report ${index}`, path: [...path] })),
+    };
+    const scanner = new Scanner({ checks: [check] });
+    scanner.add(kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', namespace: 'shop' } }, 0));
+    scanner.add(kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two', namespace: 'shop' } }, 1));
+    const findings = scanner.finish().findings;
+    assert.equal(findings.length, 12);
+    const byMessage = (name: string, index: number): readonly (string | number)[] => findings.find((finding) => finding.object.name === name && finding.message === `report ${index}`)!.path!;
+    for (const [index, path] of reported.entries()) {
+      assert.deepEqual(byMessage('one', index), path);
+      assert.equal(byMessage('one', index), byMessage('two', index), `report ${index} shared between the objects`);
+    }
+    assert.equal(byMessage('one', 0), byMessage('one', 4));
+    const distinct = new Set([0, 1, 2, 3, 5].map((index) => byMessage('one', index)));
+    assert.equal(distinct.size, 5);
   });
 });
 

@@ -142,8 +142,11 @@ export class Scanner {
   private readonly unknownKinds = new Map<string, { object: KubeObject; count: number }>();
   private readonly definedKinds = new Set<string>();
   private readonly messages = new Map<string, string>();
-  /** Paths and fixes shared between findings that have equal ones (every pod's memory-limit finding has the same path and fix). */
-  private readonly parts = new Map<string, FindingPath | FindingFix>();
+  /** Paths shared between findings that have equal ones (every pod's memory-limit finding has the same path), as a tree of segments. */
+  private readonly paths: PathNode = { children: undefined, path: undefined };
+  private pathNodes = 0;
+  /** Fixes shared the same way, by their JSON text. */
+  private readonly fixes = new Map<string, FindingFix>();
   private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
   /** Objects judged by the same checks in the same order (most pods of a cluster) share one node of this tree, and one list of IDs. */
   private checkLists = new CheckList(undefined, '');
@@ -338,15 +341,34 @@ export class Scanner {
   /** Shares equal paths and fixes (`keepPart`), or only copies them when `shareParts` is false; chosen once. */
   private readonly sharePart: PartSharer;
 
-  /** A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the table has room. */
+  /**
+   * A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the tables have room.
+   * Paths are looked up segment by segment in a tree (no key string per finding); fixes, rarer, by their JSON text.
+   */
   private readonly keepPart = ((kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix => {
-    const key = kind + JSON.stringify(part);
-    const known = this.parts.get(key);
+    if (kind === 'path') return this.keepPath(part as FieldPath);
+    const key = JSON.stringify(part);
+    const known = this.fixes.get(key);
     if (known !== undefined) return known;
-    const copy = kind === 'path' ? copyPart('path', part as FieldPath) : copyPart('fix', part as NonNullable<CheckReport['fix']>);
-    if (this.parts.size < MESSAGE_TABLE_LIMIT) this.parts.set(key, copy);
+    const copy = copyPart('fix', part as NonNullable<CheckReport['fix']>);
+    if (this.fixes.size < MESSAGE_TABLE_LIMIT) this.fixes.set(key, copy);
     return copy;
   }) as PartSharer;
+
+  private keepPath(path: FieldPath): FindingPath {
+    let node = this.paths;
+    for (const segment of path) {
+      let child = node.children?.get(segment);
+      if (child === undefined) {
+        if (this.pathNodes >= MESSAGE_TABLE_LIMIT) return path.slice();
+        child = { children: undefined, path: undefined };
+        (node.children ??= new Map()).set(segment, child);
+        this.pathNodes++;
+      }
+      node = child;
+    }
+    return (node.path ??= path.slice());
+  }
 
   private shared(message: string): string {
     const known = this.messages.get(message);
@@ -441,6 +463,12 @@ export function toFinding(
     ...(report.fix !== undefined && report.fix.length > 0 ? { fix: share('fix', report.fix) } : {}),
   };
   return finding;
+}
+
+/** A node of the tree of shared paths: the path ending here, once one has, and the segments that continue it. */
+interface PathNode {
+  children: Map<string | number, PathNode> | undefined;
+  path: FindingPath | undefined;
 }
 
 type FindingPath = NonNullable<Finding['path']>;
