@@ -12,7 +12,7 @@ import { hardeningChecks } from '../checks/common/catalogue.js';
 import { createPssDeferredCheck } from '../checks/pss/index.js';
 import { createRbacScanCheck } from '../checks/rbac/index.js';
 import type { Check } from '../checks/types.js';
-import type { JsonObject, KubeObject, PositionIndex } from '../model/types.js';
+import type { Finding, JsonObject, KubeObject, PositionIndex } from '../model/types.js';
 import { Scanner, type ScanResult } from './scan.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -260,6 +260,30 @@ describe('shared finding parts', () => {
     assert.equal(byMessage('one', 0), byMessage('one', 4));
     const distinct = new Set([0, 1, 2, 3, 5].map((index) => byMessage('one', index)));
     assert.equal(distinct.size, 5);
+  });
+});
+
+describe('finding locations', () => {
+  test("an object's findings at one place share one location, whatever came between them; other objects' do not", () => {
+    // Line = depth of the path: ['a'] and ['x'] are on line 2, ['a', 'b'] on line 3.
+    const byDepth: PositionIndex = { locate: (path) => ({ line: path.length + 1, column: 1, exact: true }) };
+    const check: Check = {
+      meta: { id: 'test-places', title: 'places', severity: 'low', category: 'test', description: '', remediation: '', frameworks: [], documentation: '' },
+      run: () => [['a'], ['a', 'b'], ['x'], ['a']].map((path, index) => ({ message: `report ${index}`, path })),
+    };
+    const scanner = new Scanner({ checks: [check] });
+    for (const [index, name] of ['one', 'two'].entries()) {
+      scanner.add({ ...kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' } }, index), source: { file: 'test.yaml', documentIndex: index, pathInDocument: [], positions: byDepth } });
+    }
+    const findings = scanner.finish().findings;
+    const at = (name: string, index: number): Finding['location'] => findings.find((finding) => finding.object.name === name && finding.message === `report ${index}`)!.location;
+    assert.deepEqual(at('one', 0), { file: 'test.yaml', documentIndex: 0, line: 2, column: 1 });
+    assert.deepEqual(at('one', 1), { file: 'test.yaml', documentIndex: 0, line: 3, column: 1 });
+    assert.equal(at('one', 0), at('one', 2));
+    assert.equal(at('one', 0), at('one', 3));
+    assert.notEqual(at('one', 0), at('one', 1));
+    assert.notEqual(at('one', 0), at('two', 0));
+    assert.deepEqual(at('two', 3), { file: 'test.yaml', documentIndex: 1, line: 2, column: 1 });
   });
 });
 

@@ -116,6 +116,9 @@ function groupOf(object: KubeObject): string {
 /** The checks in run order, per checks array, so scanners built for the same catalogue share the work. */
 const PLANS = new WeakMap<readonly Check[], { readonly all: readonly Check[]; readonly objectChecks: readonly Check[] }>();
 
+/** Distinct locations of one object's findings that the scanner compares a new one with (see Scanner.locationOf). */
+const LOCATIONS_PER_OBJECT = 16;
+
 /** Distinct finding messages the scanner shares between findings (see Scanner.keep). */
 const MESSAGE_TABLE_LIMIT = 200_000;
 
@@ -147,7 +150,9 @@ export class Scanner {
   private pathNodes = 0;
   /** Fixes shared the same way, by their JSON text. */
   private readonly fixes = new Map<string, FindingFix>();
-  private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
+  /** The object whose findings were made last, and the distinct locations they have (up to LOCATIONS_PER_OBJECT). */
+  private locationsOf: KubeObject | undefined;
+  private readonly locations: SourceLocation[] = [];
   /** Objects judged by the same checks in the same order (most pods of a cluster) share one node of this tree, and one list of IDs. */
   private checkLists = new CheckList(undefined, '');
 
@@ -234,7 +239,8 @@ export class Scanner {
     for (const entry of pods) if (entry.group === namespace) this.runDeferred(entry);
     // Objects without metadata.namespace are indexed under default and judged at `finish`: keep default's index.
     if (namespace !== 'default') this.cluster.releaseNamespace(namespace);
-    this.lastLocation = undefined;
+    this.locationsOf = undefined;
+    this.locations.length = 0;
   }
 
   /** How much deferred work (and so how many objects) the Scanner holds right now. */
@@ -307,12 +313,20 @@ export class Scanner {
     }
   }
 
-  /** Where a path of an object is; findings of one object at the same place share one location (every finding of an object read from a cluster is at its line 1). */
+  /**
+   * Where a path of an object is; findings of one object at the same place share one location
+   * (several checks point at one container's securityContext; every finding of an object read from
+   * a cluster is at its line 1).
+   */
   private locationOf(object: KubeObject, path: FieldPath): SourceLocation {
     const location = locate(object, path);
-    const last = this.lastLocation;
-    if (last !== undefined && last.object === object && last.location.line === location.line && last.location.column === location.column) return last.location;
-    this.lastLocation = { object, location };
+    const known = this.locations;
+    if (this.locationsOf !== object) {
+      this.locationsOf = object;
+      known.length = 0;
+    }
+    for (const candidate of known) if (candidate.line === location.line && candidate.column === location.column) return candidate;
+    if (known.length < LOCATIONS_PER_OBJECT) known.push(location);
     return location;
   }
 
