@@ -416,7 +416,10 @@ const NO_CHECKS: readonly string[] = [];
  * list once.
  */
 class CheckList {
-  private readonly children = new Map<string, CheckList>();
+  /** The first child, kept apart: most nodes have one, and a Scanner that judges one object (the webhook's) then makes no Map. */
+  private firstId: string | undefined;
+  private firstChild: CheckList | undefined;
+  private others: Map<string, CheckList> | undefined;
   private sorted: string[] | undefined;
 
   constructor(
@@ -425,10 +428,16 @@ class CheckList {
   ) {}
 
   with(id: string): CheckList {
-    let child = this.children.get(id);
+    if (this.firstChild !== undefined && this.firstId === id) return this.firstChild;
+    let child = this.others?.get(id);
     if (child === undefined) {
       child = new CheckList(this, id);
-      this.children.set(id, child);
+      if (this.firstChild === undefined) {
+        this.firstId = id;
+        this.firstChild = child;
+      } else {
+        (this.others ??= new Map()).set(id, child);
+      }
     }
     return child;
   }
