@@ -11,7 +11,8 @@ import vm from 'node:vm';
 import { hardeningChecks } from '../checks/common/catalogue.js';
 import { createPssDeferredCheck } from '../checks/pss/index.js';
 import { createRbacScanCheck } from '../checks/rbac/index.js';
-import type { JsonObject, KubeObject, PositionIndex } from '../model/types.js';
+import type { Check } from '../checks/types.js';
+import type { Finding, JsonObject, KubeObject, PositionIndex } from '../model/types.js';
 import { Scanner, type ScanResult } from './scan.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -238,5 +239,79 @@ describe('shared finding parts', () => {
     assert.ok(sharedPairs.length >= 5, `the two pods share findings with equal paths (${sharedPairs.length})`);
     assert.ok(sharedPairs.every(([a, b]) => a === b), 'shared by default');
     assert.ok(pairs(own).every(([a, b]) => a !== b), 'copies when turned off');
+  });
+
+  test('paths are shared only when every segment is equal: a prefix, or "0" for 0, is another path', () => {
+    const reported: Array<Array<string | number>> = [['spec', 0, 'name'], ['spec', '0', 'name'], ['spec', 0], ['spec'], ['spec', 0, 'name'], []];
+    const check: Check = {
+      meta: { id: 'test-paths', title: 'paths', severity: 'low', category: 'test', description: '', remediation: '', frameworks: [], documentation: '' },
+      run: () => reported.map((path, index) => ({ message: `report ${index}`, path: [...path] })),
+    };
+    const scanner = new Scanner({ checks: [check] });
+    scanner.add(kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', namespace: 'shop' } }, 0));
+    scanner.add(kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two', namespace: 'shop' } }, 1));
+    const findings = scanner.finish().findings;
+    assert.equal(findings.length, 12);
+    const byMessage = (name: string, index: number): readonly (string | number)[] => findings.find((finding) => finding.object.name === name && finding.message === `report ${index}`)!.path!;
+    for (const [index, path] of reported.entries()) {
+      assert.deepEqual(byMessage('one', index), path);
+      assert.equal(byMessage('one', index), byMessage('two', index), `report ${index} shared between the objects`);
+    }
+    assert.equal(byMessage('one', 0), byMessage('one', 4));
+    const distinct = new Set([0, 1, 2, 3, 5].map((index) => byMessage('one', index)));
+    assert.equal(distinct.size, 5);
+  });
+});
+
+describe('finding locations', () => {
+  test("an object's findings at one place share one location, whatever came between them; other objects' do not", () => {
+    // Line = depth of the path: ['a'] and ['x'] are on line 2, ['a', 'b'] on line 3.
+    const byDepth: PositionIndex = { locate: (path) => ({ line: path.length + 1, column: 1, exact: true }) };
+    const check: Check = {
+      meta: { id: 'test-places', title: 'places', severity: 'low', category: 'test', description: '', remediation: '', frameworks: [], documentation: '' },
+      run: () => [['a'], ['a', 'b'], ['x'], ['a']].map((path, index) => ({ message: `report ${index}`, path })),
+    };
+    const scanner = new Scanner({ checks: [check] });
+    for (const [index, name] of ['one', 'two'].entries()) {
+      scanner.add({ ...kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' } }, index), source: { file: 'test.yaml', documentIndex: index, pathInDocument: [], positions: byDepth } });
+    }
+    const findings = scanner.finish().findings;
+    const at = (name: string, index: number): Finding['location'] => findings.find((finding) => finding.object.name === name && finding.message === `report ${index}`)!.location;
+    assert.deepEqual(at('one', 0), { file: 'test.yaml', documentIndex: 0, line: 2, column: 1 });
+    assert.deepEqual(at('one', 1), { file: 'test.yaml', documentIndex: 0, line: 3, column: 1 });
+    assert.equal(at('one', 0), at('one', 2));
+    assert.equal(at('one', 0), at('one', 3));
+    assert.notEqual(at('one', 0), at('one', 1));
+    assert.notEqual(at('one', 0), at('two', 0));
+    assert.deepEqual(at('two', 3), { file: 'test.yaml', documentIndex: 1, line: 2, column: 1 });
+  });
+});
+
+describe('the check IDs of each scanned object', () => {
+  test('are sorted, include the deferred Pod Security checks, and are one array for objects judged by the same checks', () => {
+    const scanner = newScanner();
+    const objects = [
+      kube(pod('a', 'shop', { app: 'a' }), 0),
+      kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop' }, data: { mode: 'fast' } }, 1),
+      kube(pod('b', 'shop', { app: 'b' }), 2),
+      kube({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'more', namespace: 'shop' }, data: {} }, 3),
+    ];
+    for (const object of objects) scanner.add(object);
+    const result = scanner.finish();
+    const [podA, configA, podB, configB] = result.objects;
+    assert.ok(podA && configA && podB && configB);
+    for (const entry of result.objects) assert.deepEqual(entry.checks, [...entry.checks].sort());
+    assert.ok(podA.checks.includes('PSS-privileged'));
+    assert.ok(podA.checks.includes('container-privileged'));
+    assert.ok(!configA.checks.includes('PSS-privileged'));
+    assert.ok(!configA.checks.includes('container-privileged'));
+    assert.equal(podA.checks, podB.checks);
+    assert.equal(configA.checks, configB.checks);
+    assert.notEqual(podA.checks, configA.checks);
+    // Every check that reported on a pod is among the checks that judged it.
+    for (const finding of result.findings) {
+      const entry = result.objects.find((scanned) => scanned.object.name === finding.object.name && scanned.object.kind === finding.object.kind);
+      assert.ok(entry?.checks.includes(finding.checkId), `${finding.checkId} on ${finding.object.name}`);
+    }
   });
 });

@@ -82,7 +82,8 @@ interface PendingCheck {
 interface PendingPod {
   readonly object: KubeObject;
   readonly pod: PodView;
-  readonly scanned: { checks: string[] };
+  /** The object's index in `Scanner.scanned`. */
+  readonly index: number;
   readonly group: string;
 }
 
@@ -115,6 +116,9 @@ function groupOf(object: KubeObject): string {
 /** The checks in run order, per checks array, so scanners built for the same catalogue share the work. */
 const PLANS = new WeakMap<readonly Check[], { readonly all: readonly Check[]; readonly objectChecks: readonly Check[] }>();
 
+/** Distinct locations of one object's findings that the scanner compares a new one with (see Scanner.locationOf). */
+const LOCATIONS_PER_OBJECT = 16;
+
 /** Distinct finding messages the scanner shares between findings (see Scanner.keep). */
 const MESSAGE_TABLE_LIMIT = 200_000;
 
@@ -129,7 +133,9 @@ export class Scanner {
   /** Namespaces judged by `finishNamespace`; an object of one arriving later is reported. */
   private readonly finishedNamespaces = new Set<string>();
   private readonly lateNamespaces = new Set<string>();
-  private readonly scanned: Array<ScannedObject & { checks: string[] }> = [];
+  private readonly scanned: Array<ScannedObject & { checks: readonly string[] }> = [];
+  /** Each scanned object's check IDs so far (index-aligned with `scanned`), as a node of the `checkLists` tree. */
+  private checkListOf: CheckList[] = [];
   private readonly podTemplates: PodTemplateFinder;
   private readonly allChecks: readonly Check[];
   private readonly objectChecks: readonly Check[];
@@ -139,11 +145,16 @@ export class Scanner {
   private readonly unknownKinds = new Map<string, { object: KubeObject; count: number }>();
   private readonly definedKinds = new Set<string>();
   private readonly messages = new Map<string, string>();
-  /** Paths and fixes shared between findings that have equal ones (every pod's memory-limit finding has the same path and fix). */
-  private readonly parts = new Map<string, FindingPath | FindingFix>();
-  private lastLocation: { readonly object: KubeObject; readonly location: SourceLocation } | undefined;
-  /** Check lists shared by objects that were judged by the same checks (most pods of a cluster). */
-  private readonly checkLists = new Map<string, string[]>();
+  /** Paths shared between findings that have equal ones (every pod's memory-limit finding has the same path), as a tree of segments. */
+  private readonly paths: PathNode = { children: undefined, path: undefined };
+  private pathNodes = 0;
+  /** Fixes shared the same way, by their JSON text. */
+  private readonly fixes = new Map<string, FindingFix>();
+  /** The object whose findings were made last, and the distinct locations they have (up to LOCATIONS_PER_OBJECT). */
+  private locationsOf: KubeObject | undefined;
+  private readonly locations: SourceLocation[] = [];
+  /** Objects judged by the same checks in the same order (most pods of a cluster) share one node of this tree, and one list of IDs. */
+  private checkLists = new CheckList(undefined, '');
 
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
@@ -185,18 +196,20 @@ export class Scanner {
       }
     }
     const context = { object, pod, cluster: this.cluster };
-    const scanned = { object: objectRef(object), location: locate(object), checks: [] as string[] };
-    this.scanned.push(scanned);
+    const scanned = { object: objectRef(object), location: locate(object), checks: NO_CHECKS };
+    const index = this.scanned.push(scanned) - 1;
+    let checks = this.checkLists;
     const group = groupOf(object);
     if (this.finishedNamespaces.has(group)) this.late(object, group);
     for (const check of pod === undefined ? this.objectChecks : this.allChecks) {
       if (check.appliesTo !== undefined && !check.appliesTo(object)) continue;
-      scanned.checks.push(check.meta.id);
+      checks = checks.with(check.meta.id);
       if (check.afterInput === true) this.afterInput.push({ check, context, ref: scanned.object, group });
       else this.runCheck(check, context, scanned.object);
     }
-    for (const check of this.options.wholeInputChecks ?? []) scanned.checks.push(...check.observe(object, pod));
-    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, scanned, group });
+    for (const check of this.options.wholeInputChecks ?? []) for (const id of check.observe(object, pod)) checks = checks.with(id);
+    this.checkListOf.push(checks);
+    if (pod !== undefined && (this.options.deferredPodChecks?.length ?? 0) > 0) this.pending.push({ object, pod, index, group });
   }
 
   /**
@@ -226,7 +239,8 @@ export class Scanner {
     for (const entry of pods) if (entry.group === namespace) this.runDeferred(entry);
     // Objects without metadata.namespace are indexed under default and judged at `finish`: keep default's index.
     if (namespace !== 'default') this.cluster.releaseNamespace(namespace);
-    this.lastLocation = undefined;
+    this.locationsOf = undefined;
+    this.locations.length = 0;
   }
 
   /** How much deferred work (and so how many objects) the Scanner holds right now. */
@@ -256,14 +270,9 @@ export class Scanner {
     this.pending = [];
     for (const check of this.options.wholeInputChecks ?? []) this.findings.push(...check.finish());
     sortFindings(this.findings);
-    for (const entry of this.scanned) {
-      entry.checks.sort();
-      const key = entry.checks.join('\n');
-      const shared = this.checkLists.get(key);
-      if (shared === undefined) this.checkLists.set(key, entry.checks);
-      else entry.checks = shared;
-    }
-    this.checkLists.clear();
+    for (let index = 0; index < this.scanned.length; index++) (this.scanned[index] as { checks: readonly string[] }).checks = (this.checkListOf[index] as CheckList).sortedIds();
+    this.checkListOf = [];
+    this.checkLists = new CheckList(undefined, '');
     return {
       findings: this.findings,
       objects: this.scanned,
@@ -272,12 +281,14 @@ export class Scanner {
     };
   }
 
-  private runDeferred({ object, pod, scanned }: PendingPod): void {
+  private runDeferred({ object, pod, index }: PendingPod): void {
+    let checks = this.checkListOf[index] as CheckList;
     for (const deferred of this.options.deferredPodChecks ?? []) {
       const result = deferred.run(object, pod, this.cluster);
       for (const finding of result.findings) this.keep(finding);
-      scanned.checks.push(...result.checks);
+      for (const id of result.checks) checks = checks.with(id);
     }
+    this.checkListOf[index] = checks;
   }
 
   /** An object of a namespace already judged: its cross-object verdicts (and its neighbours') may miss it. */
@@ -302,12 +313,20 @@ export class Scanner {
     }
   }
 
-  /** Where a path of an object is; findings of one object at the same place share one location (every finding of an object read from a cluster is at its line 1). */
+  /**
+   * Where a path of an object is; findings of one object at the same place share one location
+   * (several checks point at one container's securityContext; every finding of an object read from
+   * a cluster is at its line 1).
+   */
   private locationOf(object: KubeObject, path: FieldPath): SourceLocation {
     const location = locate(object, path);
-    const last = this.lastLocation;
-    if (last !== undefined && last.object === object && last.location.line === location.line && last.location.column === location.column) return last.location;
-    this.lastLocation = { object, location };
+    const known = this.locations;
+    if (this.locationsOf !== object) {
+      this.locationsOf = object;
+      known.length = 0;
+    }
+    for (const candidate of known) if (candidate.line === location.line && candidate.column === location.column) return candidate;
+    if (known.length < LOCATIONS_PER_OBJECT) known.push(location);
     return location;
   }
 
@@ -336,15 +355,34 @@ export class Scanner {
   /** Shares equal paths and fixes (`keepPart`), or only copies them when `shareParts` is false; chosen once. */
   private readonly sharePart: PartSharer;
 
-  /** A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the table has room. */
+  /**
+   * A path or fix equal to `part` kept before, or an exact-size copy of it, kept while the tables have room.
+   * Paths are looked up segment by segment in a tree (no key string per finding); fixes, rarer, by their JSON text.
+   */
   private readonly keepPart = ((kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckReport['fix']>): FindingPath | FindingFix => {
-    const key = kind + JSON.stringify(part);
-    const known = this.parts.get(key);
+    if (kind === 'path') return this.keepPath(part as FieldPath);
+    const key = JSON.stringify(part);
+    const known = this.fixes.get(key);
     if (known !== undefined) return known;
-    const copy = kind === 'path' ? copyPart('path', part as FieldPath) : copyPart('fix', part as NonNullable<CheckReport['fix']>);
-    if (this.parts.size < MESSAGE_TABLE_LIMIT) this.parts.set(key, copy);
+    const copy = copyPart('fix', part as NonNullable<CheckReport['fix']>);
+    if (this.fixes.size < MESSAGE_TABLE_LIMIT) this.fixes.set(key, copy);
     return copy;
   }) as PartSharer;
+
+  private keepPath(path: FieldPath): FindingPath {
+    let node = this.paths;
+    for (const segment of path) {
+      let child = node.children?.get(segment);
+      if (child === undefined) {
+        if (this.pathNodes >= MESSAGE_TABLE_LIMIT) return path.slice();
+        child = { children: undefined, path: undefined };
+        (node.children ??= new Map()).set(segment, child);
+        this.pathNodes++;
+      }
+      node = child;
+    }
+    return (node.path ??= path.slice());
+  }
 
   private shared(message: string): string {
     const known = this.messages.get(message);
@@ -366,6 +404,55 @@ export class Scanner {
   private diagnostic(object: KubeObject, path: readonly (string | number)[], code: string, message: string, severity: Diagnostic['severity']): void {
     const location = locate(object, path);
     this.diagnostics.push({ severity, code, message, file: location.file, documentIndex: location.documentIndex, line: location.line, column: location.column });
+  }
+}
+
+const NO_CHECKS: readonly string[] = [];
+
+/**
+ * A list of check IDs as a node of a tree: the list is the IDs on the way from the root, and
+ * adding an ID moves to a child. Objects judged by the same checks end at the same node, so a
+ * scan holds one node per distinct list rather than an array per object, and sorts each distinct
+ * list once.
+ */
+class CheckList {
+  /** The first child, kept apart: most nodes have one, and a Scanner that judges one object (the webhook's) then makes no Map. */
+  private firstId: string | undefined;
+  private firstChild: CheckList | undefined;
+  private others: Map<string, CheckList> | undefined;
+  private sorted: string[] | undefined;
+
+  constructor(
+    private readonly parent: CheckList | undefined,
+    private readonly id: string,
+  ) {}
+
+  with(id: string): CheckList {
+    if (this.firstChild !== undefined && this.firstId === id) return this.firstChild;
+    let child = this.others?.get(id);
+    if (child === undefined) {
+      child = new CheckList(this, id);
+      if (this.firstChild === undefined) {
+        this.firstId = id;
+        this.firstChild = child;
+      } else {
+        (this.others ??= new Map()).set(id, child);
+      }
+    }
+    return child;
+  }
+
+  /** The IDs in code-unit order (`Array.prototype.sort`'s default), one array per node. */
+  sortedIds(): string[] {
+    if (this.sorted === undefined) {
+      const ids: string[] = [];
+      if (this.parent !== undefined) {
+        ids.push(this.id);
+        for (let node = this.parent; node.parent !== undefined; node = node.parent) ids.push(node.id);
+      }
+      this.sorted = ids.sort();
+    }
+    return this.sorted;
   }
 }
 
@@ -399,6 +486,12 @@ export function toFinding(
     ...(report.fix !== undefined && report.fix.length > 0 ? { fix: share('fix', report.fix) } : {}),
   };
   return finding;
+}
+
+/** A node of the tree of shared paths: the path ending here, once one has, and the segments that continue it. */
+interface PathNode {
+  children: Map<string | number, PathNode> | undefined;
+  path: FindingPath | undefined;
 }
 
 type FindingPath = NonNullable<Finding['path']>;

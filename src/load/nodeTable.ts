@@ -55,11 +55,16 @@ export interface NodeView {
 const KIND_SHIFT = 28;
 const END_MASK = (1 << KIND_SHIFT) - 1;
 
-/** The nodes of every document of one file, packed into one Int32Array once the file is read. */
+/**
+ * The nodes of every document of one file, three integers per node: start offset, end packed with
+ * kind, and the node's slot in `keys` when it is a scalar mapping key (-1 otherwise). Only keys'
+ * values are kept (`locate` matches path segments against keys; values are never looked at), in a
+ * dense array: a scan holds every object's table until its report, and a slot per node for every
+ * scalar of the file was the larger part of the table's heap.
+ */
 export class FileNodes {
-  private pending: number[] = [];
-  private packed = new Int32Array(0);
-  readonly scalars: unknown[] = [];
+  private packed = new Int32Array(3 * 1024);
+  private readonly keys: unknown[] = [];
   private count = 0;
 
   /** Copies one document's nodes out of a parser's scratch arrays; returns the file index of its root. */
@@ -68,31 +73,59 @@ export class FileNodes {
     const { starts, ends, kinds, scalars, root } = view;
     const end = ends[root] as number;
     const shift = first - root;
+    const needed = 3 * (first + end - root);
+    if (needed > this.packed.length) {
+      let size = this.packed.length * 2;
+      while (size < needed) size *= 2;
+      const grown = new Int32Array(size);
+      grown.set(this.packed.subarray(0, 3 * first));
+      this.packed = grown;
+    }
+    const packed = this.packed;
+    for (let node = root, at = 3 * first; node < end; node++, at += 3) {
+      packed[at] = starts[node] as number;
+      packed[at + 1] = ((ends[node] as number) + shift) | ((kinds[node] as number) << KIND_SHIFT);
+      packed[at + 2] = -1;
+    }
+    // A mapping's children alternate key and value (WRAPPER and IRREGULAR nodes are not mappings to `locate`).
     for (let node = root; node < end; node++) {
-      this.pending.push(starts[node] as number, ((ends[node] as number) + shift) | ((kinds[node] as number) << KIND_SHIFT));
-      const scalar = scalars[node];
-      if (scalar !== undefined) this.scalars[node + shift] = scalar;
+      if (kinds[node] !== MAPPING) continue;
+      const mappingEnd = ends[node] as number;
+      for (let key = node + 1; key < mappingEnd; ) {
+        const value = ends[key] as number;
+        if (value >= mappingEnd) break;
+        if (kinds[key] === SCALAR) {
+          packed[3 * (key + shift) + 2] = this.keys.length;
+          this.keys.push(scalars[key]);
+        }
+        key = ends[value] as number;
+      }
     }
     this.count += end - root;
     return first;
   }
 
-  /** Called once every document of the file is added, before any `locate`. */
+  /** Called once every document of the file is added, before any `locate`: gives back the spare capacity. */
   finish(): void {
-    this.packed = Int32Array.from(this.pending);
-    this.pending = [];
+    this.packed = this.packed.slice(0, 3 * this.count);
   }
 
   start(node: number): number {
-    return this.packed[node * 2] as number;
+    return this.packed[node * 3] as number;
   }
 
   end(node: number): number {
-    return (this.packed[node * 2 + 1] as number) & END_MASK;
+    return (this.packed[node * 3 + 1] as number) & END_MASK;
   }
 
   kind(node: number): number {
-    return (this.packed[node * 2 + 1] as number) >>> KIND_SHIFT;
+    return (this.packed[node * 3 + 1] as number) >>> KIND_SHIFT;
+  }
+
+  /** The value of a scalar mapping key, as `String` gives it; undefined for any other node. */
+  keyText(node: number): string | undefined {
+    const slot = this.packed[node * 3 + 2] as number;
+    return slot === -1 ? undefined : String(this.keys[slot]);
   }
 }
 
@@ -108,7 +141,6 @@ export class TablePositionIndex implements PositionIndex {
 
   locate(path: FieldPath): LocatedPosition {
     const nodes = this.nodes;
-    const scalars = nodes.scalars;
     let node = this.root;
     let offset = nodes.start(node);
     let exact = true;
@@ -123,7 +155,7 @@ export class TablePositionIndex implements PositionIndex {
         for (let key = node + 1; key < end; ) {
           const value = nodes.end(key);
           if (value >= end) break;
-          if (nodes.kind(key) === SCALAR && String(scalars[key]) === wanted) {
+          if (nodes.keyText(key) === wanted) {
             next = value;
             offset = nodes.start(key);
           }

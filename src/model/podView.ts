@@ -9,7 +9,7 @@
  */
 import { describeType } from '../load/objects.js';
 import type { PodTemplate } from './podTemplates.js';
-import { isJsonObject, type FieldPath, type JsonObject } from './types.js';
+import { isJsonObject, type FieldPath, type JsonObject, type PathSegment } from './types.js';
 
 export type ContainerKind = 'initContainers' | 'containers' | 'ephemeralContainers';
 export const CONTAINER_KINDS: readonly ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers'];
@@ -102,6 +102,34 @@ export const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kube
 export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 export const SECCOMP_CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 
+/**
+ * Paths inside a pod template repeat from pod to pod (every Deployment's first container has its
+ * `runAsUser` at the same path), and a large scan keeps its pod views until the end: the views'
+ * paths are taken from this tree of shared arrays, one per distinct path, rather than copied per
+ * pod. Paths are never modified (FieldPath is read-only). Bounded: past SHARED_PATH_LIMIT
+ * distinct paths (a long-running webhook fed odd shapes), new paths are plain copies.
+ */
+const sharedChildren = new Map<FieldPath, Map<PathSegment, FieldPath>>();
+let sharedPathCount = 0;
+const SHARED_PATH_LIMIT = 50_000;
+
+/** `[...parent, segment]`, shared with every equal path built from the same parent array. */
+export function childPath(parent: FieldPath, segment: PathSegment): FieldPath {
+  let children = sharedChildren.get(parent);
+  const known = children?.get(segment);
+  if (known !== undefined) return known;
+  const path = [...parent, segment];
+  if (sharedPathCount < SHARED_PATH_LIMIT) {
+    if (children === undefined) {
+      children = new Map();
+      sharedChildren.set(parent, children);
+    }
+    children.set(segment, path);
+    sharedPathCount++;
+  }
+  return path;
+}
+
 /** Reads typed fields and records wrong types. */
 class FieldReader {
   readonly problems: FieldProblem[] = [];
@@ -130,14 +158,14 @@ class FieldReader {
       this.problems.push({ path: [...path, key], message: `${key} must be ${type === 'integer' ? 'an integer' : `a ${type}`}, found ${describeType(value)}` });
       return undefined;
     }
-    return { value: value as T, path: [...path, key], level };
+    return { value: value as T, path: childPath(path, key), level };
   }
 }
 
 export function buildPodView(template: PodTemplate): PodView {
   const reader = new FieldReader();
   const { spec, metadata, specPath, metadataPath } = template;
-  const podContextPath = [...specPath, 'securityContext'];
+  const podContextPath = childPath(specPath, 'securityContext');
   const podContext = reader.mapping(spec, 'securityContext', specPath);
   const podSeccomp = reader.mapping(podContext, 'seccompProfile', podContextPath);
   const podAppArmor = reader.mapping(podContext, 'appArmorProfile', podContextPath);
@@ -148,33 +176,33 @@ export function buildPodView(template: PodTemplate): PodView {
     runAsUser: reader.typed<number>(podContext, 'runAsUser', podContextPath, 'pod', 'integer'),
     runAsGroup: reader.typed<number>(podContext, 'runAsGroup', podContextPath, 'pod', 'integer'),
     runAsNonRoot: reader.typed<boolean>(podContext, 'runAsNonRoot', podContextPath, 'pod', 'boolean'),
-    seccompProfileType: reader.typed<string>(podSeccomp, 'type', [...podContextPath, 'seccompProfile'], 'pod', 'string'),
-    seccompLocalhostProfile: reader.typed<string>(podSeccomp, 'localhostProfile', [...podContextPath, 'seccompProfile'], 'pod', 'string'),
-    seLinuxOptions: settingOf(reader.mapping(podContext, 'seLinuxOptions', podContextPath), [...podContextPath, 'seLinuxOptions'], 'pod'),
-    appArmorProfileType: reader.typed<string>(podAppArmor, 'type', [...podContextPath, 'appArmorProfile'], 'pod', 'string'),
-    windowsHostProcess: reader.typed<boolean>(podWindows, 'hostProcess', [...podContextPath, 'windowsOptions'], 'pod', 'boolean'),
+    seccompProfileType: reader.typed<string>(podSeccomp, 'type', childPath(podContextPath, 'seccompProfile'), 'pod', 'string'),
+    seccompLocalhostProfile: reader.typed<string>(podSeccomp, 'localhostProfile', childPath(podContextPath, 'seccompProfile'), 'pod', 'string'),
+    seLinuxOptions: settingOf(reader.mapping(podContext, 'seLinuxOptions', podContextPath), childPath(podContextPath, 'seLinuxOptions'), 'pod'),
+    appArmorProfileType: reader.typed<string>(podAppArmor, 'type', childPath(podContextPath, 'appArmorProfile'), 'pod', 'string'),
+    windowsHostProcess: reader.typed<boolean>(podWindows, 'hostProcess', childPath(podContextPath, 'windowsOptions'), 'pod', 'boolean'),
   };
 
   const containers: ContainerView[] = [];
   for (const kind of CONTAINER_KINDS) {
     const list = reader.list(spec, kind, specPath);
     list.forEach((entry, index) => {
-      const path = [...specPath, kind, index];
+      const path = childPath(childPath(specPath, kind), index);
       if (!isJsonObject(entry)) {
         reader.problems.push({ path, message: `${kind}[${index}] must be a mapping, found ${describeType(entry)}` });
         return;
       }
       const name = typeof entry.name === 'string' ? entry.name : `${kind}[${index}]`;
-      const contextPath = [...path, 'securityContext'];
+      const contextPath = childPath(path, 'securityContext');
       const context = reader.mapping(entry, 'securityContext', path);
       const seccomp = reader.mapping(context, 'seccompProfile', contextPath);
       const appArmor = reader.mapping(context, 'appArmorProfile', contextPath);
       const windows = reader.mapping(context, 'windowsOptions', contextPath);
       const capabilities = reader.mapping(context, 'capabilities', contextPath);
-      const capabilitiesPath = [...contextPath, 'capabilities'];
+      const capabilitiesPath = childPath(contextPath, 'capabilities');
       const capabilityList = (key: 'add' | 'drop'): Setting<string>[] =>
         reader.list(capabilities, key, capabilitiesPath).flatMap((capability, capabilityIndex) => {
-          const capabilityPath = [...capabilitiesPath, key, capabilityIndex];
+          const capabilityPath = childPath(childPath(capabilitiesPath, key), capabilityIndex);
           if (typeof capability !== 'string') {
             reader.problems.push({ path: capabilityPath, message: `capabilities.${key}[${capabilityIndex}] must be a string, found ${describeType(capability)}` });
             return [];
@@ -190,10 +218,10 @@ export function buildPodView(template: PodTemplate): PodView {
         runAsUser: reader.typed<number>(context, 'runAsUser', contextPath, 'container', 'integer') ?? pod.runAsUser,
         runAsGroup: reader.typed<number>(context, 'runAsGroup', contextPath, 'container', 'integer') ?? pod.runAsGroup,
         runAsNonRoot: reader.typed<boolean>(context, 'runAsNonRoot', contextPath, 'container', 'boolean') ?? pod.runAsNonRoot,
-        ...seccompOf(reader, seccomp, [...contextPath, 'seccompProfile'], pod),
-        seLinuxOptions: settingOf(reader.mapping(context, 'seLinuxOptions', contextPath), [...contextPath, 'seLinuxOptions'], 'container') ?? pod.seLinuxOptions,
-        appArmorProfileType: reader.typed<string>(appArmor, 'type', [...contextPath, 'appArmorProfile'], 'container', 'string') ?? appArmorFromAnnotation ?? pod.appArmorProfileType,
-        windowsHostProcess: reader.typed<boolean>(windows, 'hostProcess', [...contextPath, 'windowsOptions'], 'container', 'boolean') ?? pod.windowsHostProcess,
+        ...seccompOf(reader, seccomp, childPath(contextPath, 'seccompProfile'), pod),
+        seLinuxOptions: settingOf(reader.mapping(context, 'seLinuxOptions', contextPath), childPath(contextPath, 'seLinuxOptions'), 'container') ?? pod.seLinuxOptions,
+        appArmorProfileType: reader.typed<string>(appArmor, 'type', childPath(contextPath, 'appArmorProfile'), 'container', 'string') ?? appArmorFromAnnotation ?? pod.appArmorProfileType,
+        windowsHostProcess: reader.typed<boolean>(windows, 'hostProcess', childPath(contextPath, 'windowsOptions'), 'container', 'boolean') ?? pod.windowsHostProcess,
         privileged: reader.typed<boolean>(context, 'privileged', contextPath, 'container', 'boolean'),
         allowPrivilegeEscalation: reader.typed<boolean>(context, 'allowPrivilegeEscalation', contextPath, 'container', 'boolean'),
         readOnlyRootFilesystem: reader.typed<boolean>(context, 'readOnlyRootFilesystem', contextPath, 'container', 'boolean'),
@@ -202,7 +230,7 @@ export function buildPodView(template: PodTemplate): PodView {
         capabilitiesDrop: capabilityList('drop'),
       };
       const hostPorts = reader.list(entry, 'ports', path).flatMap((port, portIndex) => {
-        const portPath = [...path, 'ports', portIndex];
+        const portPath = childPath(childPath(path, 'ports'), portIndex);
         if (!isJsonObject(port)) {
           reader.problems.push({ path: portPath, message: `ports[${portIndex}] must be a mapping, found ${describeType(port)}` });
           return [];
@@ -215,7 +243,7 @@ export function buildPodView(template: PodTemplate): PodView {
   }
 
   const sysctls = reader.list(podContext, 'sysctls', podContextPath).flatMap((sysctl, sysctlIndex) => {
-    const sysctlPath = [...podContextPath, 'sysctls', sysctlIndex];
+    const sysctlPath = childPath(childPath(podContextPath, 'sysctls'), sysctlIndex);
     if (!isJsonObject(sysctl)) {
       reader.problems.push({ path: sysctlPath, message: `sysctls[${sysctlIndex}] must be a mapping, found ${describeType(sysctl)}` });
       return [];
@@ -224,7 +252,7 @@ export function buildPodView(template: PodTemplate): PodView {
     return name === undefined ? [] : [name];
   });
   const volumes = reader.list(spec, 'volumes', specPath).flatMap((volume, index): VolumeView[] => {
-    const path = [...specPath, 'volumes', index];
+    const path = childPath(childPath(specPath, 'volumes'), index);
     if (!isJsonObject(volume)) {
       reader.problems.push({ path, message: `volumes[${index}] must be a mapping, found ${describeType(volume)}` });
       return [];
@@ -245,7 +273,7 @@ export function buildPodView(template: PodTemplate): PodView {
     hostPID: reader.typed<boolean>(spec, 'hostPID', specPath, 'pod', 'boolean'),
     hostIPC: reader.typed<boolean>(spec, 'hostIPC', specPath, 'pod', 'boolean'),
     hostUsers: reader.typed<boolean>(spec, 'hostUsers', specPath, 'pod', 'boolean'),
-    osName: reader.typed<string>(os, 'name', [...specPath, 'os'], 'pod', 'string'),
+    osName: reader.typed<string>(os, 'name', childPath(specPath, 'os'), 'pod', 'string'),
     sysctls,
     volumes,
     containers,

@@ -5,7 +5,7 @@
  * attacker gains and what it takes (see docs/severity.md and `severityOf`).
  */
 import { namespaceOf } from '../../model/clusterIndex.js';
-import type { ContainerKind, ContainerView, PodView } from '../../model/podView.js';
+import { childPath, type ContainerKind, type ContainerView, type PodView } from '../../model/podView.js';
 import type { FieldPath, FixEdit, FrameworkMapping, KubeObject, Severity } from '../../model/types.js';
 import { documentationLink, type Check, type CheckContext, type CheckReport } from '../types.js';
 
@@ -99,6 +99,22 @@ export function podCheck(spec: CheckSpec, run: (pod: PodView, context: CheckCont
   };
 }
 
+/**
+ * `container "name" `, built once per container and shared by the messages of every check that
+ * reports it: each message is then one concatenation of two shared strings, not a fresh copy of the
+ * container's quoted name plus a chain of concatenations, for every one of a large scan's findings.
+ */
+const subjects = new WeakMap<ContainerView, string>();
+
+function containerSubject(container: ContainerView): string {
+  let subject = subjects.get(container);
+  if (subject === undefined) {
+    subject = `container ${JSON.stringify(container.name)} `;
+    subjects.set(container, subject);
+  }
+  return subject;
+}
+
 const ALL_CONTAINERS: readonly ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers'];
 
 /** A check of each container; `judge` returns the offending field's predicate, or undefined when the container passes. */
@@ -116,7 +132,7 @@ export function containerCheck(
       if (offenses === undefined) continue;
       for (const offense of Array.isArray(offenses) ? offenses : [offenses]) {
         reports.push({
-          message: `container ${JSON.stringify(container.name)} ${offense.predicate}`,
+          message: containerSubject(container) + offense.predicate,
           path: offense.path,
           container: container.name,
           ...(offense.fix !== undefined ? { fix: offense.fix } : {}),
@@ -158,5 +174,5 @@ export const WORKLOAD_CONTAINERS: readonly ContainerKind[] = ['initContainers', 
 export const MAIN_CONTAINERS: readonly ContainerKind[] = ['containers'];
 
 export function contextPath(container: ContainerView): FieldPath {
-  return [...container.path, 'securityContext'];
+  return childPath(container.path, 'securityContext');
 }

@@ -1,5 +1,5 @@
 /** Small typed readers shared by the catalogue checks. */
-import type { ContainerView, PodView, VolumeView } from '../../model/podView.js';
+import { childPath, type ContainerView, type PodView, type VolumeView } from '../../model/podView.js';
 import { isJsonObject, type FieldPath, type JsonObject } from '../../model/types.js';
 
 export function mapping(value: unknown): JsonObject | undefined {
@@ -83,7 +83,7 @@ function computeMounts(container: ContainerView): MountView[] {
     const mount = mapping(entry);
     if (mount === undefined || typeof mount.name !== 'string') return [];
     const subPath = (typeof mount.subPath === 'string' && mount.subPath !== '') || (typeof mount.subPathExpr === 'string' && mount.subPathExpr !== '');
-    return [{ name: mount.name, mountPath: typeof mount.mountPath === 'string' ? mount.mountPath : '', readOnly: mount.readOnly === true, subPath, path: [...container.path, 'volumeMounts', index] }];
+    return [{ name: mount.name, mountPath: typeof mount.mountPath === 'string' ? mount.mountPath : '', readOnly: mount.readOnly === true, subPath, path: childPath(childPath(container.path, 'volumeMounts'), index) }];
   });
 }
 
@@ -102,7 +102,7 @@ function computeEnv(container: ContainerView): EnvView[] {
   return list(container.raw.env).flatMap((entry, index) => {
     const env = mapping(entry);
     if (env === undefined || typeof env.name !== 'string') return [];
-    return [{ name: env.name, value: env.value, valueFrom: mapping(env.valueFrom), path: [...container.path, 'env', index] }];
+    return [{ name: env.name, value: env.value, valueFrom: mapping(env.valueFrom), path: childPath(childPath(container.path, 'env'), index) }];
   });
 }
 
@@ -121,7 +121,7 @@ function computePorts(container: ContainerView): PortView[] {
   return list(container.raw.ports).flatMap((entry, index) => {
     const port = mapping(entry);
     if (port === undefined || typeof port.containerPort !== 'number') return [];
-    return [{ containerPort: port.containerPort, protocol: typeof port.protocol === 'string' ? port.protocol : 'TCP', path: [...container.path, 'ports', index] }];
+    return [{ containerPort: port.containerPort, protocol: typeof port.protocol === 'string' ? port.protocol : 'TCP', path: childPath(childPath(container.path, 'ports'), index) }];
   });
 }
 
