@@ -25,6 +25,7 @@ import { DetectPipeline } from './pipeline.js';
 import type { RuleSet } from './rules.js';
 import { WebhookSink, type SinkFormat } from './sink.js';
 import { eventKey, Spool, type SpooledEvent } from './spool.js';
+import { OldestCursor } from './oldest.js';
 
 export interface ServeFlags {
   spool: string;
@@ -307,9 +308,10 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   };
   /** Keys processed whose spool write failed (bounded; see processBatch). */
   const unspooled = new Set<string>();
+  const oldestUnspooled = new OldestCursor(unspooled);
   const rememberUnspooled = (key: string): void => {
     unspooled.add(key);
-    if (unspooled.size > maxQueue) unspooled.delete(unspooled.values().next().value!);
+    if (unspooled.size > maxQueue) unspooled.delete(oldestUnspooled.next()!);
   };
   const schedule = (): void => {
     if (scheduled || held) return;
