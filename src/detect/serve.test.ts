@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AggregatedAlert } from './aggregate.js';
 import { buildRuleSet, builtinRuleTexts, type RuleSet } from './rules.js';
+import { readRequest } from './eventList.js';
 import { startDetectServer, type DetectServer } from './serve.js';
 import { slackPayload, WebhookSink } from './sink.js';
 import { makeCertificates, type TestCertificates } from './testCerts.js';
@@ -102,6 +103,26 @@ test('bearer token: 401 without or with a wrong token; an EventList is spooled, 
   });
 });
 
+test('an event that reuses an earlier audit ID is processed: the Audit-ID header a client sends cannot hide its request', async () => {
+  await withServer({ tokens: ['t'] }, async (server, alerts) => {
+    // A harmless request, whose audit ID the API server echoes back to the client in the Audit-ID header.
+    const harmless = eventList([rawEvent({ verb: 'get', resource: 'pods', namespace: 'default', auditID: 'chosen-id' })]);
+    assert.equal((await post(server.port, harmless, { token: 't' })).status, 200);
+    // The client's next request sends that ID as its Audit-ID header; the API server takes it as the event's auditID.
+    const sneaky = eventList([privilegedDeployment('chosen-id')]);
+    assert.equal((await post(server.port, sneaky, { token: 't' })).status, 200);
+    for (let attempt = 0; attempt < 400 && server.pipeline.counters.processed < 2; attempt++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal(server.pipeline.counters.processed, 2, 'both events were run through the rules');
+    assert.ok(alerts.some((alert) => alert.ruleId === 'audit-privileged-pod' && alert.auditID === 'chosen-id'));
+    // A true retry (the same bytes again) is still recognised and not run twice.
+    assert.equal((await post(server.port, sneaky, { token: 't' })).status, 200);
+    assert.equal((await post(server.port, eventList([rawEvent({ verb: 'get', resource: 'pods', auditID: 'after' })]), { token: 't' })).status, 200);
+    for (let attempt = 0; attempt < 400 && server.pipeline.counters.processed < 3; attempt++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal(server.pipeline.counters.processed, 3, 'the retry was not processed again');
+    assert.equal(alerts.filter((alert) => alert.ruleId === 'audit-privileged-pod').length, 1);
+  });
+});
+
 /** The descriptor this process holds on `file` (the spool's events.log). */
 function descriptorOf(file: string): number {
   for (const name of readdirSync('/proc/self/fd')) {
@@ -149,7 +170,9 @@ test('a failed spool write: 503, its events are processed and recorded once; the
     assert.equal(server.pipeline.counters.processed, 2, 'f1 was not run again');
     assert.equal(alerts.filter((alert) => alert.auditID === 'f1').length, raised);
     const journal = readFileSync(path.join(spool, 'processed.jsonl'), 'utf8');
-    assert.equal(journal.split('f1/ResponseComplete').length - 1, 1, 'recorded as processed once');
+    const read = readRequest(Buffer.from(body));
+    assert.ok(read.ok);
+    assert.equal(journal.split(read.keys[0]!).length - 1, 1, 'recorded as processed once');
   });
 });
 

@@ -24,7 +24,8 @@ import { parseAuditEvent, type AuditEvent } from './event.js';
 import { DetectPipeline } from './pipeline.js';
 import type { RuleSet } from './rules.js';
 import { WebhookSink, type SinkFormat } from './sink.js';
-import { eventKey, Spool, type SpooledEvent } from './spool.js';
+import { readRequest } from './eventList.js';
+import { Spool, type SpooledEvent } from './spool.js';
 import { OldestCursor } from './oldest.js';
 
 export interface ServeFlags {
@@ -414,24 +415,19 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
     }
     stage.observe({ stage: 'read' }, Math.max(0, Date.now() - receivedAt) / 1000);
     if (tooLarge) return answer(response, 413, { error: `body larger than ${maxBody} bytes` });
-    let body: unknown;
     const bodyBytes = Buffer.concat(chunks);
-    try {
-      body = JSON.parse(bodyBytes.toString('utf8'));
-    } catch (error) {
+    // An EventList is parsed item by item, and each event keyed by the digest of its bytes (see eventList.ts).
+    const events = readRequest(bodyBytes);
+    if (!events.ok) {
       malformedCounter.inc();
-      log(`rampart detect serve: request ${number}: body is not JSON (${error instanceof Error ? error.message : String(error)})`);
-      return answer(response, 400, { error: 'body is not JSON' });
-    }
-    const record = body as { kind?: unknown; items?: unknown } | null;
-    let items: unknown[];
-    if (record !== null && typeof record === 'object' && record.kind === 'EventList' && Array.isArray(record.items)) items = record.items;
-    else if (record !== null && typeof record === 'object' && record.kind === 'Event') items = [record];
-    else {
-      malformedCounter.inc();
+      if (events.error === 'json') {
+        log(`rampart detect serve: request ${number}: body is not JSON (${events.message})`);
+        return answer(response, 400, { error: 'body is not JSON' });
+      }
       log(`rampart detect serve: request ${number}: expected an audit.k8s.io EventList or Event`);
       return answer(response, 400, { error: 'expected an audit.k8s.io EventList or Event' });
     }
+    const { items, keys } = events;
     if (queued() + items.length > maxQueue) {
       dropped.inc(items.length);
       return answer(response, 429, { error: 'queue full' }, { 'retry-after': '1' });
@@ -445,7 +441,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
         log(`rampart detect serve: request ${number}, item ${index}: malformed audit event: ${parsed.reason}`);
         return;
       }
-      accepted.push({ key: eventKey(item), receivedAt: now, event: item, parsed: parsed.event });
+      accepted.push({ key: keys[index]!, receivedAt: now, event: item, parsed: parsed.event });
     });
     let fresh;
     // The new events are queued, and processing may start, while their write is in flight (see processBatch).

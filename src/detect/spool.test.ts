@@ -4,12 +4,21 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { eventKey, Spool } from './spool.js';
+import { eventKey, readRequest } from './eventList.js';
+import { Spool } from './spool.js';
 import { rawEvent } from './testSupport.js';
 
 function body(ids: string[]): { buffer: Buffer; events: { key: string; receivedAt: number; event: unknown }[] } {
   const items = ids.map((auditID) => rawEvent({ verb: 'get', resource: 'pods', auditID }));
-  return { buffer: Buffer.from(JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items })), events: items.map((event) => ({ key: eventKey(event), receivedAt: 1, event })) };
+  const buffer = Buffer.from(JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items }));
+  const read = readRequest(buffer);
+  assert.ok(read.ok);
+  return { buffer, events: items.map((event, index) => ({ key: read.keys[index]!, receivedAt: 1, event })) };
+}
+
+/** The key of the event `body` makes for an audit ID: the digest of its bytes (the same wherever it stands in a list). */
+function K(auditID: string): string {
+  return eventKey(Buffer.from(JSON.stringify(rawEvent({ verb: 'get', resource: 'pods', auditID }))));
 }
 
 test('replay after a restart: unprocessed events come back, processed ones do not, a torn tail is ignored', async () => {
@@ -23,14 +32,14 @@ test('replay after a restart: unprocessed events come back, processed ones do no
     await first.append(two.events, two.buffer, 2);
     // The same batch again: nothing new.
     assert.equal((await first.append(one.events, one.buffer, 3)).length, 0);
-    first.markProcessed(['a/ResponseComplete', 'b/ResponseComplete'], [{ ruleId: 'x' }]);
+    first.markProcessed([K('a'), K('b')], [{ ruleId: 'x' }]);
     await first.close();
     // A crash in the middle of writing the next body.
     appendFileSync(path.join(directory, 'events.log'), '{"t":4,"n":500}\n{"kind":"EventList","items":[');
     const second = new Spool(directory);
     const replay = await second.open();
-    assert.deepEqual(replay.map((item) => item.key), ['c/ResponseComplete']);
-    second.markProcessed(['c/ResponseComplete'], []);
+    assert.deepEqual(replay.map((item) => item.key), [K('c')]);
+    second.markProcessed([K('c')], []);
     await second.close();
     // Everything processed: the next start rotates the files and still knows the keys.
     const third = new Spool(directory);
@@ -38,7 +47,7 @@ test('replay after a restart: unprocessed events come back, processed ones do no
     const rotated = readdirSync(directory).filter((name) => /^(events\.log|processed\.jsonl)\.\d+$/.test(name));
     assert.equal(rotated.length, 2);
     assert.equal(statSync(path.join(directory, 'events.log')).size, 0);
-    assert.deepEqual((JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8')) as { remembered: string[] }).remembered.sort(), ['a/ResponseComplete', 'b/ResponseComplete', 'c/ResponseComplete']);
+    assert.deepEqual((JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8')) as { remembered: string[] }).remembered.sort(), [K('a'), K('b'), K('c')].sort());
     assert.equal((await third.append(two.events, two.buffer, 5)).length, 0, 'a late retry of a processed batch is recognized');
     await third.close();
   } finally {
@@ -53,21 +62,21 @@ test('a torn tail is cut off before appending, so the records written after a cr
     await first.open();
     const one = body(['t1', 't2']);
     await first.append(one.events, one.buffer, 1);
-    first.markProcessed(['t1/ResponseComplete'], [{ ruleId: 'x' }]);
+    first.markProcessed([K('t1')], [{ ruleId: 'x' }]);
     await first.close();
     // A SIGKILL stops both writes part-way: a body without its end, a journal line without its newline.
     appendFileSync(path.join(directory, 'events.log'), '{"t":2,"n":900}\n{"kind":"EventList","items":[{"auditID":"lost"');
-    appendFileSync(path.join(directory, 'processed.jsonl'), '{"k":["t2/ResponseComplete"],"a":[{"ruleId":"y","message":"torn');
+    appendFileSync(path.join(directory, 'processed.jsonl'), `{"k":["${K('t2')}"],"a":[{"ruleId":"y","message":"torn`);
     const second = new Spool(directory);
-    assert.deepEqual((await second.open()).map((item) => item.key), ['t2/ResponseComplete'], 'the torn journal line did not record t2');
+    assert.deepEqual((await second.open()).map((item) => item.key), [K('t2')], 'the torn journal line did not record t2');
     const two = body(['t3']);
     await second.append(two.events, two.buffer, 3);
-    second.markProcessed(['t2/ResponseComplete'], []);
+    second.markProcessed([K('t2')], []);
     await second.close();
     const journal = readFileSync(path.join(directory, 'processed.jsonl'), 'utf8');
     assert.ok(journal.endsWith('\n') && journal.split('\n').slice(0, -1).every((line) => JSON.parse(line) !== undefined), 'every journal line is whole JSON');
     const third = new Spool(directory);
-    assert.deepEqual((await third.open()).map((item) => item.key), ['t3/ResponseComplete'], 't2 is recorded as processed, and t3, appended after the torn body, is replayed');
+    assert.deepEqual((await third.open()).map((item) => item.key), [K('t3')], 't2 is recorded as processed, and t3, appended after the torn body, is replayed');
     await third.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -81,9 +90,9 @@ test('files damaged by an append after a torn record (older versions) give up th
     const two = body(['d2']);
     const frame = (buffer: Buffer, t: number): string => `{"t":${t},"n":${buffer.length}}\n${buffer.toString('utf8')}\n`;
     writeFileSync(path.join(directory, 'events.log'), `${frame(one.buffer, 1)}{"t":2,"n":900}\n{"kind":"EventList","items":[${frame(two.buffer, 3)}`);
-    writeFileSync(path.join(directory, 'processed.jsonl'), '{"k":["x/ResponseComplete"],"a":[{"ruleId":"y"{"k":["d1/ResponseComplete"],"a":[]}\n');
+    writeFileSync(path.join(directory, 'processed.jsonl'), `{"k":["${K('x')}"],"a":[{"ruleId":"y"{"k":["${K('d1')}"],"a":[]}\n`);
     const spool = new Spool(directory);
-    assert.deepEqual((await spool.open()).map((item) => item.key), ['d2/ResponseComplete'], 'd1 is recorded as processed inside the damaged line; d2 follows the torn body');
+    assert.deepEqual((await spool.open()).map((item) => item.key), [K('d2')], 'd1 is recorded as processed inside the damaged line; d2 follows the torn body');
     await spool.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -96,7 +105,7 @@ test('a rotation carries the 20,000 most recently processed keys, oldest first, 
     const seen = body(['seen']);
     const spool = new Spool(directory, { maxSegmentBytes: 1 });
     await spool.open();
-    const keys = Array.from({ length: 25_000 }, (_, index) => `k${index}/ResponseComplete`);
+    const keys = Array.from({ length: 25_000 }, (_, index) => K(`k${index}`));
     for (let start = 0; start < 15_000; start += 1_000) spool.markProcessed(keys.slice(start, start + 1_000), []);
     // Processed again (a replay cannot do this, but the list must not repeat a key if it happens).
     spool.markProcessed(keys.slice(0, 10), []);
@@ -106,12 +115,12 @@ test('a rotation carries the 20,000 most recently processed keys, oldest first, 
     await again.open();
     for (let start = 15_000; start < 25_000; start += 1_000) again.markProcessed(keys.slice(start, start + 1_000), []);
     await again.append(seen.events, seen.buffer, 1);
-    again.markProcessed(['seen/ResponseComplete'], []);
+    again.markProcessed([K('seen')], []);
     const rotation = again.rotateIfDue(() => undefined);
     assert.ok(rotation !== undefined);
     await rotation;
     const head = JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8').split('\n')[0]!) as { remembered: string[] };
-    assert.deepEqual(head.remembered, [...keys.slice(5_001), 'seen/ResponseComplete']);
+    assert.deepEqual(head.remembered, [...keys.slice(5_001), K('seen')]);
     await again.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -128,7 +137,7 @@ test('rotation while running: a fully processed segment past its size is rotated
     await spool.open();
     await spool.append(small.events, small.buffer, 1);
     // Under the threshold: nothing happens.
-    spool.markProcessed(['r1/ResponseComplete'], []);
+    spool.markProcessed([K('r1')], []);
     assert.equal(spool.rotateIfDue(() => ({ n: 0 })), undefined);
     for (let round = 2; round <= 4; round++) {
       const batch = body([`r${round}a`, `r${round}b`, `r${round}c`]);
@@ -141,11 +150,11 @@ test('rotation while running: a fully processed segment past its size is rotated
       // Processing goes on meanwhile: once the head line is written, records go into the new journal.
       assert.ok(spool.journalReady !== undefined, 'the head line is written in the thread pool');
       await spool.journalReady;
-      spool.markProcessed([`during${round}/ResponseComplete`], []);
+      spool.markProcessed([K(`during${round}`)], []);
       await rotation;
       assert.equal(spool.rotating, undefined);
       const journal = readFileSync(path.join(directory, 'processed.jsonl'), 'utf8').split('\n');
-      assert.deepEqual(JSON.parse(journal[1]!), { k: [`during${round}/ResponseComplete`], a: [] }, 'recorded during the rotation, kept after it');
+      assert.deepEqual(JSON.parse(journal[1]!), { k: [K(`during${round}`)], a: [] }, 'recorded during the rotation, kept after it');
     }
     assert.equal(spool.rotations, 3);
     // One rotated generation kept: two files besides the current two.
@@ -154,7 +163,7 @@ test('rotation while running: a fully processed segment past its size is rotated
     assert.equal(names.filter((name) => /^processed\.jsonl\.\d+$/.test(name)).length, 1);
     assert.equal(statSync(path.join(directory, 'events.log')).size, 0);
     const head = JSON.parse(readFileSync(path.join(directory, 'processed.jsonl'), 'utf8').split('\n')[0]!) as { remembered: string[]; state: unknown };
-    assert.ok(head.remembered.includes('r1/ResponseComplete') && head.remembered.includes('r4c/ResponseComplete') && head.remembered.includes('during3/ResponseComplete'));
+    assert.ok(head.remembered.includes(K('r1')) && head.remembered.includes(K('r4c')) && head.remembered.includes(K('during3')));
     assert.deepEqual(head.state, { n: 4 });
     // A retry of a batch whose segment was deleted is still recognized, and after a restart too.
     const old = body(['r2a']);
@@ -177,16 +186,16 @@ test('checkpoint: after a restart the last state comes back with the events proc
     await first.open();
     const batch = body(['c1', 'c2', 'c3', 'c4']);
     await first.append(batch.events, batch.buffer, 1);
-    first.markProcessed(['c1/ResponseComplete'], []);
+    first.markProcessed([K('c1')], []);
     first.checkpoint({ seen: ['c1'] });
-    first.markProcessed(['c3/ResponseComplete', 'c2/ResponseComplete'], []);
+    first.markProcessed([K('c3'), K('c2')], []);
     // Killed here: c4 was never processed.
     await first.close();
     const second = new Spool(directory);
     const pending = await second.open();
-    assert.deepEqual(pending.map((item) => item.key), ['c4/ResponseComplete']);
+    assert.deepEqual(pending.map((item) => item.key), [K('c4')]);
     assert.deepEqual(second.restoredState, { seen: ['c1'] });
-    assert.deepEqual(second.processedSinceCheckpoint.map((item) => item.key), ['c3/ResponseComplete', 'c2/ResponseComplete']);
+    assert.deepEqual(second.processedSinceCheckpoint.map((item) => item.key), [K('c3'), K('c2')]);
     await second.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -207,7 +216,7 @@ test('a crash while a running rotation syncs its new journal: a restart finishes
     // While the new journal is synced, an event is processed. The files as a crash here would leave them are
     // copied now: the sync's completion, and so the renames, run on this thread after this synchronous code.
     await spool.journalReady;
-    spool.markProcessed(['n1/ResponseComplete'], []);
+    spool.markProcessed([K('n1')], []);
     const names = readdirSync(directory);
     assert.ok(names.includes('processed.jsonl.tmp') && names.includes('processed.jsonl'), 'the rotation is half done');
     for (const name of names) writeFileSync(path.join(crashed, name), readFileSync(path.join(directory, name)));
@@ -217,7 +226,7 @@ test('a crash while a running rotation syncs its new journal: a restart finishes
     const second = body(['n1', 'n2']);
     appendFileSync(path.join(crashed, 'events.log'), Buffer.concat([Buffer.from(`${JSON.stringify({ t: 2, n: second.buffer.length })}\n`), second.buffer, Buffer.from('\n')]));
     const again = new Spool(crashed);
-    assert.deepEqual((await again.open()).map((item) => item.key), ['n2/ResponseComplete'], 'n1 was recorded in the new journal; m1 and m2 in the rotated generation');
+    assert.deepEqual((await again.open()).map((item) => item.key), [K('n2')], 'n1 was recorded in the new journal; m1 and m2 in the rotated generation');
     assert.deepEqual(again.restoredState, { seen: 2 });
     assert.equal((await again.append(first.events, first.buffer, 3)).length, 0, 'the rotated generation is still known as processed');
     const after = readdirSync(crashed);
@@ -254,7 +263,7 @@ test('a crash between the two steps of a rotation: the new events.log is replaye
     rmSync(path.join(directory, 'processed.jsonl.tmp'), { recursive: true });
     assert.ok(readdirSync(directory).some((name) => /^events\.log\.\d+$/.test(name)), 'the first step renamed events.log');
     const again = new Spool(directory);
-    assert.deepEqual((await again.open()).map((item) => item.key), ['y1/ResponseComplete'], 'only the unprocessed event of the new segment');
+    assert.deepEqual((await again.open()).map((item) => item.key), [K('y1')], 'only the unprocessed event of the new segment');
     assert.equal((await again.append(first.events, first.buffer, 3)).length, 0, 'the rotated generation is still known as processed');
     await again.close();
   } finally {

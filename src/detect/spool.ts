@@ -30,7 +30,7 @@
  * `markProcessed` writes the keys of a processed batch together with the
  * alerts it raised in a single write(2), so a batch is either recorded as
  * processed with its alerts or not at all. On start, `recover` replays every
- * spooled event whose key (auditID and stage) is not recorded as processed,
+ * spooled event whose key (a digest of its bytes) is not recorded as processed,
  * and the processed keys are remembered so a retried batch from the API
  * server is not processed twice. A torn last record (a crash mid-write,
  * never acknowledged; SIGKILL can stop a write(2) at a page boundary) is
@@ -40,7 +40,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writev, writeSync } from 'node:fs';
 import path from 'node:path';
-import { OldestCursor } from './oldest.js';
+import { DigestSet } from './digestSet.js';
+import { readRequest } from './eventList.js';
 
 export interface SpooledEvent {
   readonly key: string;
@@ -87,12 +88,8 @@ export class Spool {
   private processedFd: number | undefined;
   private pending: PendingAppend[] = [];
   private flushing = false;
-  /** Keys of events accepted into the spool or processed; a key seen again is a retry. */
-  private readonly known = new Set<string>();
-  private readonly processed = new Set<string>();
-  /** Where the oldest key of each is (see OldestCursor: evicting with a new iterator each time cost 50-90 µs). */
-  private readonly oldestKnown = new OldestCursor(this.known);
-  private readonly oldestProcessed = new OldestCursor(this.processed);
+  /** Keys of events accepted into the spool or processed; a key seen again is a retry (16 bytes each, off the heap). */
+  private readonly known = new DigestSet(MAX_REMEMBERED_KEYS);
   private readonly recent: string[] = new Array<string>(CARRIED_KEYS);
   private recentNext = 0;
   private recentCount = 0;
@@ -114,14 +111,6 @@ export class Spool {
 
   get processedPath(): string {
     return path.join(this.directory, 'processed.jsonl');
-  }
-
-  private remember(set: Set<string>, key: string): void {
-    set.add(key);
-    if (set.size > MAX_REMEMBERED_KEYS) {
-      const oldest = (set === this.known ? this.oldestKnown : this.oldestProcessed).next();
-      if (oldest !== undefined) set.delete(oldest);
-    }
   }
 
   /**
@@ -167,21 +156,26 @@ export class Spool {
     const bodies = readBodies(this.eventsPath);
     cutTornTail(this.eventsPath, bodies);
     for (const record of bodies.records) {
-      for (const event of eventsOfBody(record.body)) {
-        const key = eventKey(event);
-        if (spooled.has(key)) continue;
+      // Malformed bodies were refused at receipt and are left out again here.
+      const request = readRequest(record.body);
+      if (!request.ok) continue;
+      request.items.forEach((event, index) => {
+        const key = request.keys[index]!;
+        if (spooled.has(key)) return;
         spooled.add(key);
-        if (!processed.has(key)) unprocessed.push({ key, receivedAt: record.receivedAt, event });
-        else if (replayKeys.has(key)) replayEvents.set(key, { key, receivedAt: record.receivedAt, event });
-      }
+        // A journal written before keys were digests names the event by its audit ID and stage.
+        const journalKey = processed.has(key) ? key : processed.has(legacyEventKey(event)) ? legacyEventKey(event) : undefined;
+        if (journalKey === undefined) unprocessed.push({ key, receivedAt: record.receivedAt, event });
+        else if (replayKeys.has(journalKey)) replayEvents.set(journalKey, { key, receivedAt: record.receivedAt, event });
+      });
     }
     this.processedSinceCheckpoint = sinceCheckpoint.map((key) => replayEvents.get(key)).filter((item): item is SpooledEvent => item !== undefined);
     const recent = [...processed].slice(-MAX_REMEMBERED_KEYS);
     for (const key of recent) {
       this.rememberProcessed(key);
-      this.remember(this.known, key);
+      this.known.add(key);
     }
-    for (const item of unprocessed) this.remember(this.known, item.key);
+    for (const item of unprocessed) this.known.add(item.key);
     // The caller rebuilds its state from the checkpoint and the events after it before a rotation moves those events away.
     const state = rebuild !== undefined ? rebuild(this.restoredState, this.processedSinceCheckpoint) : this.restoredState;
     if (unprocessed.length === 0 && spooled.size > 0) this.rotateFiles(recent.slice(-CARRIED_KEYS), state);
@@ -354,8 +348,6 @@ export class Spool {
    * walking up to 500,000 to find them.
    */
   private rememberProcessed(key: string): void {
-    if (this.processed.has(key)) return;
-    this.remember(this.processed, key);
     this.recent[this.recentNext] = key;
     this.recentNext = (this.recentNext + 1) % CARRIED_KEYS;
     if (this.recentCount < CARRIED_KEYS) this.recentCount++;
@@ -386,7 +378,7 @@ export class Spool {
       else if (!this.known.has(item.key)) fresh.push(item);
     }
     if (fresh.length > 0) {
-      for (const item of fresh) this.remember(this.known, item.key);
+      for (const item of fresh) this.known.add(item.key);
       const data = [Buffer.from(`${JSON.stringify({ t: receivedAt, n: body.length })}\n`), body, NEWLINE];
       const written = new Promise<void>((resolve, reject) => {
         this.pending.push({ data, resolve, reject });
@@ -555,7 +547,8 @@ function cutTornTail(file: string, contents: FileContents): void {
  * logged once per stage); an event without auditID is keyed by a hash of its
  * content, which receipt and recovery compute alike.
  */
-export function eventKey(event: unknown): string {
+/** The key of an event before keys were digests of its bytes (eventList.ts): read in journals written then. */
+export function legacyEventKey(event: unknown): string {
   const record = event as { auditID?: unknown; stage?: unknown } | null;
   const auditID = typeof record?.auditID === 'string' && record.auditID !== '' ? record.auditID : undefined;
   const stage = typeof record?.stage === 'string' ? record.stage : '';
@@ -611,10 +604,3 @@ function readBodies(file: string): FileContents & { records: BodyRecord[] } {
   return { records, validBytes, size: data.length };
 }
 
-/** The events of a spooled body (an EventList or one Event); malformed ones were refused at receipt and are left out again here. */
-export function eventsOfBody(body: Buffer): unknown[] {
-  const value = parseJson(body.toString('utf8')) as { kind?: unknown; items?: unknown } | undefined;
-  if (value === undefined || value === null || typeof value !== 'object') return [];
-  if (value.kind === 'EventList' && Array.isArray(value.items)) return value.items;
-  return value.kind === 'Event' ? [value] : [];
-}
