@@ -34,20 +34,21 @@ test('a delete leaves the keys that probed past it findable', () => {
   assert.ok(set.has(colliding[2]!));
 });
 
-test('the newest keys are remembered: at least one generation, at most two', () => {
-  const set = new DigestSet(1000); // rounded up to 1,024 per generation
-  for (let index = 0; index < 5000; index++) {
+test('the newest keys are remembered: at least (generations - 1) tables of them, at most all', () => {
+  const set = new DigestSet(1000, 3); // two tables of 512 keys must hold 1,000: three tables of 1,024 slots
+  for (let index = 0; index < 6000; index++) {
     set.add(hex(index));
-    // The last 1,024 are always there.
-    if (index % 97 === 0) for (let back = Math.max(0, index - 1023); back <= index; back += 31) assert.ok(set.has(hex(back)), `key ${back} after ${index}`);
+    // The last 1,000 are always there.
+    if (index % 97 === 0) for (let back = Math.max(0, index - 999); back <= index; back += 31) assert.ok(set.has(hex(back)), `key ${back} after ${index}`);
   }
   let remembered = 0;
-  for (let index = 0; index < 5000; index++) if (set.has(hex(index))) remembered++;
-  assert.ok(remembered >= 1024 && remembered <= 2048, `${remembered}`);
-  // Keys older than two generations are gone.
+  for (let index = 0; index < 6000; index++) if (set.has(hex(index))) remembered++;
+  assert.ok(remembered >= 1024 && remembered <= 1536, `${remembered}`);
+  // Keys older than the generations are gone.
   assert.ok(!set.has(hex(0)));
+  assert.ok(!set.has(hex(4000)));
   // Adding a key already there changes nothing.
   const before = set.size;
-  set.add(hex(4999));
+  set.add(hex(5999));
   assert.equal(set.size, before);
 });

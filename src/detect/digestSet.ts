@@ -6,13 +6,13 @@
  * JavaScript strings in a Set that was about 70 MB of heap (the keys, the
  * Set's table, and a second Set of processed keys), which every full
  * collection had to mark and which V8 then let the old generation grow
- * past; here a key is 16 bytes in a typed array.
+ * past; here a key is 16 bytes in a typed array, 20 MB in all.
  *
- * Two generations, each an open-addressing table with linear probing, filled
- * to at most half: new keys go into the current one; when it holds
- * `generationSize` keys, the older one is emptied and becomes the current one.
- * So the set remembers at least the last `generationSize` keys and at most
- * twice that, with no per-key eviction. A key is 32 lowercase hex digits (the
+ * Generations (five by default), each an open-addressing table with linear
+ * probing filled to at most half: new keys go into the newest; when it is
+ * half full, the oldest is emptied and becomes the newest. So the set
+ * remembers at least the last (generations - 1) × table/2 keys, with no
+ * per-key eviction; for 500,000 keys that is 5 tables of 4 MB. A key is 32 lowercase hex digits (the
  * first 128 bits of a SHA-256, see eventList.ts); any other string is hashed
  * to one first, so the set takes any string.
  */
@@ -66,23 +66,27 @@ class Table {
 }
 
 export class DigestSet {
-  private current: Table;
-  private older: Table;
+  /** The newest table is `tables[current]`; the one after it (cyclically) is the oldest. */
+  private readonly tables: Table[];
+  private current = 0;
   private readonly generationSize: number;
   private readonly lanes = new Uint32Array(LANES);
 
-  /** Remembers at least the last `generationSize` keys (rounded up to a power of two). */
-  constructor(generationSize: number) {
+  /**
+   * Remembers at least the last `remember` keys, in `generations` tables
+   * (each filled to half its capacity, a power of two): memory is
+   * generations / (generations - 1) × 32 bytes × remember, rounded up.
+   */
+  constructor(remember: number, generations = 5) {
     let capacity = 16;
-    while (capacity < generationSize * 2) capacity *= 2;
+    while ((capacity / 2) * (generations - 1) < remember) capacity *= 2;
     this.generationSize = capacity / 2;
-    this.current = new Table(capacity);
-    this.older = new Table(capacity);
+    this.tables = Array.from({ length: generations }, () => new Table(capacity));
   }
 
-  /** Slots in use in both generations (tombstones included). */
+  /** Slots in use in all generations (tombstones included). */
   get size(): number {
-    return this.current.used + this.older.used;
+    return this.tables.reduce((sum, table) => sum + table.used, 0);
   }
 
   private digest(key: string): Uint32Array {
@@ -92,41 +96,40 @@ export class DigestSet {
     return lanes;
   }
 
+  private contains(a: number, b: number, c: number, d: number): boolean {
+    for (const table of this.tables) if (table.used > 0 && table.find(a, b, c, d) >= 0) return true;
+    return false;
+  }
+
   has(key: string): boolean {
     const lanes = this.digest(key);
-    const a = lanes[0]!, b = lanes[1]!, c = lanes[2]!, d = lanes[3]!;
-    return this.current.find(a, b, c, d) >= 0 || this.older.find(a, b, c, d) >= 0;
+    return this.contains(lanes[0]!, lanes[1]!, lanes[2]!, lanes[3]!);
   }
 
   add(key: string): void {
     const lanes = this.digest(key);
     const a = lanes[0]!, b = lanes[1]!, c = lanes[2]!, d = lanes[3]!;
-    if (this.older.find(a, b, c, d) >= 0) return;
-    let found = this.current.find(a, b, c, d);
-    if (found >= 0) return;
-    // The current table is half full: the older one is forgotten and its table becomes the current one.
-    if (this.current.used >= this.generationSize) {
-      const emptied = this.older;
-      emptied.clear();
-      this.older = this.current;
-      this.current = emptied;
-      found = this.current.find(a, b, c, d);
+    if (this.contains(a, b, c, d)) return;
+    // The newest table is half full: the oldest is forgotten, emptied, and becomes the newest.
+    if (this.tables[this.current]!.used >= this.generationSize) {
+      this.current = (this.current + 1) % this.tables.length;
+      this.tables[this.current]!.clear();
     }
-    const base = (-1 - found) * LANES;
-    const slots = this.current.slots;
-    slots[base] = a;
-    slots[base + 1] = b;
-    slots[base + 2] = c;
-    slots[base + 3] = d;
-    this.current.used++;
+    const table = this.tables[this.current]!;
+    const base = (-1 - table.find(a, b, c, d)) * LANES;
+    table.slots[base] = a;
+    table.slots[base + 1] = b;
+    table.slots[base + 2] = c;
+    table.slots[base + 3] = d;
+    table.used++;
   }
 
   /** Forgets a key (an append that failed: the event must be taken again when it is sent again). */
   delete(key: string): void {
     const lanes = this.digest(key);
     const a = lanes[0]!, b = lanes[1]!, c = lanes[2]!, d = lanes[3]!;
-    for (const table of [this.current, this.older]) {
-      const slot = table.find(a, b, c, d);
+    for (const table of this.tables) {
+      const slot = table.used > 0 ? table.find(a, b, c, d) : -1;
       // A tombstone keeps the probe chains through this slot intact; it counts as used until the table is emptied.
       if (slot >= 0) table.slots.fill(0, slot * LANES, slot * LANES + 3).fill(TOMBSTONE, slot * LANES + 3, slot * LANES + 4);
     }

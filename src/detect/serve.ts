@@ -17,7 +17,7 @@ import https from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
-import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Severity } from '../model/types.js';
 import type { AggregatedAlert } from './aggregate.js';
 import { parseAuditEvent, type AuditEvent } from './event.js';
@@ -25,6 +25,7 @@ import { DetectPipeline } from './pipeline.js';
 import type { RuleSet } from './rules.js';
 import { WebhookSink, type SinkFormat } from './sink.js';
 import { readRequest } from './eventList.js';
+import { CountingHistogram, WindowedQuantiles } from './lagMetrics.js';
 import { Spool, type SpooledEvent } from './spool.js';
 import { OldestCursor } from './oldest.js';
 
@@ -133,9 +134,10 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const duplicates = new Counter({ name: 'rampart_detect_events_duplicate_total', help: 'Events received again (same auditID and stage) and not processed twice', registers: [registry] });
   const alertsCounter = new Counter({ name: 'rampart_detect_alerts_total', help: 'Alerts raised, per rule', labelNames: ['rule', 'severity'], registers: [registry] });
   const unauthorized = new Counter({ name: 'rampart_detect_requests_unauthorized_total', help: 'Requests refused for missing or wrong credentials', registers: [registry] });
-  const lag = new Histogram({ name: 'rampart_detect_lag_seconds', help: 'Time from receipt of an event to the end of its processing (alerts sent)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registers: [registry] });
-  const lagSummary = new Summary({ name: 'rampart_detect_lag_summary_seconds', help: 'Receipt-to-processed time over the last 10 minutes, as quantiles', percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 600, ageBuckets: 5, registers: [registry] });
-  const eventAge = new Histogram({ name: 'rampart_detect_event_age_seconds', help: 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [registry] });
+  // Observed a batch at a time, with a count: the events of a request share their lag (see lagMetrics.ts).
+  const lag = new CountingHistogram('rampart_detect_lag_seconds', 'Time from receipt of an event to the end of its processing (alerts sent)', [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30], registry);
+  const lagSummary = new WindowedQuantiles('rampart_detect_lag_summary_seconds', 'Receipt-to-processed time over the last 10 minutes, as quantiles', [0.5, 0.9, 0.99], 600, 5, registry);
+  const eventAge = new CountingHistogram('rampart_detect_event_age_seconds', 'Time from the event stage timestamp to the end of its processing (end-to-end lag)', [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registry);
   const queueDepth = new Gauge({ name: 'rampart_detect_queue_depth', help: 'Events accepted and not yet processed', registers: [registry] });
   // Where an event waits between receipt and alert, stage by stage (see docs/detect.md, "Latency").
   const stage = new Histogram({ name: 'rampart_detect_stage_seconds', help: 'Time per stage: read (receipt to whole body), spool (append until synced), wait (queued until its batch starts), process (one batch through the rules, while its spool write may still be in flight), durable (a processed batch waiting for its spool write), recorded (batch start to journal written and alerts sent), journal_sync, checkpoint, rotate and rotate_journal (the spool maintenance)', labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
@@ -275,11 +277,24 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
           sink?.send(alert);
         }
         const now = Date.now();
+        // The events of one request are next to each other in the queue and share their receipt time: one observation each run.
+        let runStart = NaN;
+        let runLength = 0;
+        const observeRun = (): void => {
+          if (runLength === 0) return;
+          lag.observe((now - runStart) / 1000, runLength);
+          lagSummary.observe(now - runStart, runLength);
+        };
         for (const item of batch) {
-          lag.observe((now - item.receivedAt) / 1000);
-          lagSummary.observe((now - item.receivedAt) / 1000);
+          if (item.receivedAt !== runStart) {
+            observeRun();
+            runStart = item.receivedAt;
+            runLength = 0;
+          }
+          runLength++;
           if (item.event.time > 0) eventAge.observe(Math.max(0, now - item.event.time) / 1000);
         }
+        observeRun();
         processedCounter.inc(batch.length);
         sinceCheckpoint += batch.length;
         stage.observe({ stage: 'recorded' }, (performance.now() - started) / 1000);
