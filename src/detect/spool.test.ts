@@ -83,6 +83,23 @@ test('a torn tail is cut off before appending, so the records written after a cr
   }
 });
 
+test('a spool written before keys were digests: events its journal names by audit ID and stage are not replayed', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
+  try {
+    const old = body(['legacy1', 'legacy2']);
+    // As the earlier version wrote them: the body framed in events.log, the journal naming legacy1 by its ID and stage.
+    writeFileSync(path.join(directory, 'events.log'), `{"t":1,"n":${old.buffer.length}}\n${old.buffer.toString('utf8')}\n`);
+    writeFileSync(path.join(directory, 'processed.jsonl'), '{"k":["legacy1/ResponseComplete"],"a":[]}\n');
+    const spool = new Spool(directory);
+    assert.deepEqual((await spool.open()).map((item) => item.key), [K('legacy2')]);
+    // And a retry of the batch is recognised as spooled already.
+    assert.equal((await spool.append(old.events, old.buffer, 2)).length, 0);
+    await spool.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
 test('files damaged by an append after a torn record (older versions) give up the records after it', async () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'rampart-spool-'));
   try {

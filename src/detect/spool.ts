@@ -153,6 +153,8 @@ export class Spool {
     const replayEvents = new Map<string, SpooledEvent>();
     const unprocessed: SpooledEvent[] = [];
     const spooled = new Set<string>();
+    /** Legacy journal keys (audit ID and stage) of spooled events, and the digest key each has now. */
+    const upgraded = new Map<string, string>();
     const bodies = readBodies(this.eventsPath);
     cutTornTail(this.eventsPath, bodies);
     for (const record of bodies.records) {
@@ -165,12 +167,13 @@ export class Spool {
         spooled.add(key);
         // A journal written before keys were digests names the event by its audit ID and stage.
         const journalKey = processed.has(key) ? key : processed.has(legacyEventKey(event)) ? legacyEventKey(event) : undefined;
+        if (journalKey !== undefined && journalKey !== key) upgraded.set(journalKey, key);
         if (journalKey === undefined) unprocessed.push({ key, receivedAt: record.receivedAt, event });
         else if (replayKeys.has(journalKey)) replayEvents.set(journalKey, { key, receivedAt: record.receivedAt, event });
       });
     }
     this.processedSinceCheckpoint = sinceCheckpoint.map((key) => replayEvents.get(key)).filter((item): item is SpooledEvent => item !== undefined);
-    const recent = [...processed].slice(-MAX_REMEMBERED_KEYS);
+    const recent = [...processed].slice(-MAX_REMEMBERED_KEYS).map((key) => upgraded.get(key) ?? key);
     for (const key of recent) {
       this.rememberProcessed(key);
       this.known.add(key);
