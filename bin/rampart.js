@@ -4,10 +4,14 @@ import { statSync } from 'node:fs';
 // The bundle (scripts/bundle.mjs) starts faster. The modules tsc wrote are used when there is no
 // bundle, when tsc has run since the bundle was made (`npx tsc` alone), so the CLI is never stale,
 // or when RAMPART_UNBUNDLED=1 asks for them (bench/phases.mjs instruments those modules).
+// tsc builds incrementally and rewrites only the files that changed, so "tsc has run" is read from
+// its build-info file, which it writes whenever it emits anything (not from dist/cli/main.js).
 const bundle = new URL('../dist/bundle/main.js', import.meta.url);
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
+const buildInfo = new URL('../dist/.tsbuildinfo', import.meta.url);
 const bundled = statSync(bundle, { throwIfNoEntry: false });
-const fresh = process.env.RAMPART_UNBUNDLED !== '1' && bundled !== undefined && bundled.mtimeMs >= (statSync(compiled, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+const compiledAt = Math.max(statSync(compiled, { throwIfNoEntry: false })?.mtimeMs ?? 0, statSync(buildInfo, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+const fresh = process.env.RAMPART_UNBUNDLED !== '1' && bundled !== undefined && bundled.mtimeMs >= compiledAt;
 const { main } = await import(fresh ? bundle.href : compiled.href);
 
 main(process.argv.slice(2)).then(
