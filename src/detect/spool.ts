@@ -39,6 +39,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writev, writeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DigestSet } from './digestSet.js';
 import { readRequest } from './eventList.js';
@@ -293,7 +294,7 @@ export class Spool {
       closeSync(old);
       renameSync(this.processedPath, `${this.processedPath}.${generation}`);
       renameSync(pendingJournal, this.processedPath);
-      this.pruneGenerations();
+      await this.pruneGenerationsAsync();
       this.rotations++;
       if (synced !== null) throw synced;
     };
@@ -441,6 +442,14 @@ export class Spool {
       rmSync(path.join(this.directory, `events.log.${old}`), { force: true });
       rmSync(path.join(this.directory, `processed.jsonl.${old}`), { force: true });
     }
+  }
+
+  /** The same, in the thread pool: unlinking a 64 MiB segment can hold the event loop for milliseconds. */
+  private async pruneGenerationsAsync(): Promise<void> {
+    const names = this.generations()
+      .slice(this.keepGenerations)
+      .flatMap((old) => [`events.log.${old}`, `processed.jsonl.${old}`]);
+    await Promise.all(names.map((name) => rm(path.join(this.directory, name), { force: true })));
   }
 
   /** Records a processed batch and its alerts in one write. */
