@@ -9,6 +9,8 @@
  * - npm packages the scan path needs (commander, js-yaml, yaml) are inlined;
  *   every other package stays an external require(), which the snapshot
  *   cannot serve, so only commands that avoid them work from the blob.
+ *   INLINE_EXTRA=pkg,pkg inlines more (e.g. the CEL packages, so that an
+ *   --esm file does not import them eagerly at its top).
  * - `import('node:x')` becomes a require() (a deserialized snapshot has no
  *   dynamic-import callback).
  * - `import.meta.url` becomes a global the banner sets to this checkout's
@@ -28,7 +30,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const [entry, outfile, ...flags] = process.argv.slice(2);
 const scanOnly = flags.includes('--scan-only');
 const esm = flags.includes('--esm');
-const inline = new Set(['commander', 'js-yaml', 'yaml']);
+const inline = new Set(['commander', 'js-yaml', 'yaml', ...(process.env.INLINE_EXTRA ?? '').split(',').filter(Boolean)]);
 const packageName = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
 const metaUrl = pathToFileURL(path.join(root, 'dist', 'cli', 'main.js')).href;
 
