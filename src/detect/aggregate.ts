@@ -8,7 +8,6 @@
  * early, with its summary, when more are needed).
  */
 import type { Alert } from './engine.js';
-import { OldestCursor } from './oldest.js';
 
 export interface AggregatedAlert extends Alert {
   /** Present on summaries: how many alerts the window held (the first one included). */
@@ -29,7 +28,6 @@ export function aggregationKey(alert: Alert): string {
 
 export class AlertAggregator {
   private readonly windows = new Map<string, Window>();
-  private readonly oldestWindow = new OldestCursor(this.windows);
   /** No open window started before this time, so nothing can close before `earliest + windowMs` (spares a scan per alert). */
   private earliest = Infinity;
 
@@ -73,7 +71,7 @@ export class AlertAggregator {
       return out;
     }
     if (this.windows.size >= this.maxKeys) {
-      const oldestKey = this.oldestWindow.next()!;
+      const oldestKey = this.windows.keys().next().value as string;
       const oldest = this.windows.get(oldestKey)!;
       this.windows.delete(oldestKey);
       if (oldest.repeats > 0) out.push(this.summary(oldest));

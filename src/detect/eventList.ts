@@ -178,7 +178,8 @@ export function readEventList(body: Buffer): EventListBody | undefined {
  * its own event dropped as a retry.
  */
 export function eventKey(bytes: Buffer): string {
-  return hash('sha256', bytes, 'hex').slice(0, 32);
+  // From the digest's bytes, not a slice of its 64-digit hex: a sliced string would keep the whole one alive.
+  return hash('sha256', bytes, 'buffer').toString('hex', 0, 16);
 }
 
 export type RequestEvents =

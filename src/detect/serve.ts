@@ -27,7 +27,6 @@ import { WebhookSink, type SinkFormat } from './sink.js';
 import { readRequest } from './eventList.js';
 import { CountingHistogram, WindowedQuantiles } from './lagMetrics.js';
 import { Spool, type SpooledEvent } from './spool.js';
-import { OldestCursor } from './oldest.js';
 
 export interface ServeFlags {
   spool: string;
@@ -324,10 +323,9 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   };
   /** Keys processed whose spool write failed (bounded; see processBatch). */
   const unspooled = new Set<string>();
-  const oldestUnspooled = new OldestCursor(unspooled);
   const rememberUnspooled = (key: string): void => {
     unspooled.add(key);
-    if (unspooled.size > maxQueue) unspooled.delete(oldestUnspooled.next()!);
+    if (unspooled.size > maxQueue) unspooled.delete(unspooled.values().next().value!);
   };
   const schedule = (): void => {
     if (scheduled || held) return;
