@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { hardeningChecks } from '../checks/index.js';
 import { pssCheckId } from '../checks/pss/catalogue.js';
-import { judgePod, type PodJudgement } from '../checks/pss/evaluate.js';
+import { judgePod, modeBit, type PodJudgement } from '../checks/pss/evaluate.js';
 import { judgementFindings, resolvePssMinor } from '../checks/pss/index.js';
 import { offenseMessage } from '../checks/pss/messages.js';
 import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem, type PssMode } from '../checks/pss/namespacePolicy.js';
@@ -536,27 +536,43 @@ interface FindingModes {
 /**
  * Maps a PSS finding back to the modes whose violation produced it. The
  * finding's message starts with its offense's message (the rest names the
- * modes), and its check and path are the offense's.
+ * modes), and its check and path are the offense's. Entries are kept per
+ * check and compared path segment by segment: no key string is built per
+ * offense or per finding.
  */
 function pssModesByFinding(judgement: PodJudgement | undefined): (finding: Finding) => FindingModes | undefined {
-  const entries = new Map<string, Array<{ prefix: string; modes: Set<PssMode>; supplementary: boolean }>>();
+  interface Entry {
+    readonly path: readonly (string | number)[];
+    readonly prefix: string;
+    modes: number;
+    supplementary: boolean;
+    answer: FindingModes | undefined;
+  }
+  const entries = new Map<string, Entry[]>();
   for (const violation of judgement?.violations ?? []) {
+    const id = pssCheckId(violation.check);
+    let bucket = entries.get(id);
+    if (bucket === undefined) entries.set(id, (bucket = []));
     for (const offense of violation.offenses) {
-      const key = `${pssCheckId(violation.check)}\n${offense.path.join('\0')}`;
       const prefix = offenseMessage(offense);
-      const bucket = entries.get(key) ?? [];
-      let entry = bucket.find((candidate) => candidate.prefix === prefix);
-      if (entry === undefined) bucket.push((entry = { prefix, modes: new Set(), supplementary: violation.supplementary }));
-      for (const mode of violation.modes) entry.modes.add(mode);
+      let entry = bucket.find((candidate) => candidate.prefix === prefix && samePath(candidate.path, offense.path));
+      if (entry === undefined) bucket.push((entry = { path: offense.path, prefix, modes: 0, supplementary: violation.supplementary, answer: undefined }));
+      for (const mode of violation.modes) entry.modes |= modeBit(mode);
       entry.supplementary = entry.supplementary && violation.supplementary;
-      entries.set(key, bucket);
     }
   }
   return (finding) => {
-    if (!finding.checkId.startsWith('PSS-') || finding.path === undefined) return undefined;
-    const bucket = entries.get(`${finding.checkId}\n${finding.path.join('\0')}`);
-    const entry = bucket?.find((candidate) => finding.message.startsWith(candidate.prefix));
+    const path = finding.path;
+    if (path === undefined || !finding.checkId.startsWith('PSS-')) return undefined;
+    const entry = entries.get(finding.checkId)?.find((candidate) => samePath(candidate.path, path) && finding.message.startsWith(candidate.prefix));
     if (entry === undefined) return undefined;
-    return { enforce: entry.modes.has('enforce'), audit: entry.modes.has('audit'), warn: entry.modes.has('warn'), supplementary: entry.supplementary };
+    const { modes } = entry;
+    return (entry.answer ??= { enforce: (modes & modeBit('enforce')) !== 0, audit: (modes & modeBit('audit')) !== 0, warn: (modes & modeBit('warn')) !== 0, supplementary: entry.supplementary });
   };
+}
+
+function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
 }

@@ -22,10 +22,11 @@ export interface ScannerOptions {
   /** Checks that judge the input as a whole (RBAC: a binding means nothing without its role, wherever it is). */
   readonly wholeInputChecks?: readonly WholeInputCheck[];
   /**
-   * Share equal paths and fixes between findings (default true): large inputs
-   * repeat them thousands of times. A Scanner that judges one object (the
-   * admission webhook, one per review) gains nothing and would pay a JSON key
-   * per finding, so it turns this off.
+   * Share equal paths, fixes and messages between findings (default true):
+   * large inputs repeat them thousands of times. A Scanner that judges one
+   * object (the admission webhook, one per review) gains nothing and would pay
+   * a table lookup (a hash of the whole message) and an entry per finding, so
+   * it turns this off. The findings are equal either way.
    */
   readonly shareParts?: boolean;
 }
@@ -169,6 +170,7 @@ export class Scanner {
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
     this.sharePart = options.shareParts === false ? copyPart : this.keepPart;
+    if (options.shareParts === false) this.sharingMessages = false;
     let plan = PLANS.get(options.checks);
     if (plan === undefined) {
       // Checks run in ID order, so each object's list of check IDs is built nearly sorted and

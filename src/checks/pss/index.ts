@@ -7,9 +7,8 @@
 import type { DeferredPodCheck } from '../../engine/scan.js';
 import { locate, objectRef, type FieldPath, type Finding, type KubeObject, type SourceLocation } from '../../model/types.js';
 import { pssCheckId } from './catalogue.js';
-import { describeModes, judgePod, type PodJudgement, type PssDefaults } from './evaluate.js';
+import { describeModes, judgePod, modeBit, modesOf, type PodJudgement, type PssDefaults } from './evaluate.js';
 import { offenseMessage, subjectContainer } from './messages.js';
-import type { PssMode } from './namespacePolicy.js';
 import { activeChecks, NEWEST_POLICY_MINOR } from './registry.js';
 import { formatPolicyVersion, parsePolicyVersion, resolveMinor } from './versions.js';
 
@@ -49,7 +48,7 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
     last = location;
     return location;
   };
-  const byField = new Map<string, { finding: Omit<Finding, 'message'>; message: string; modes: Set<PssMode> }>();
+  const byField = new Map<string, { finding: Omit<Finding, 'message'>; message: string; modes: number }>();
   for (const violation of judgement.violations) {
     for (const offense of violation.offenses) {
       const message = offenseMessage(offense);
@@ -59,7 +58,7 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
         const container = subjectContainer(offense.subject);
         entry = {
           message,
-          modes: new Set(),
+          modes: 0,
           finding: {
             checkId: pssCheckId(violation.check),
             severity: violation.check.severity,
@@ -73,12 +72,12 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
         };
         byField.set(key, entry);
       }
-      for (const mode of violation.modes) entry.modes.add(mode);
+      for (const mode of violation.modes) entry.modes |= modeBit(mode);
     }
   }
   return [...byField.values()].map(({ finding, message, modes }) => ({
     ...finding,
-    message: `${message}${describeModes(judgement.policy, [...modes])}`,
+    message: `${message}${describeModes(judgement.policy, modesOf(modes))}`,
   }));
 }
 
