@@ -14,7 +14,7 @@ import { pssCheckId } from '../checks/pss/catalogue.js';
 import { judgePod, modeBit, type PodJudgement } from '../checks/pss/evaluate.js';
 import { judgementFindings, resolvePssMinor } from '../checks/pss/index.js';
 import { offenseMessage } from '../checks/pss/messages.js';
-import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem, type PssMode } from '../checks/pss/namespacePolicy.js';
+import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem } from '../checks/pss/namespacePolicy.js';
 import type { Check } from '../checks/types.js';
 import { podTemplateFinderFor } from '../cli/common.js';
 import { Scanner, withFindings, type DeferredPodCheck } from '../engine/scan.js';
