@@ -14,6 +14,7 @@
  * Budgets (issue 7): >= 2,000 reviews/s, p99 <= 5 ms, 0 errors, peak RSS <= 150 MB.
  *   RAMPART_BENCH_SECONDS (default 10), RAMPART_BENCH_CONNECTIONS (default 50),
  *   RAMPART_BENCH_SERVER_FLAGS (node flags for the server process only),
+ *   RAMPART_BENCH_SERVER_ARGS (more arguments for `rampart admission serve`, e.g. `--max-semi-space-mb 0`),
  *   RAMPART_BENCH_CORE_ONLY=1 (only the in-process decision core, e.g. under `node --cpu-prof`),
  *   RAMPART_BENCH_CORE_REVIEWS (default 3,000 measured after as many warm-up reviews).
  *   --floor: afterwards, the same paced run against bench/floorServer.mjs (what the machine, TLS and the
@@ -127,6 +128,7 @@ async function startServer(floor = false) {
       '127.0.0.1',
       '--namespaces',
       namespacesFile,
+      ...(process.env.RAMPART_BENCH_SERVER_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     ];
   const child = spawn(
     process.execPath,
