@@ -33,6 +33,10 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** Log lines are written when this many bytes are waiting, or this long after the first of them (src/admission/logBatch.ts). */
+const LOG_BATCH_BYTES = 8192;
+const LOG_BATCH_MS = 100;
+
 /** The webhook's default cap on each semi-space, in MB (src/admission/heap.ts, BENCHMARKS.md (i.5)). */
 const DEFAULT_MAX_SEMI_SPACE_MB = 4;
 
@@ -79,9 +83,11 @@ async function listen(flags: ServeFlags): Promise<void> {
   }
   if (flags.selfSigned === undefined && (flags.cert === undefined || flags.key === undefined)) throw new UsageError('give --cert and --key, or --self-signed DNSNAME for development');
   if (flags.selfSigned !== undefined && (flags.cert !== undefined || flags.key !== undefined)) throw new UsageError('--self-signed cannot be combined with --cert/--key');
-  // Asynchronous writes: under load, lines that arrive while a write is in flight go out together in
-  // the next one instead of one blocking write() per denial; pino flushes what is left on exit.
-  const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } }, pino.destination({ dest: 1, sync: false }));
+  // Asynchronous writes in batches (src/admission/logBatch.ts): lines gather until 8 KB or 100 ms,
+  // instead of one write per denial; a slow stdout consumer cannot block the event loop, and the
+  // destination writes what is left on exit.
+  const { batchedLog } = await import('../admission/logBatch.js');
+  const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } }, batchedLog(pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES }), LOG_BATCH_MS));
   let tls;
   if (flags.selfSigned !== undefined) {
     const generated = await generateSelfSigned(flags.selfSigned);
