@@ -38,7 +38,7 @@ const LOG_BATCH_BYTES = 8192;
 const LOG_BATCH_MS = 100;
 
 /** The webhook's default cap on each semi-space, in MB (src/admission/heap.ts, BENCHMARKS.md (i.5)). */
-const DEFAULT_MAX_SEMI_SPACE_MB = 4;
+const DEFAULT_MAX_SEMI_SPACE_MB = 8;
 
 function parseSemiSpace(value: string): number {
   const mb = Number(value);
