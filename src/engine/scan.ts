@@ -505,7 +505,9 @@ export function toFinding(
   /** Returns a kept path or fix equal to the one given, or an exact-size copy of it (the Scanner shares equal ones between findings). */
   share: PartSharer = copyPart,
 ): Finding {
-  const finding: Finding = {
+  // The optional fields are added after the others, in this order (the key order of every report
+  // format); no object is made and spread per optional field.
+  const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
     checkId: check.meta.id,
     severity: check.meta.severity,
     title: check.meta.title,
@@ -513,10 +515,10 @@ export function toFinding(
     object: ref,
     location,
     frameworks: check.meta.frameworks,
-    ...(report.container !== undefined ? { container: report.container } : {}),
-    ...(report.path !== undefined ? { path: share('path', report.path) } : {}),
-    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: share('fix', report.fix) } : {}),
   };
+  if (report.container !== undefined) finding.container = report.container;
+  if (report.path !== undefined) finding.path = share('path', report.path);
+  if (report.fix !== undefined && report.fix.length > 0) finding.fix = share('fix', report.fix);
   return finding;
 }
 
