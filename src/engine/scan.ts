@@ -545,16 +545,28 @@ function copyPart(kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckRepor
 
 /** Stable order: by file, line, then severity (most severe first), then check. */
 export function sortFindings(findings: Finding[]): void {
-  findings.sort(
-    (a, b) =>
-      compare(a.location.file, b.location.file) ||
-      a.location.documentIndex - b.location.documentIndex ||
-      a.location.line - b.location.line ||
-      severityRank(b.severity) - severityRank(a.severity) ||
-      compare(a.checkId, b.checkId) ||
-      a.location.column - b.location.column ||
-      compare(a.message, b.message),
-  );
+  findings.sort(atOnePlace(findings) ? BY_SEVERITY_CHECK_MESSAGE : BY_PLACE_SEVERITY_CHECK);
+}
+
+const BY_PLACE_SEVERITY_CHECK = (a: Finding, b: Finding): number =>
+  compare(a.location.file, b.location.file) ||
+  a.location.documentIndex - b.location.documentIndex ||
+  a.location.line - b.location.line ||
+  severityRank(b.severity) - severityRank(a.severity) ||
+  compare(a.checkId, b.checkId) ||
+  a.location.column - b.location.column ||
+  compare(a.message, b.message);
+
+/** The same order where every location is equal (the admission webhook's one object, whose fields are all at line 1). */
+const BY_SEVERITY_CHECK_MESSAGE = (a: Finding, b: Finding): number => severityRank(b.severity) - severityRank(a.severity) || compare(a.checkId, b.checkId) || compare(a.message, b.message);
+
+function atOnePlace(findings: readonly Finding[]): boolean {
+  const first = findings[0]?.location;
+  if (first === undefined) return true;
+  for (const { location } of findings) {
+    if (location !== first && (location.file !== first.file || location.documentIndex !== first.documentIndex || location.line !== first.line || location.column !== first.column)) return false;
+  }
+  return true;
 }
 
 function compare(a: string, b: string): number {
