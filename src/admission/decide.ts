@@ -536,43 +536,36 @@ interface FindingModes {
 /**
  * Maps a PSS finding back to the modes whose violation produced it. The
  * finding's message starts with its offense's message (the rest names the
- * modes), and its check and path are the offense's. Entries are kept per
- * check and compared path segment by segment: no key string is built per
- * offense or per finding.
+ * modes), and its check and path are the offense's. Modes are kept as bits,
+ * and each entry's answer is made once.
  */
 function pssModesByFinding(judgement: PodJudgement | undefined): (finding: Finding) => FindingModes | undefined {
   interface Entry {
-    readonly path: readonly (string | number)[];
     readonly prefix: string;
     modes: number;
     supplementary: boolean;
     answer: FindingModes | undefined;
   }
+  // Keyed by check and path, so a pod with many containers does not compare every offense with every other.
   const entries = new Map<string, Entry[]>();
   for (const violation of judgement?.violations ?? []) {
     const id = pssCheckId(violation.check);
-    let bucket = entries.get(id);
-    if (bucket === undefined) entries.set(id, (bucket = []));
     for (const offense of violation.offenses) {
+      const key = `${id}\n${offense.path.join('\0')}`;
       const prefix = offenseMessage(offense);
-      let entry = bucket.find((candidate) => candidate.prefix === prefix && samePath(candidate.path, offense.path));
-      if (entry === undefined) bucket.push((entry = { path: offense.path, prefix, modes: 0, supplementary: violation.supplementary, answer: undefined }));
+      let bucket = entries.get(key);
+      if (bucket === undefined) entries.set(key, (bucket = []));
+      let entry = bucket.find((candidate) => candidate.prefix === prefix);
+      if (entry === undefined) bucket.push((entry = { prefix, modes: 0, supplementary: violation.supplementary, answer: undefined }));
       for (const mode of violation.modes) entry.modes |= modeBit(mode);
       entry.supplementary = entry.supplementary && violation.supplementary;
     }
   }
   return (finding) => {
-    const path = finding.path;
-    if (path === undefined || !finding.checkId.startsWith('PSS-')) return undefined;
-    const entry = entries.get(finding.checkId)?.find((candidate) => samePath(candidate.path, path) && finding.message.startsWith(candidate.prefix));
+    if (!finding.checkId.startsWith('PSS-') || finding.path === undefined) return undefined;
+    const entry = entries.get(`${finding.checkId}\n${finding.path.join('\0')}`)?.find((candidate) => finding.message.startsWith(candidate.prefix));
     if (entry === undefined) return undefined;
     const { modes } = entry;
     return (entry.answer ??= { enforce: (modes & modeBit('enforce')) !== 0, audit: (modes & modeBit('audit')) !== 0, warn: (modes & modeBit('warn')) !== 0, supplementary: entry.supplementary });
   };
-}
-
-function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
 }
