@@ -55,6 +55,9 @@ const PSA_CONTROLLERS: ReadonlySet<string> = new Set([
 
 export const MUTATE_LABEL = 'rampart.dev/mutate';
 
+/** PSS defaults for judgePod where the namespace's labels always carry a policy (they are never used). */
+const LABELLED_DEFAULTS = { level: 'restricted' as const, minor: resolvePssMinor('latest') };
+
 export type CheckFamily = 'pss' | 'catalogue' | 'exceptions' | 'vap' | 'images';
 
 export interface DecidedFinding {
@@ -234,6 +237,27 @@ export class Decider {
     this.skipPss = this.disabled.size === 0 ? undefined : (check) => this.disabled.has(pssCheckId(check));
   }
 
+  /**
+   * The cluster index PSS reads a namespace's labels from. For labels that come straight from the
+   * namespace source (`shared`), one index per labels object and namespace is kept while that object
+   * lives (the source replaces it when the Namespace changes): no index, Namespace object and label
+   * copy per review, and PSS reads the policy once (src/checks/pss/evaluate.ts).
+   */
+  private namespaceIndex(request: AdmissionRequest, namespace: string, labels: Readonly<Record<string, string>>, shared: boolean): ClusterIndex {
+    const byName = shared ? this.namespaceIndexes.get(labels) : undefined;
+    const known = byName?.get(namespace);
+    if (known !== undefined) return known;
+    const cluster = new ClusterIndex();
+    cluster.addObject(requestObject(request, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }));
+    if (shared) {
+      if (byName === undefined) this.namespaceIndexes.set(labels, new Map([[namespace, cluster]]));
+      else if (byName.size < 16) byName.set(namespace, cluster);
+    }
+    return cluster;
+  }
+
+  private readonly namespaceIndexes = new WeakMap<object, Map<string, ClusterIndex>>();
+
   /** The pod-template locations (built in and configured), for mutation. */
   podTemplates(): PodTemplateFinder {
     return this.templates;
@@ -342,10 +366,10 @@ export class Decider {
     let pssSeconds = 0;
     const deferred: DeferredPodCheck[] = [];
     if (judgePss) {
-      const cluster = new ClusterIndex();
-      cluster.addObject(requestObject(request, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }));
+      // Labels straight from the namespace source are one object per namespace version: its index is kept.
+      const cluster = this.namespaceIndex(request, namespace, labels, labels === namespaceLabels);
       // The scan's defaults never apply here: the labels always carry a policy.
-      const defaults = { level: 'restricted' as const, minor: resolvePssMinor('latest') };
+      const defaults = LABELLED_DEFAULTS;
       deferred.push({
         run: (pssObject, pod) => {
           const started = performance.now();

@@ -44,10 +44,25 @@ export function podNamespace(object: KubeObject): string {
   return object.namespace === undefined || object.namespace === '' ? 'default' : object.namespace;
 }
 
+/**
+ * A namespace's policy, read once per labels object: the ClusterIndex builds each Namespace's labels
+ * object itself and never changes it, and a scan (or the webhook, which keeps one index per
+ * namespace) judges every pod of a namespace against the same one.
+ */
+const POLICIES = new WeakMap<object, { readonly namespace: string; readonly policy: NamespacePolicy | undefined }>();
+
+function policyOf(namespace: string, labels: Readonly<Record<string, string>>): NamespacePolicy | undefined {
+  const known = POLICIES.get(labels);
+  if (known !== undefined && known.namespace === namespace) return known.policy;
+  const policy = namespacePolicy(namespace, labels);
+  POLICIES.set(labels, { namespace, policy });
+  return policy;
+}
+
 export function judgePod(object: KubeObject, pod: PodView, cluster: ClusterIndex, defaults: PssDefaults, options: JudgeOptions = {}): PodJudgement {
   const namespace = podNamespace(object);
   const info = cluster.namespace(namespace);
-  const policy = info === undefined ? undefined : namespacePolicy(namespace, info.labels);
+  const policy = info === undefined ? undefined : policyOf(namespace, info.labels);
   const targets = new Map<string, { level: PssLevel; minor: number; modes: PssMode[] }>();
   if (policy === undefined) {
     targets.set('defaults', { level: defaults.level, minor: defaults.minor, modes: [] });
