@@ -14,6 +14,7 @@
  * Budgets (issue 7): >= 2,000 reviews/s, p99 <= 5 ms, 0 errors, peak RSS <= 150 MB.
  *   RAMPART_BENCH_SECONDS (default 10), RAMPART_BENCH_CONNECTIONS (default 50),
  *   RAMPART_BENCH_SERVER_FLAGS (node flags for the server process only),
+ *   RAMPART_BENCH_SERVER_ARGS (more arguments for `rampart admission serve`, e.g. `--max-semi-space-mb 0`),
  *   RAMPART_BENCH_CORE_ONLY=1 (only the in-process decision core, e.g. under `node --cpu-prof`),
  *   RAMPART_BENCH_CORE_REVIEWS (default 3,000 measured after as many warm-up reviews).
  *   --floor: afterwards, the same paced run against bench/floorServer.mjs (what the machine, TLS and the
@@ -28,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { bodies } from './admissionBodies.mjs';
 import { pacedLoad, postRequest } from './pacedLoad.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -45,57 +47,6 @@ writeFileSync(
   ['apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: shop', '  labels:', '    pod-security.kubernetes.io/enforce: restricted', '    pod-security.kubernetes.io/audit: restricted', ''].join('\n'),
 );
 
-function review(uid, object) {
-  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group, version, kind: object.kind },
-      resource: { group, version, resource: `${object.kind.toLowerCase()}s` },
-      name: object.metadata.name,
-      namespace: 'shop',
-      operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:authenticated'] },
-      object,
-      oldObject: null,
-      dryRun: false,
-    },
-  });
-}
-
-const compliantSpec = {
-  securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-  serviceAccountName: 'web',
-  containers: [
-    {
-      name: 'app',
-      image: `registry.example/shop/web@sha256:${'a'.repeat(64)}`,
-      imagePullPolicy: 'Always',
-      ports: [{ containerPort: 8080 }],
-      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi', 'ephemeral-storage': '1Gi' } },
-      readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
-      livenessProbe: { httpGet: { path: '/live', port: 8080 } },
-    },
-  ],
-};
-const bodies = [
-  review('bench-compliant', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, spec: compliantSpec }),
-  review('bench-privileged', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'debug', namespace: 'shop' },
-    spec: { hostPID: true, containers: [{ name: 'shell', image: 'busybox:latest', securityContext: { privileged: true } }] },
-  }),
-  review('bench-deployment', {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'shop' },
-    spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } },
-  }),
-];
 
 /**
  * The server as it runs in a cluster: certificate and key from files (generated here), logs to stdout.
@@ -127,6 +78,7 @@ async function startServer(floor = false) {
       '127.0.0.1',
       '--namespaces',
       namespacesFile,
+      ...(process.env.RAMPART_BENCH_SERVER_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     ];
   const child = spawn(
     process.execPath,

@@ -9,6 +9,7 @@
  *   cel   bench/cel.mjs   CEL environment: a PSS-restricted-style policy per pod
  *   vap   bench/vap.mjs   the exported PSS restricted VAP per pod
  *   admission bench/admission.mjs   the admission webhook over HTTPS under autocannon load
+ *   admalloc bench/admissionAlloc.mjs what the webhook's decision core allocates per review (drives its GC and RSS)
  *   cluster bench/cluster.mjs rampart scan --cluster: test API server with 30,000 pods, 3,000 Deployments, 5,000 RBAC objects
  *   watch bench/watch.mjs   rampart watch: one change judged again incrementally vs a full rescan, 30,000-pod cluster
  *   report bench/report.mjs the HTML report in Chromium: real-world corpus (2 s budget), 11,000 findings
@@ -26,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PARTS = { scan: 'run.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs', admission: 'admission.mjs', cluster: 'cluster.mjs', watch: 'watch.mjs', report: 'report.mjs', images: 'images.mjs', imagegate: 'imageGate.mjs', detect: 'detect.mjs', findings: 'findingMemory.mjs', jsonreport: 'jsonReport.mjs', held: 'scanHeld.mjs' };
+const PARTS = { scan: 'run.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs', admission: 'admission.mjs', admalloc: 'admissionAlloc.mjs', cluster: 'cluster.mjs', watch: 'watch.mjs', report: 'report.mjs', images: 'images.mjs', imagegate: 'imageGate.mjs', detect: 'detect.mjs', findings: 'findingMemory.mjs', jsonreport: 'jsonReport.mjs', held: 'scanHeld.mjs' };
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
 const failed = [];
 for (const name of wanted) {

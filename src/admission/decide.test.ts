@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, parseConfig } from '../config/config.js';
 import { DEFAULT_ADMISSION_CONFIG, parseWebhookConfig } from './config.js';
 import { boundedWarnings, Decider, effectiveLabels, isSignificantPodUpdate, MAX_WARNING_CHARS, MAX_WARNINGS_TOTAL_CHARS } from './decide.js';
+import type { JsonObject } from '../model/types.js';
 import { deployment, ENFORCE, pod, privilegedPod, request, restrictedPod, webhookConfig } from './testSupport.js';
 
 const baseline = { [ENFORCE]: 'baseline' };
@@ -256,5 +257,27 @@ describe('warnings stay within Kubernetes limits', () => {
     assert.ok(warnings.length > 5);
     assert.ok(warnings.every((warning) => warning.length <= MAX_WARNING_CHARS));
     assert.ok(warnings.reduce((sum, warning) => sum + warning.length, 0) <= MAX_WARNINGS_TOTAL_CHARS);
+  });
+});
+
+describe('decision core: the namespace index kept per labels object', () => {
+  it('judges each namespace and each labels object on its own: a reused object, a replaced one, two namespaces sharing one', () => {
+    const decider = new Decider(webhookConfig());
+    const inNamespace = (namespace: string) => request(pod('bad', privilegedPod().spec as JsonObject, { namespace }));
+    const fresh = new Decider(webhookConfig());
+    const strict = { [ENFORCE]: 'restricted' };
+    const first = decider.decide(inNamespace('shop'), strict);
+    assert.equal(first.response.allowed, false);
+    assert.match(first.response.status?.message ?? '', /\[namespace "shop": enforce restricted/);
+    // The same object again: the same answer as a Decider that never saw it.
+    assert.deepEqual(decider.decide(inNamespace('shop'), strict).response, fresh.decide(inNamespace('shop'), { [ENFORCE]: 'restricted' }).response);
+    // The same object for another namespace: that namespace's name, not the first's.
+    const other = decider.decide(inNamespace('billing'), strict);
+    assert.match(other.response.status?.message ?? '', /\[namespace "billing": enforce restricted/);
+    assert.deepEqual(other.response, fresh.decide(inNamespace('billing'), { [ENFORCE]: 'restricted' }).response);
+    // The source replaced the Namespace's labels (a new object): the new level applies.
+    const relaxed = decider.decide(inNamespace('shop'), { [ENFORCE]: 'privileged' });
+    assert.equal(relaxed.response.allowed, true);
+    assert.equal(decider.decide(inNamespace('shop'), strict).response.allowed, false);
   });
 });

@@ -11,10 +11,10 @@
 import { performance } from 'node:perf_hooks';
 import { hardeningChecks } from '../checks/index.js';
 import { pssCheckId } from '../checks/pss/catalogue.js';
-import { judgePod, type PodJudgement } from '../checks/pss/evaluate.js';
+import { judgePod, modeBit, type PodJudgement } from '../checks/pss/evaluate.js';
 import { judgementFindings, resolvePssMinor } from '../checks/pss/index.js';
 import { offenseMessage } from '../checks/pss/messages.js';
-import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem, type PssMode } from '../checks/pss/namespacePolicy.js';
+import { hasPodSecurityLabels, namespacePolicy, PSS_LABEL_PREFIX, PSS_MODES, type LabelProblem } from '../checks/pss/namespacePolicy.js';
 import type { Check } from '../checks/types.js';
 import { podTemplateFinderFor } from '../cli/common.js';
 import { Scanner, withFindings, type DeferredPodCheck } from '../engine/scan.js';
@@ -54,6 +54,9 @@ const PSA_CONTROLLERS: ReadonlySet<string> = new Set([
 ]);
 
 export const MUTATE_LABEL = 'rampart.dev/mutate';
+
+/** PSS defaults for judgePod where the namespace's labels always carry a policy (they are never used). */
+const LABELLED_DEFAULTS = { level: 'restricted' as const, minor: resolvePssMinor('latest') };
 
 export type CheckFamily = 'pss' | 'catalogue' | 'exceptions' | 'vap' | 'images';
 
@@ -234,6 +237,27 @@ export class Decider {
     this.skipPss = this.disabled.size === 0 ? undefined : (check) => this.disabled.has(pssCheckId(check));
   }
 
+  /**
+   * The cluster index PSS reads a namespace's labels from. For labels that come straight from the
+   * namespace source (`shared`), one index per labels object and namespace is kept while that object
+   * lives (the source replaces it when the Namespace changes): no index, Namespace object and label
+   * copy per review, and PSS reads the policy once (src/checks/pss/evaluate.ts).
+   */
+  private namespaceIndex(request: AdmissionRequest, namespace: string, labels: Readonly<Record<string, string>>, shared: boolean): ClusterIndex {
+    const byName = shared ? this.namespaceIndexes.get(labels) : undefined;
+    const known = byName?.get(namespace);
+    if (known !== undefined) return known;
+    const cluster = new ClusterIndex();
+    cluster.addObject(requestObject(request, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }));
+    if (shared) {
+      if (byName === undefined) this.namespaceIndexes.set(labels, new Map([[namespace, cluster]]));
+      else if (byName.size < 16) byName.set(namespace, cluster);
+    }
+    return cluster;
+  }
+
+  private readonly namespaceIndexes = new WeakMap<object, Map<string, ClusterIndex>>();
+
   /** The pod-template locations (built in and configured), for mutation. */
   podTemplates(): PodTemplateFinder {
     return this.templates;
@@ -342,10 +366,10 @@ export class Decider {
     let pssSeconds = 0;
     const deferred: DeferredPodCheck[] = [];
     if (judgePss) {
-      const cluster = new ClusterIndex();
-      cluster.addObject(requestObject(request, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }));
+      // Labels straight from the namespace source are one object per namespace version: its index is kept.
+      const cluster = this.namespaceIndex(request, namespace, labels, labels === namespaceLabels);
       // The scan's defaults never apply here: the labels always carry a policy.
-      const defaults = { level: 'restricted' as const, minor: resolvePssMinor('latest') };
+      const defaults = LABELLED_DEFAULTS;
       deferred.push({
         run: (pssObject, pod) => {
           const started = performance.now();
@@ -536,27 +560,36 @@ interface FindingModes {
 /**
  * Maps a PSS finding back to the modes whose violation produced it. The
  * finding's message starts with its offense's message (the rest names the
- * modes), and its check and path are the offense's.
+ * modes), and its check and path are the offense's. Modes are kept as bits,
+ * and each entry's answer is made once.
  */
 function pssModesByFinding(judgement: PodJudgement | undefined): (finding: Finding) => FindingModes | undefined {
-  const entries = new Map<string, Array<{ prefix: string; modes: Set<PssMode>; supplementary: boolean }>>();
+  interface Entry {
+    readonly prefix: string;
+    modes: number;
+    supplementary: boolean;
+    answer: FindingModes | undefined;
+  }
+  // Keyed by check and path, so a pod with many containers does not compare every offense with every other.
+  const entries = new Map<string, Entry[]>();
   for (const violation of judgement?.violations ?? []) {
+    const id = pssCheckId(violation.check);
     for (const offense of violation.offenses) {
-      const key = `${pssCheckId(violation.check)}\n${offense.path.join('\0')}`;
+      const key = `${id}\n${offense.path.join('\0')}`;
       const prefix = offenseMessage(offense);
-      const bucket = entries.get(key) ?? [];
+      let bucket = entries.get(key);
+      if (bucket === undefined) entries.set(key, (bucket = []));
       let entry = bucket.find((candidate) => candidate.prefix === prefix);
-      if (entry === undefined) bucket.push((entry = { prefix, modes: new Set(), supplementary: violation.supplementary }));
-      for (const mode of violation.modes) entry.modes.add(mode);
+      if (entry === undefined) bucket.push((entry = { prefix, modes: 0, supplementary: violation.supplementary, answer: undefined }));
+      for (const mode of violation.modes) entry.modes |= modeBit(mode);
       entry.supplementary = entry.supplementary && violation.supplementary;
-      entries.set(key, bucket);
     }
   }
   return (finding) => {
     if (!finding.checkId.startsWith('PSS-') || finding.path === undefined) return undefined;
-    const bucket = entries.get(`${finding.checkId}\n${finding.path.join('\0')}`);
-    const entry = bucket?.find((candidate) => finding.message.startsWith(candidate.prefix));
+    const entry = entries.get(`${finding.checkId}\n${finding.path.join('\0')}`)?.find((candidate) => finding.message.startsWith(candidate.prefix));
     if (entry === undefined) return undefined;
-    return { enforce: entry.modes.has('enforce'), audit: entry.modes.has('audit'), warn: entry.modes.has('warn'), supplementary: entry.supplementary };
+    const { modes } = entry;
+    return (entry.answer ??= { enforce: (modes & modeBit('enforce')) !== 0, audit: (modes & modeBit('audit')) !== 0, warn: (modes & modeBit('warn')) !== 0, supplementary: entry.supplementary });
   };
 }

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Check } from '../checks/types.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
-import { Decider } from './decide.js';
+import { Decider, type CheckFamily } from './decide.js';
 import type { ImageLookup } from './images.js';
 import { createMetrics, type AdmissionMetrics } from './metrics.js';
 import { secureDefaultsPatch } from './mutate.js';
@@ -68,6 +68,14 @@ export interface AdmissionServer {
 }
 
 type Endpoint = 'validate' | 'mutate';
+
+/** Its argument, which must name every check family (a family added to CheckFamily and not here does not compile). */
+function everyFamily<T extends readonly CheckFamily[]>(families: T & ([Exclude<CheckFamily, T[number]>] extends [never] ? unknown : never)): T {
+  return families;
+}
+
+/** The check families a decision times, in the order `Decider.decide` records them. */
+const TIMED_FAMILIES = everyFamily(['catalogue', 'pss', 'images', 'exceptions', 'vap'] as const);
 
 class BadRequest extends Error {}
 
@@ -155,7 +163,11 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     }
     const decision = current.decide(request, labels, new Date(), leadingWarnings);
     const timings = decision.timings;
-    for (const family in timings) observeFamily(family, timings[family as keyof typeof timings] as number);
+    // A fixed list rather than for-in over the timings (an enumeration per review); in the order decide() fills them.
+    for (const family of TIMED_FAMILIES) {
+      const seconds = timings[family];
+      if (seconds !== undefined) observeFamily(family, seconds);
+    }
     return { response: decision.response, decision: decision.skipped !== undefined ? 'skipped' : decision.response.allowed ? 'allowed' : 'denied' };
   };
 

@@ -22,6 +22,7 @@ interface ServeFlags {
   logLevel: string;
   drainSeconds: number;
   warmUpMs: number;
+  maxSemiSpaceMb: number;
   imageCache?: string;
   imageCacheRefresh: number;
 }
@@ -32,6 +33,19 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** Log lines are written when this many bytes are waiting, or this long after the first of them (src/admission/logBatch.ts). */
+const LOG_BATCH_BYTES = 8192;
+const LOG_BATCH_MS = 100;
+
+/** The webhook's default cap on each semi-space, in MB (src/admission/heap.ts, BENCHMARKS.md (i.5)). */
+const DEFAULT_MAX_SEMI_SPACE_MB = 8;
+
+function parseSemiSpace(value: string): number {
+  const mb = Number(value);
+  if (!Number.isInteger(mb) || mb < 0 || mb > 1024) throw new InvalidArgumentError('expected a whole number of MB, 0-1024 (0: no cap)');
+  return mb;
+}
+
 function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds');
@@ -39,10 +53,22 @@ function parseSeconds(value: string): number {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
+  // Capped before the modules, config and warm-up of `listen` grow V8's new space: it would not shrink back under load.
+  const { capYoungGeneration } = await import('../admission/heap.js');
+  const releaseHeapCap = flags.maxSemiSpaceMb > 0 ? capYoungGeneration(flags.maxSemiSpaceMb) : undefined;
+  try {
+    await listen(flags);
+  } finally {
+    releaseHeapCap?.();
+  }
+}
+
+async function listen(flags: ServeFlags): Promise<void> {
   const { loadWebhookConfig } = await import('../admission/config.js');
   const { loadNamespaceFiles, StaticNamespaceSource } = await import('../admission/namespaces.js');
   const { startAdmissionServer } = await import('../admission/server.js');
   const { readKeyPair, generateSelfSigned } = await import('../admission/tls.js');
+  const { newSpaceBytes } = await import('../admission/heap.js');
   const { pino } = await import('pino');
   let config;
   try {
@@ -57,9 +83,11 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   if (flags.selfSigned === undefined && (flags.cert === undefined || flags.key === undefined)) throw new UsageError('give --cert and --key, or --self-signed DNSNAME for development');
   if (flags.selfSigned !== undefined && (flags.cert !== undefined || flags.key !== undefined)) throw new UsageError('--self-signed cannot be combined with --cert/--key');
-  // Asynchronous writes: under load, lines that arrive while a write is in flight go out together in
-  // the next one instead of one blocking write() per denial; pino flushes what is left on exit.
-  const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } }, pino.destination({ dest: 1, sync: false }));
+  // Asynchronous writes in batches (src/admission/logBatch.ts): lines gather until 8 KB or 100 ms,
+  // instead of one write per denial; a slow stdout consumer cannot block the event loop, and the
+  // destination writes what is left on exit.
+  const { batchedLog } = await import('../admission/logBatch.js');
+  const logger = pino({ level: flags.logLevel, base: { service: 'rampart-admission' } }, batchedLog(pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES }), LOG_BATCH_MS));
   let tls;
   if (flags.selfSigned !== undefined) {
     const generated = await generateSelfSigned(flags.selfSigned);
@@ -156,6 +184,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       logger,
       warmUpMs: flags.warmUpMs,
     });
+    if (flags.maxSemiSpaceMb > 0) logger.info({ maxSemiSpaceMb: flags.maxSemiSpaceMb, newSpaceMb: newSpaceBytes() / (1024 * 1024) }, 'young generation capped');
   } catch (error) {
     namespaces.close?.();
     throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error instanceof Error ? error.message : String(error)}`);
@@ -194,6 +223,12 @@ export function registerAdmissionCommand(program: Command, setExitCode: (code: n
     .option('--log-level <level>', 'log level: debug logs every decision, info only denials', choice(['debug', 'info', 'warn', 'error'] as const), 'info')
     .option('--drain-seconds <seconds>', 'on SIGTERM, wait this long for in-flight requests', parseSeconds, 10)
     .option('--warm-up-ms <ms>', 'review sample objects this long before listening, so the first requests meet optimised code (0: off)', (value: string) => Math.round(parseSeconds(value)), 1000)
+    .option(
+      '--max-semi-space-mb <mb>',
+      'cap each of V8\'s two young-generation semi-spaces at this many MB (a power of two: 1, 2, 4, 8, 16) to bound the server\'s memory; 0 leaves V8\'s sizing (up to 16)',
+      parseSemiSpace,
+      DEFAULT_MAX_SEMI_SPACE_MB,
+    )
     .action(async (flags: ServeFlags) => serve(flags));
   admission
     .command('manifests')

@@ -22,10 +22,11 @@ export interface ScannerOptions {
   /** Checks that judge the input as a whole (RBAC: a binding means nothing without its role, wherever it is). */
   readonly wholeInputChecks?: readonly WholeInputCheck[];
   /**
-   * Share equal paths and fixes between findings (default true): large inputs
-   * repeat them thousands of times. A Scanner that judges one object (the
-   * admission webhook, one per review) gains nothing and would pay a JSON key
-   * per finding, so it turns this off.
+   * Share equal paths, fixes and messages between findings (default true):
+   * large inputs repeat them thousands of times. A Scanner that judges one
+   * object (the admission webhook, one per review) gains nothing and would pay
+   * a table lookup (a hash of the whole message) and an entry per finding, so
+   * it turns this off. The findings are equal either way.
    */
   readonly shareParts?: boolean;
 }
@@ -169,6 +170,7 @@ export class Scanner {
   constructor(private readonly options: ScannerOptions) {
     this.podTemplates = options.podTemplates ?? new PodTemplateFinder();
     this.sharePart = options.shareParts === false ? copyPart : this.keepPart;
+    if (options.shareParts === false) this.sharingMessages = false;
     let plan = PLANS.get(options.checks);
     if (plan === undefined) {
       // Checks run in ID order, so each object's list of check IDs is built nearly sorted and
@@ -503,7 +505,9 @@ export function toFinding(
   /** Returns a kept path or fix equal to the one given, or an exact-size copy of it (the Scanner shares equal ones between findings). */
   share: PartSharer = copyPart,
 ): Finding {
-  const finding: Finding = {
+  // The optional fields are added after the others, in this order (the key order of every report
+  // format); no object is made and spread per optional field.
+  const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
     checkId: check.meta.id,
     severity: check.meta.severity,
     title: check.meta.title,
@@ -511,10 +515,10 @@ export function toFinding(
     object: ref,
     location,
     frameworks: check.meta.frameworks,
-    ...(report.container !== undefined ? { container: report.container } : {}),
-    ...(report.path !== undefined ? { path: share('path', report.path) } : {}),
-    ...(report.fix !== undefined && report.fix.length > 0 ? { fix: share('fix', report.fix) } : {}),
   };
+  if (report.container !== undefined) finding.container = report.container;
+  if (report.path !== undefined) finding.path = share('path', report.path);
+  if (report.fix !== undefined && report.fix.length > 0) finding.fix = share('fix', report.fix);
   return finding;
 }
 
@@ -541,16 +545,28 @@ function copyPart(kind: 'path' | 'fix', part: FieldPath | NonNullable<CheckRepor
 
 /** Stable order: by file, line, then severity (most severe first), then check. */
 export function sortFindings(findings: Finding[]): void {
-  findings.sort(
-    (a, b) =>
-      compare(a.location.file, b.location.file) ||
-      a.location.documentIndex - b.location.documentIndex ||
-      a.location.line - b.location.line ||
-      severityRank(b.severity) - severityRank(a.severity) ||
-      compare(a.checkId, b.checkId) ||
-      a.location.column - b.location.column ||
-      compare(a.message, b.message),
-  );
+  findings.sort(atOnePlace(findings) ? BY_SEVERITY_CHECK_MESSAGE : BY_PLACE_SEVERITY_CHECK);
+}
+
+const BY_PLACE_SEVERITY_CHECK = (a: Finding, b: Finding): number =>
+  compare(a.location.file, b.location.file) ||
+  a.location.documentIndex - b.location.documentIndex ||
+  a.location.line - b.location.line ||
+  severityRank(b.severity) - severityRank(a.severity) ||
+  compare(a.checkId, b.checkId) ||
+  a.location.column - b.location.column ||
+  compare(a.message, b.message);
+
+/** The same order where every location is equal (the admission webhook's one object, whose fields are all at line 1). */
+const BY_SEVERITY_CHECK_MESSAGE = (a: Finding, b: Finding): number => severityRank(b.severity) - severityRank(a.severity) || compare(a.checkId, b.checkId) || compare(a.message, b.message);
+
+function atOnePlace(findings: readonly Finding[]): boolean {
+  const first = findings[0]?.location;
+  if (first === undefined) return true;
+  for (const { location } of findings) {
+    if (location !== first && (location.file !== first.file || location.documentIndex !== first.documentIndex || location.line !== first.line || location.column !== first.column)) return false;
+  }
+  return true;
 }
 
 function compare(a: string, b: string): number {

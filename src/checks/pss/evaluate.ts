@@ -44,10 +44,25 @@ export function podNamespace(object: KubeObject): string {
   return object.namespace === undefined || object.namespace === '' ? 'default' : object.namespace;
 }
 
+/**
+ * A namespace's policy, read once per labels object: the ClusterIndex builds each Namespace's labels
+ * object itself and never changes it, and a scan (or the webhook, which keeps one index per
+ * namespace) judges every pod of a namespace against the same one.
+ */
+const POLICIES = new WeakMap<object, { readonly namespace: string; readonly policy: NamespacePolicy | undefined }>();
+
+function policyOf(namespace: string, labels: Readonly<Record<string, string>>): NamespacePolicy | undefined {
+  const known = POLICIES.get(labels);
+  if (known !== undefined && known.namespace === namespace) return known.policy;
+  const policy = namespacePolicy(namespace, labels);
+  POLICIES.set(labels, { namespace, policy });
+  return policy;
+}
+
 export function judgePod(object: KubeObject, pod: PodView, cluster: ClusterIndex, defaults: PssDefaults, options: JudgeOptions = {}): PodJudgement {
   const namespace = podNamespace(object);
   const info = cluster.namespace(namespace);
-  const policy = info === undefined ? undefined : namespacePolicy(namespace, info.labels);
+  const policy = info === undefined ? undefined : policyOf(namespace, info.labels);
   const targets = new Map<string, { level: PssLevel; minor: number; modes: PssMode[] }>();
   if (policy === undefined) {
     targets.set('defaults', { level: defaults.level, minor: defaults.minor, modes: [] });
@@ -62,25 +77,46 @@ export function judgePod(object: KubeObject, pod: PodView, cluster: ClusterIndex
       targets.set(key, target);
     }
   }
-  const merged = new Map<string, { violation: PssViolation; modes: Set<PssMode>; supplementary: boolean }>();
+  // The modes a violation hits, one bit per mode (PSS_MODES order): no Set per violation.
+  const merged = new Map<string, { violation: PssViolation; modes: number; supplementary: boolean }>();
   const add = (violations: readonly PssViolation[], modes: readonly PssMode[], supplementary: boolean): void => {
+    let bits = 0;
+    for (const mode of modes) bits |= modeBit(mode);
     for (const violation of violations) {
       const key = `${violation.check.id}\n${violation.detail}`;
-      const entry = merged.get(key) ?? { violation, modes: new Set<PssMode>(), supplementary };
-      for (const mode of modes) entry.modes.add(mode);
+      const entry = merged.get(key);
+      if (entry === undefined) {
+        merged.set(key, { violation, modes: bits, supplementary });
+        continue;
+      }
+      entry.modes |= bits;
       // A check that some mode runs for real is not supplementary.
       entry.supplementary = entry.supplementary && supplementary;
-      merged.set(key, entry);
     }
   };
   for (const target of targets.values()) {
     add(evaluatePod(pod, target.level, target.minor, options.skip), target.modes, false);
     if (options.supplementary === true && target.level === 'restricted') add(evaluateChecks(pod, supplementaryChecks(target.minor), options.skip), target.modes, true);
   }
-  const violations = [...merged.values()].map(({ violation, modes, supplementary }) => ({ ...violation, modes: PSS_MODES.filter((mode) => modes.has(mode)), supplementary }));
+  const violations: JudgedViolation[] = [];
+  for (const { violation, modes, supplementary } of merged.values()) {
+    violations.push({ check: violation.check, reason: violation.reason, detail: violation.detail, offenses: violation.offenses, modes: modesOf(modes), supplementary });
+  }
   const decisive = violations.filter((violation) => !violation.supplementary);
   const allowed = policy === undefined ? decisive.length === 0 : !decisive.some((violation) => violation.modes.includes('enforce'));
   return { namespace, policy, allowed, violations };
+}
+
+/** A mode's bit in a set of modes kept as a number (1 enforce, 2 audit, 4 warn). */
+export function modeBit(mode: PssMode): number {
+  return mode === 'enforce' ? 1 : mode === 'audit' ? 2 : 4;
+}
+
+const MODE_LISTS: readonly (readonly PssMode[])[] = Array.from({ length: 8 }, (_, bits) => PSS_MODES.filter((mode) => (bits & modeBit(mode)) !== 0));
+
+/** The modes of a bit set, in PSS_MODES order; one shared list per combination. */
+export function modesOf(bits: number): readonly PssMode[] {
+  return MODE_LISTS[bits & 7] as readonly PssMode[];
 }
 
 /** ` [namespace "shop": enforce baseline v1.33, warn restricted v1.37]`, or '' under the defaults. */

@@ -7,9 +7,8 @@
 import type { DeferredPodCheck } from '../../engine/scan.js';
 import { locate, objectRef, type FieldPath, type Finding, type KubeObject, type SourceLocation } from '../../model/types.js';
 import { pssCheckId } from './catalogue.js';
-import { describeModes, judgePod, type PodJudgement, type PssDefaults } from './evaluate.js';
+import { describeModes, judgePod, modeBit, modesOf, type PodJudgement, type PssDefaults } from './evaluate.js';
 import { offenseMessage, subjectContainer } from './messages.js';
-import type { PssMode } from './namespacePolicy.js';
 import { activeChecks, NEWEST_POLICY_MINOR } from './registry.js';
 import { formatPolicyVersion, parsePolicyVersion, resolveMinor } from './versions.js';
 
@@ -49,37 +48,36 @@ export function judgementFindings(object: KubeObject, judgement: PodJudgement): 
     last = location;
     return location;
   };
-  const byField = new Map<string, { finding: Omit<Finding, 'message'>; message: string; modes: Set<PssMode> }>();
+  type Check = PodJudgement['violations'][number]['check'];
+  const byField = new Map<string, { check: Check; location: SourceLocation; container: string | undefined; path: FieldPath; message: string; modes: number }>();
   for (const violation of judgement.violations) {
     for (const offense of violation.offenses) {
       const message = offenseMessage(offense);
       const key = `${violation.check.id}\n${message}\n${offense.path.join('\0')}`;
       let entry = byField.get(key);
       if (entry === undefined) {
-        const container = subjectContainer(offense.subject);
-        entry = {
-          message,
-          modes: new Set(),
-          finding: {
-            checkId: pssCheckId(violation.check),
-            severity: violation.check.severity,
-            title: violation.check.title,
-            object: ref,
-            location: placeOf(offense.path),
-            ...(container !== undefined ? { container } : {}),
-            path: offense.path.slice(),
-            frameworks: frameworksOf(violation.check),
-          },
-        };
+        entry = { check: violation.check, location: placeOf(offense.path), container: subjectContainer(offense.subject), path: offense.path.slice(), message, modes: 0 };
         byField.set(key, entry);
       }
-      for (const mode of violation.modes) entry.modes.add(mode);
+      for (const mode of violation.modes) entry.modes |= modeBit(mode);
     }
   }
-  return [...byField.values()].map(({ finding, message, modes }) => ({
-    ...finding,
-    message: `${message}${describeModes(judgement.policy, [...modes])}`,
-  }));
+  // Most findings of a pod name the same modes: each set's text is made once.
+  const described: (string | undefined)[] = [];
+  const findings: Finding[] = [];
+  for (const { check, location, container, path, message, modes } of byField.values()) {
+    const suffix = (described[modes] ??= describeModes(judgement.policy, modesOf(modes)));
+    // Built whole, in the key order of every finding (no spread of a half-made one).
+    const checkId = pssCheckId(check);
+    const frameworks = frameworksOf(check);
+    const text = `${message}${suffix}`;
+    findings.push(
+      container === undefined
+        ? { checkId, severity: check.severity, title: check.title, object: ref, location, path, frameworks, message: text }
+        : { checkId, severity: check.severity, title: check.title, object: ref, location, container, path, frameworks, message: text },
+    );
+  }
+  return findings;
 }
 
 const FRAMEWORKS = new WeakMap<PodJudgement['violations'][number]['check'], Finding['frameworks']>();

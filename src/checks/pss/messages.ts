@@ -19,9 +19,19 @@ export function containerSubject(name: string): Subject {
 
 export const POD: Subject = { kind: 'pod' };
 
-/** `pod`, `container "app"`, `volume "data"`, `annotation "key"`. */
+/** `pod`, `container "app"`, `volume "data"`, `annotation "key"` (what `describeSubjects` says of one subject). */
 export function describeSubject(subject: Subject): string {
-  return describeSubjects([subject]);
+  // Called once per offense (every PSS finding's message): no lists or sets for a single subject.
+  switch (subject.kind) {
+    case 'pod':
+      return 'pod';
+    case 'container':
+      return `container ${quote(subject.name)}`;
+    case 'volume':
+      return `volume ${quote(subject.name)}`;
+    case 'annotation':
+      return `annotation ${quote(subject.key)}`;
+  }
 }
 
 /** `pod and containers "a", "b"`: one phrase for several subjects, grouped by kind in a stable order. */
