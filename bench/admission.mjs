@@ -29,7 +29,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { bodies } from './admissionBodies.mjs';
+import { bodies, decisionCore } from './admissionBodies.mjs';
 import { pacedLoad, postRequest } from './pacedLoad.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -152,12 +152,7 @@ function serverShares(before, after) {
 
 /** The decision core alone, in this process: what a review costs before HTTPS, JSON and the event loop. */
 async function coreTimings() {
-  const { Decider } = await import(path.join(ROOT, 'dist', 'admission', 'decide.js'));
-  const { parseReview, reviewResponse } = await import(path.join(ROOT, 'dist', 'admission', 'review.js'));
-  const { DEFAULT_ADMISSION_CONFIG } = await import(path.join(ROOT, 'dist', 'admission', 'config.js'));
-  const { DEFAULT_CONFIG } = await import(path.join(ROOT, 'dist', 'config', 'config.js'));
-  const decider = new Decider({ scan: DEFAULT_CONFIG, admission: DEFAULT_ADMISSION_CONFIG });
-  const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' };
+  const { decider, parseReview, reviewResponse, labels } = await decisionCore();
   const times = [];
   const measured = Number(process.env.RAMPART_BENCH_CORE_REVIEWS ?? 3000);
   let cpu;

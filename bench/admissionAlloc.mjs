@@ -14,26 +14,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
-import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
 const SEMI_MB = 16;
 if (!process.execArgv.includes(`--max-semi-space-size=${SEMI_MB}`)) {
   const result = spawnSync(process.execPath, [`--min-semi-space-size=${SEMI_MB}`, `--max-semi-space-size=${SEMI_MB}`, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
 
-const { bodies, review } = await import('./admissionBodies.mjs');
-const { Decider } = await import(path.join(ROOT, 'dist', 'admission', 'decide.js'));
-const { parseReview, reviewResponse } = await import(path.join(ROOT, 'dist', 'admission', 'review.js'));
-const { DEFAULT_ADMISSION_CONFIG } = await import(path.join(ROOT, 'dist', 'admission', 'config.js'));
-const { DEFAULT_CONFIG } = await import(path.join(ROOT, 'dist', 'config', 'config.js'));
-const decider = new Decider({ scan: DEFAULT_CONFIG, admission: DEFAULT_ADMISSION_CONFIG });
-const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' };
+const { bodies, review, decisionCore } = await import('./admissionBodies.mjs');
+const { decider, parseReview, reviewResponse, labels } = await decisionCore();
 const NAMES = ['compliant pod', 'privileged pod (denied)', 'Deployment (warned)'];
 const run = (count, which) => {
   for (let index = 0; index < count; index++) JSON.stringify(reviewResponse(decider.decide(parseReview(bodies[which ?? index % bodies.length]), labels).response));

@@ -1,4 +1,21 @@
 /** The three AdmissionReview bodies of bench/admission.mjs: a compliant pod, a privileged pod (denied), a Deployment (warned), in namespace shop. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The webhook's decision core from the compiled tree, with the default configuration, and the labels
+ * of namespace shop: what bench/admission.mjs and bench/admissionAlloc.mjs time in process.
+ */
+export async function decisionCore() {
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+  const { Decider } = await import(path.join(dist, 'admission', 'decide.js'));
+  const { parseReview, reviewResponse } = await import(path.join(dist, 'admission', 'review.js'));
+  const { DEFAULT_ADMISSION_CONFIG } = await import(path.join(dist, 'admission', 'config.js'));
+  const { DEFAULT_CONFIG } = await import(path.join(dist, 'config', 'config.js'));
+  const decider = new Decider({ scan: DEFAULT_CONFIG, admission: DEFAULT_ADMISSION_CONFIG });
+  const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' };
+  return { decider, parseReview, reviewResponse, labels };
+}
 export function review(uid, object) {
   const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
   return JSON.stringify({
