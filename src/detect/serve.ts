@@ -130,7 +130,7 @@ export async function startDetectServer(ruleSet: RuleSet, options: ServerOptions
   const processedCounter = new Counter({ name: 'rampart_detect_events_processed_total', help: 'Audit events run through the rules', registers: [registry] });
   const dropped = new Counter({ name: 'rampart_detect_events_dropped_total', help: 'Audit events refused (queue full or body too large); the API server may retry them', registers: [registry] });
   const malformedCounter = new Counter({ name: 'rampart_detect_events_malformed_total', help: 'Malformed audit events and request bodies', registers: [registry] });
-  const duplicates = new Counter({ name: 'rampart_detect_events_duplicate_total', help: 'Events received again (same auditID and stage) and not processed twice', registers: [registry] });
+  const duplicates = new Counter({ name: 'rampart_detect_events_duplicate_total', help: 'Events received again (the same bytes: a retry) and not processed twice', registers: [registry] });
   const alertsCounter = new Counter({ name: 'rampart_detect_alerts_total', help: 'Alerts raised, per rule', labelNames: ['rule', 'severity'], registers: [registry] });
   const unauthorized = new Counter({ name: 'rampart_detect_requests_unauthorized_total', help: 'Requests refused for missing or wrong credentials', registers: [registry] });
   // Observed a batch at a time, with a count: the events of a request share their lag (see lagMetrics.ts).

@@ -167,7 +167,8 @@ export class Spool {
         if (spooled.has(key)) return;
         spooled.add(key);
         // A journal written before keys were digests names the event by its audit ID and stage.
-        const journalKey = processed.has(key) ? key : processed.has(legacyEventKey(event)) ? legacyEventKey(event) : undefined;
+        const legacy = processed.has(key) ? undefined : legacyEventKey(event);
+        const journalKey = legacy === undefined ? key : processed.has(legacy) ? legacy : undefined;
         if (journalKey !== undefined && journalKey !== key) upgraded.set(journalKey, key);
         if (journalKey === undefined) unprocessed.push({ key, receivedAt: record.receivedAt, event });
         else if (replayKeys.has(journalKey)) replayEvents.set(journalKey, { key, receivedAt: record.receivedAt, event });
@@ -437,19 +438,20 @@ export class Spool {
   }
 
   /** Keeps the newest `keepGenerations` rotated generations. */
+  /** The files of the rotated generations beyond the newest `keepGenerations`. */
+  private prunable(): string[] {
+    return this.generations()
+      .slice(this.keepGenerations)
+      .flatMap((old) => [path.join(this.directory, `events.log.${old}`), path.join(this.directory, `processed.jsonl.${old}`)]);
+  }
+
   private pruneGenerations(): void {
-    for (const old of this.generations().slice(this.keepGenerations)) {
-      rmSync(path.join(this.directory, `events.log.${old}`), { force: true });
-      rmSync(path.join(this.directory, `processed.jsonl.${old}`), { force: true });
-    }
+    for (const file of this.prunable()) rmSync(file, { force: true });
   }
 
   /** The same, in the thread pool: unlinking a 64 MiB segment can hold the event loop for milliseconds. */
   private async pruneGenerationsAsync(): Promise<void> {
-    const names = this.generations()
-      .slice(this.keepGenerations)
-      .flatMap((old) => [`events.log.${old}`, `processed.jsonl.${old}`]);
-    await Promise.all(names.map((name) => rm(path.join(this.directory, name), { force: true })));
+    await Promise.all(this.prunable().map((file) => rm(file, { force: true })));
   }
 
   /** Records a processed batch and its alerts in one write. */
@@ -555,11 +557,10 @@ function cutTornTail(file: string, contents: FileContents): void {
 }
 
 /**
- * The de-duplication key of an event: auditID and stage (the same request is
- * logged once per stage); an event without auditID is keyed by a hash of its
- * content, which receipt and recovery compute alike.
+ * The de-duplication key of an event before keys were digests of its bytes
+ * (eventList.ts): auditID and stage, or for an event without auditID a hash
+ * of its content. Read in journals written by those versions.
  */
-/** The key of an event before keys were digests of its bytes (eventList.ts): read in journals written then. */
 export function legacyEventKey(event: unknown): string {
   const record = event as { auditID?: unknown; stage?: unknown } | null;
   const auditID = typeof record?.auditID === 'string' && record.auditID !== '' ? record.auditID : undefined;
