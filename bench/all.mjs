@@ -4,6 +4,7 @@
  * its own output; this script reports which did and exits 1 if any did.
  *
  *   scan  bench/run.mjs   rampart scan: real-world corpus, 100,000 objects, hostile input
+ *   detectmicro bench/detectMicro.mjs detect serve: bounded-Set eviction and EventList reading, the figures of BENCHMARKS (k.4)
  *   floorscan bench/floorScan.mjs the least any JavaScript scan of the real-world corpus costs: read, js-yaml, JSON out
  *   rbac  bench/rbac.mjs  rbac risks and paths: 5,000 roles, 10,000 bindings, 30,000 pods
  *   cis   bench/cis.mjs   rampart bench on generated control-plane node trees
@@ -28,7 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PARTS = { scan: 'run.mjs', floorscan: 'floorScan.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs', admission: 'admission.mjs', admalloc: 'admissionAlloc.mjs', cluster: 'cluster.mjs', watch: 'watch.mjs', report: 'report.mjs', images: 'images.mjs', imagegate: 'imageGate.mjs', detect: 'detect.mjs', findings: 'findingMemory.mjs', jsonreport: 'jsonReport.mjs', held: 'scanHeld.mjs' };
+const PARTS = { scan: 'run.mjs', floorscan: 'floorScan.mjs', rbac: 'rbac.mjs', cis: 'cis.mjs', cel: 'cel.mjs', vap: 'vap.mjs', admission: 'admission.mjs', admalloc: 'admissionAlloc.mjs', cluster: 'cluster.mjs', watch: 'watch.mjs', report: 'report.mjs', images: 'images.mjs', imagegate: 'imageGate.mjs', detect: 'detect.mjs', detectmicro: 'detectMicro.mjs', findings: 'findingMemory.mjs', jsonreport: 'jsonReport.mjs', held: 'scanHeld.mjs' };
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(PARTS);
 const failed = [];
 for (const name of wanted) {
