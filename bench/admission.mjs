@@ -252,6 +252,7 @@ try {
       `  saturated: reviews/s ${figures.reviewsPerSecond} (budget >= ${BUDGET.reviewsPerSecond}), p99 ${figures.saturatedP99Ms} ms (queueing)\n` +
       `  autocannon overallRate ${BUDGET.reviewsPerSecond}/s (each second's quota sent at once): served ${figures.burstRate}/s, latency p50 ${figures.burstP50Ms} ms, p99 ${figures.burstP99Ms} ms\n` +
       `  at ${BUDGET.reviewsPerSecond} reviews/s evenly spaced over ${CONNECTIONS} connections (${even.total} reviews, bench/pacedLoad.mjs, ${even.generatorCpuUsPerRequest} µs of generator CPU per review): served ${figures.pacedRate}/s, latency from the due time p50 ${figures.p50Ms} ms, p90 ${even.p90} ms, p99 ${figures.p99Ms} ms (budget <= ${BUDGET.p99Ms}), p99.9 ${even.p999} ms, max ${even.max} ms\n` +
+      `    split: due time to write (the generator) p50 ${even.sendLate.p50} ms, p99 ${even.sendLate.p99} ms, max ${even.sendLate.max} ms; write to last byte p50 ${even.roundTrip.p50} ms, p99 ${even.roundTrip.p99} ms, max ${even.roundTrip.max} ms\n` +
       `    the server's own time (request read to response written, its histogram): ${pct(server.within1ms)} within 1 ms, ${pct(server.within2500us)} within 2.5 ms, ${pct(server.within5ms)} within 5 ms, ${pct(server.within10ms)} within 10 ms\n` +
       `  errors ${figures.errors} (budget ${BUDGET.errors}): ${saturated.timeouts + paced.timeouts} timeouts (no answer within autocannon's 10 s), ${saturated.non2xx + paced.non2xx} non-2xx, ${saturated.errors + paced.errors - saturated.timeouts - paced.timeouts} other from autocannon; ${even.errors} failed in the evenly paced run\n` +
       `  server peak RSS ${figures.rssMb} MB (budget <= ${BUDGET.rssMb}), server CPU ${Math.round(usage.userMs + usage.systemMs)} ms for ${reviews} reviews ` +
@@ -274,7 +275,8 @@ try {
       await pacedLoad({ port: floor.port, ca: floor.ca, servername: 'rampart.bench', requests, rate: BUDGET.reviewsPerSecond, seconds: 2, connections: CONNECTIONS });
       const result = await pacedLoad({ port: floor.port, ca: floor.ca, servername: 'rampart.bench', requests, rate: BUDGET.reviewsPerSecond, seconds: SECONDS, connections: CONNECTIONS });
       process.stdout.write(
-        `  floor (bench/floorServer.mjs: parse the body, fixed answer), same paced run: served ${result.rate}/s, p50 ${result.p50} ms, p90 ${result.p90} ms, p99 ${result.p99} ms, p99.9 ${result.p999} ms, max ${result.max} ms, ${result.errors} errors\n`,
+        `  floor (bench/floorServer.mjs: parse the body, fixed answer), same paced run: served ${result.rate}/s, p50 ${result.p50} ms, p90 ${result.p90} ms, p99 ${result.p99} ms, p99.9 ${result.p999} ms, max ${result.max} ms, ${result.errors} errors\n` +
+          `    split: due time to write p50 ${result.sendLate.p50} ms, p99 ${result.sendLate.p99} ms, max ${result.sendLate.max} ms; write to last byte p50 ${result.roundTrip.p50} ms, p99 ${result.roundTrip.p99} ms, max ${result.roundTrip.max} ms\n`,
       );
     } finally {
       floor.child.kill('SIGTERM');

@@ -16,7 +16,9 @@
  * millisecond, so at 2,000/s they go out in pairs); latency runs from the due time to the last byte of
  * the response, so a generator or a server that falls behind is charged for it (no coordinated
  * omission). Each request goes to the connection idle longest; when all are busy it waits for the first
- * to come free, and that wait counts too.
+ * to come free, and that wait counts too. The result splits each latency into the due time to the write
+ * (`sendLate`: the generator's timer and event loop, or a wait for a free connection) and the write to
+ * the last byte (`roundTrip`: TLS, the server, and the generator reading the answer).
  */
 import { Buffer } from 'node:buffer';
 import { setTimeout } from 'node:timers';
@@ -98,6 +100,9 @@ export async function pacedLoad({ port, ca, servername, requests, rate, seconds,
   const queued = [];
   const total = Math.round(rate * seconds);
   const latencies = new Float64Array(total);
+  // How late each request was written (the generator's own delay: its timer, its event loop, or no
+  // idle connection), so a tail can be split into the generator's part and the round trip's.
+  const sendLate = new Float64Array(total);
   let errors = 0;
   let done = 0;
   let finished;
@@ -107,6 +112,7 @@ export async function pacedLoad({ port, ca, servername, requests, rate, seconds,
   const start = performance.now() + 5;
 
   const dispatch = (index, connection) => {
+    sendLate[index] = performance.now() - (start + index * interval);
     connection.send(requests[index % requests.length]).then((status) => {
       latencies[index] = performance.now() - (start + index * interval);
       if (status < 200 || status >= 300) errors++;
@@ -136,7 +142,10 @@ export async function pacedLoad({ port, ca, servername, requests, rate, seconds,
   const cpu = process.cpuUsage(cpuBefore);
   for (const connection of open) connection.close();
   const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const at = (fraction) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] * 100) / 100;
+  const percentile = (values, fraction) => Math.round(values[Math.min(values.length - 1, Math.floor(values.length * fraction))] * 100) / 100;
+  const at = (fraction) => percentile(sorted, fraction);
+  const late = Array.from(sendLate).sort((a, b) => a - b);
+  const roundTrip = Array.from(latencies, (latency, index) => latency - sendLate[index]).sort((a, b) => a - b);
   return {
     total,
     rate: Math.round(total / elapsed),
@@ -147,6 +156,9 @@ export async function pacedLoad({ port, ca, servername, requests, rate, seconds,
     p999: at(0.999),
     max: at(1),
     generatorCpuUsPerRequest: Math.round((cpu.user + cpu.system) / total),
+    // Due time to write (the generator's delay) and write to last byte (the round trip), in ms.
+    sendLate: { p50: percentile(late, 0.5), p99: percentile(late, 0.99), max: percentile(late, 1) },
+    roundTrip: { p50: percentile(roundTrip, 0.5), p99: percentile(roundTrip, 0.99), max: percentile(roundTrip, 1) },
   };
 }
 
