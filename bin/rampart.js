@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 
-// The bundle (scripts/bundle.mjs) starts faster. The modules tsc wrote are used when there is no
-// bundle, when tsc has run since the bundle was made (`npx tsc` alone), so the CLI is never stale,
-// or when RAMPART_UNBUNDLED=1 asks for them (bench/phases.mjs instruments those modules).
+// The bundles (scripts/bundle.mjs) start and run faster than the modules tsc wrote: `rampart scan`
+// runs from dist/bundle/scan.js, the scan alone in one file (the same code runs faster from one file
+// than from chunks, BENCHMARKS.md (a.3)); every other command from dist/bundle/main.js and its chunks.
+// The modules tsc wrote are used when there is no bundle, when tsc has run since the bundle was made
+// (`npx tsc` alone), so the CLI is never stale, or when RAMPART_UNBUNDLED=1 asks for them
+// (bench/phases.mjs instruments those modules).
 // tsc builds incrementally and rewrites only the files that changed, so "tsc has run" is read from
 // its build-info file, which it writes whenever it emits anything (not from dist/cli/main.js).
-const bundle = new URL('../dist/bundle/main.js', import.meta.url);
+const bundle = new URL(process.argv[2] === 'scan' ? '../dist/bundle/scan.js' : '../dist/bundle/main.js', import.meta.url);
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 const buildInfo = new URL('../dist/.tsbuildinfo', import.meta.url);
 const bundled = statSync(bundle, { throwIfNoEntry: false });

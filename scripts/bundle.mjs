@@ -1,15 +1,24 @@
 #!/usr/bin/env node
 /**
  * Bundles the compiled CLI (dist/cli/main.js and everything it imports from
- * dist/) into dist/bundle/, which bin/rampart.js runs.
+ * dist/) into dist/bundle/, which bin/rampart.js runs. Two builds:
  *
- * Why: a scan imports about 180 of Rampart's own modules, and Node resolves,
- * reads, compiles and links each one on every run; one bundle with a chunk per
- * lazily loaded command costs a fraction of that (BENCHMARKS.md). npm packages
- * stay external (Node loads them from node_modules as usual), and the modules
- * keep their lazy `import()`s as separate chunks. Files that ship beside the
- * compiled code are found through src/distFiles.ts, which works from both
- * layouts. Tests import dist/ directly and run the CLI through the bundle.
+ * - dist/bundle/main.js and its chunks: the whole CLI, one chunk per lazily
+ *   loaded command. npm packages stay external (Node loads them from
+ *   node_modules as usual).
+ * - dist/bundle/scan.js: `rampart scan` in ONE file, which bin/rampart.js runs
+ *   when the first argument is `scan`. The same code uses 100-250 ms less CPU
+ *   per scan of the real-world corpus from one file than from esbuild's chunks
+ *   (BENCHMARKS.md (a.2), (a.3)); why V8 runs the chunked code slower was not
+ *   found. Its `main` runs every other command by handing the whole run to
+ *   dist/bundle/main.js, so this file holds only the scan's code: the more text
+ *   a file has, the longer Node takes to start it.
+ *
+ * Why bundle at all: a scan imports about 180 of Rampart's own modules, and
+ * Node resolves, reads, compiles and links each one on every run. Files that
+ * ship beside the compiled code are found through src/distFiles.ts, which
+ * works from every layout. Tests import dist/ directly and run the CLI through
+ * the bundles.
  *
  *   npm run build   (tsc, then this script)
  */
@@ -19,10 +28,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, 'dist', 'bundle');
+const dist = path.join(root, 'dist');
+const outdir = path.join(dist, 'bundle');
+const cliMain = path.join(dist, 'cli', 'main.js');
 rmSync(outdir, { recursive: true, force: true });
+
 await build({
-  entryPoints: [path.join(root, 'dist', 'cli', 'main.js')],
+  entryPoints: [cliMain],
   outdir,
   bundle: true,
   splitting: true,
@@ -34,3 +46,80 @@ await build({
   chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
 });
+
+/**
+ * Packages the scan loads on every run anyway: their code goes into scan.js.
+ * Every other package a scan can reach (CEL and protobuf for --policies,
+ * tar-stream for --images, yaml for the careful parse path, …) is loaded only
+ * when the code that needs it first runs, as from the chunks:
+ * - imported with `import()` in Rampart's code (@kubernetes/client-node for
+ *   --cluster, better-sqlite3, …): the `import()` stays as it is;
+ * - imported statically: the import becomes a `require()` that runs when the
+ *   importing module is first initialised (esbuild initialises modules behind
+ *   an `import()` lazily). In one ES module file an external static import
+ *   would be hoisted to the top of the file and load at start (700 ms of CPU
+ *   for an empty file when every package was loaded so, BENCHMARKS.md (a.2));
+ *   inlining them instead would make the file, and its start, bigger.
+ */
+const INLINED_PACKAGES = new Set(['commander', 'js-yaml']);
+const packageName = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+
+/**
+ * The entry of scan.js. `rampart scan …` runs in this file; any other first
+ * argument runs the whole CLI from the chunked bundle (bin/rampart.js sends
+ * only scans here, so that path is for callers of this file alone).
+ */
+const SCAN_ENTRY = `
+import { main as mainWithScanOnly } from ${JSON.stringify(cliMain)};
+export async function main(argv) {
+  if (argv[0] === 'scan') return mainWithScanOnly(argv);
+  return (await import('./main.js')).main(argv);
+}
+`;
+
+const scanEntry = path.join(outdir, 'scan-entry.js');
+const scanOnly = {
+  name: 'rampart-scan-only',
+  setup(onefile) {
+    // The other commands' modules are left out: main() registers only `scan` when the first argument is `scan`.
+    onefile.onResolve({ filter: /^\.\/\w+\.js$/, namespace: 'file' }, (args) => {
+      if (args.importer === scanEntry && args.path === './main.js') return { path: args.path, external: true };
+      if (args.importer === cliMain && args.kind === 'dynamic-import' && args.path !== './scan.js') return { path: args.path, namespace: 'not-in-scan-build' };
+      return undefined;
+    });
+    onefile.onLoad({ filter: /.*/, namespace: 'not-in-scan-build' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`rampart: dist/bundle/scan.js holds only the scan command, not ${args.path}`)});`,
+      loader: 'js',
+    }));
+    onefile.onResolve({ filter: /^[^./]/, namespace: 'file' }, (args) => {
+      if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      // Inside a package: esbuild bundles its dependencies as usual.
+      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (args.kind === 'dynamic-import') return { path: args.path, external: true };
+      if (INLINED_PACKAGES.has(packageName(args.path))) return undefined;
+      return { path: args.path, namespace: 'lazy-require' };
+    });
+    onefile.onResolve({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ path: args.path, external: true }));
+    onefile.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+const scan = await build({
+  stdin: { contents: SCAN_ENTRY, resolveDir: outdir, sourcefile: path.basename(scanEntry), loader: 'js' },
+  outfile: path.join(outdir, 'scan.js'),
+  bundle: true,
+  splitting: false,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  metafile: true,
+  // The require() of the lazily loaded packages (above) and of inlined CommonJS code.
+  banner: { js: "import { createRequire as __rampartCreateRequire } from 'node:module';\nconst require = __rampartCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+  plugins: [scanOnly],
+});
+
+// A static import of a package in scan.js would load it on every scan: fail the build rather than slow every run.
+const eager = Object.values(scan.metafile.outputs).flatMap((output) => output.imports.filter((entry) => entry.external && entry.kind === 'import-statement' && !entry.path.startsWith('node:')));
+if (eager.length > 0) throw new Error(`scripts/bundle.mjs: dist/bundle/scan.js would import ${eager.map((entry) => entry.path).join(', ')} at start`);
