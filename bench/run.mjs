@@ -17,8 +17,8 @@
  *   hostile     the billion-laughs and deep-nesting fixtures: time to reject,
  *               in a warm process and as a whole process
  *   compare     with --against <checkout> (another built copy of the repository):
- *               the real-world scan of both, runs interleaved so both see the
- *               same machine, for before/after figures
+ *               the real-world scan and an empty-file scan of both, runs
+ *               interleaved so both see the same machine, for before/after figures
  *
  * Wall time is measured around the child process; peak RSS and CPU time are
  * the child's own (bench/peakRss.mjs, preloaded). The machine is shared, so
@@ -226,26 +226,35 @@ if (wanted('hostile')) {
 }
 
 if (wanted('compare')) {
-  out(`\nreal-world scan, interleaved: this checkout against ${options.against.join(', ')}`);
+  // Each round runs every checkout once, in reversed order every other round, so that neither
+  // always runs first; the real-world scan, then a scan of an empty file (start-up alone).
   const roots = [ROOT, ...options.against];
-  const samples = roots.map(() => []);
-  for (let run = 0; run < options.runs; run++) {
-    roots.forEach((root, index) => {
-      samples[index].push(measure([path.join(root, 'bin', 'rampart.js'), 'scan', REAL_WORLD, '--format', 'json'], 1));
+  const inputs = [
+    ['realWorld', `real-world scan, interleaved: this checkout against ${options.against.join(', ')}`, REAL_WORLD],
+    ['emptyScan', 'scan of an empty file (start-up), interleaved', path.join(BAD_INPUT, 'empty.yaml')],
+  ];
+  results.compare = {};
+  for (const [key, title, input] of inputs) {
+    const samples = roots.map(() => []);
+    for (let run = 0; run < options.runs; run++) {
+      const order = roots.map((root, index) => index);
+      if (run % 2 === 1) order.reverse();
+      for (const index of order) samples[index].push(measure([path.join(roots[index], 'bin', 'rampart.js'), 'scan', input, '--format', 'json'], 1));
+    }
+    results.compare[key] = roots.map((root, index) => {
+      const runs = samples[index];
+      return {
+        root,
+        runs: runs.length,
+        status: runs[0].status,
+        wallMs: stats(runs.map((run) => run.wallMs.median)),
+        cpuMs: stats(runs.map((run) => run.cpuMs.median)),
+        maxRssKb: stats(runs.map((run) => run.maxRssKb.median)),
+      };
     });
+    out(`\n${title}`);
+    for (const result of results.compare[key]) line(result.root === ROOT ? 'this checkout' : result.root, result);
   }
-  results.compare = roots.map((root, index) => {
-    const runs = samples[index];
-    return {
-      root,
-      runs: runs.length,
-      status: runs[0].status,
-      wallMs: stats(runs.map((run) => run.wallMs.median)),
-      cpuMs: stats(runs.map((run) => run.cpuMs.median)),
-      maxRssKb: stats(runs.map((run) => run.maxRssKb.median)),
-    };
-  });
-  for (const result of results.compare) line(result.root === ROOT ? 'this checkout' : result.root, result);
 }
 
 if (options.json !== undefined) {
