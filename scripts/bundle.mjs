@@ -7,10 +7,10 @@
  *   loaded command. npm packages stay external (Node loads them from
  *   node_modules as usual).
  * - dist/bundle/scan.js: `rampart scan` in ONE file, which bin/rampart.js runs
- *   when the first argument is `scan`. The same code uses 100-250 ms less CPU
+ *   when the first argument is `scan`. The same code uses 100-150 ms less CPU
  *   per scan of the real-world corpus from one file than from esbuild's chunks
- *   (BENCHMARKS.md (a.2), (a.3)); why V8 runs the chunked code slower was not
- *   found. Its `main` runs every other command by handing the whole run to
+ *   (BENCHMARKS.md (a.3); 155-250 ms under heavier load, (a.2)); why V8 runs
+ *   the chunked code slower was not found. Its `main` runs every other command by handing the whole run to
  *   dist/bundle/main.js, so this file holds only the scan's code: the more text
  *   a file has, the longer Node takes to start it.
  *
@@ -22,7 +22,8 @@
  *
  *   npm run build   (tsc, then this script)
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -60,8 +61,25 @@ await build({
  *   would be hoisted to the top of the file and load at start (700 ms of CPU
  *   for an empty file when every package was loaded so, BENCHMARKS.md (a.2));
  *   inlining them instead would make the file, and its start, bigger.
+ *   Packages published in both formats (CEL, protobuf) are thus loaded as
+ *   their CommonJS build, where the chunks import their ES module build: the
+ *   same version, and the reports compare equal (BENCHMARKS.md (a.3)).
  */
 const INLINED_PACKAGES = new Set(['commander', 'js-yaml']);
+/**
+ * Whether Node loads this file as CommonJS. A package without a CommonJS entry
+ * could be require()d only by Node versions that load ES modules so, with a
+ * warning on stderr: the build refuses it instead.
+ */
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (file.endsWith('.mjs')) return false;
+  for (let directory = path.dirname(file); path.dirname(directory) !== directory; directory = path.dirname(directory)) {
+    const manifest = path.join(directory, 'package.json');
+    if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')).type !== 'module';
+  }
+  return true;
+}
 const packageName = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
 
 /**
@@ -78,6 +96,7 @@ export async function main(argv) {
 `;
 
 const scanEntry = path.join(outdir, 'scan-entry.js');
+const requireFromScanJs = createRequire(path.join(outdir, 'scan.js'));
 const scanOnly = {
   name: 'rampart-scan-only',
   setup(onefile) {
@@ -100,7 +119,10 @@ const scanOnly = {
       return { path: args.path, namespace: 'lazy-require' };
     });
     onefile.onResolve({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ path: args.path, external: true }));
-    onefile.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    onefile.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => {
+      if (!isCommonJs(requireFromScanJs.resolve(args.path))) throw new Error(`${args.path} has no CommonJS entry for scan.js to require(): inline it (INLINED_PACKAGES) or import() it`);
+      return { contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' };
+    });
   },
 };
 
