@@ -10,9 +10,10 @@
  *   when the first argument is `scan`. The same code uses 100-150 ms less CPU
  *   per scan of the real-world corpus from one file than from esbuild's chunks
  *   (BENCHMARKS.md (a.3); 155-250 ms under heavier load, (a.2)); why V8 runs
- *   the chunked code slower was not found. Its `main` runs every other command by handing the whole run to
- *   dist/bundle/main.js, so this file holds only the scan's code: the more text
- *   a file has, the longer Node takes to start it.
+ *   the chunked code slower was not found. Its `main` runs every other
+ *   command by handing the whole run to dist/bundle/main.js, so this file
+ *   holds only the scan's code: the more text a file has, the longer Node
+ *   takes to start it.
  *
  * Why bundle at all: a scan imports about 180 of Rampart's own modules, and
  * Node resolves, reads, compiles and links each one on every run. Files that
