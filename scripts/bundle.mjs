@@ -6,11 +6,13 @@
  * - dist/bundle/main.js and its chunks: the whole CLI, one chunk per lazily
  *   loaded command. npm packages stay external (Node loads them from
  *   node_modules as usual).
- * - dist/bundle/scan.js: `rampart scan` in ONE file, which bin/rampart.js runs
- *   when the first argument is `scan`. The same code uses 100-150 ms less CPU
- *   per scan of the real-world corpus from one file than from esbuild's chunks
- *   (BENCHMARKS.md (a.3); 155-250 ms under heavier load, (a.2)); why V8 runs
- *   the chunked code slower was not found. Its `main` runs every other
+ * - dist/bundle/scan.cjs: `rampart scan` in ONE CommonJS file, which
+ *   bin/rampart.js runs through src/compileCache.ts (a V8 code cache kept
+ *   between runs) when the first argument is `scan`. The same code uses
+ *   100-150 ms less CPU per scan of the real-world corpus from one file than
+ *   from esbuild's chunks, and the code cache takes as much again
+ *   (BENCHMARKS.md (a.3)); why V8 runs the chunked code slower was not
+ *   found. Its `main` runs every other
  *   command by handing the whole run to dist/bundle/main.js, so this file
  *   holds only the scan's code: the more text a file has, the longer Node
  *   takes to start it.
@@ -23,7 +25,7 @@
  *
  *   npm run build   (tsc, then this script)
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +52,7 @@ await build({
 });
 
 /**
- * Packages the scan loads on every run anyway: their code goes into scan.js.
+ * Packages the scan loads on every run anyway: their code goes into scan.cjs.
  * Every other package a scan can reach (CEL and protobuf for --policies,
  * tar-stream for --images, yaml for the careful parse path, …) is loaded only
  * when the code that needs it first runs, as from the chunks:
@@ -84,7 +86,7 @@ function isCommonJs(file) {
 const packageName = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
 
 /**
- * The entry of scan.js. `rampart scan …` runs in this file; any other first
+ * The entry of scan.cjs. `rampart scan …` runs in this file; any other first
  * argument runs the whole CLI from the chunked bundle (bin/rampart.js sends
  * only scans here, so that path is for callers of this file alone).
  */
@@ -97,7 +99,7 @@ export async function main(argv) {
 `;
 
 const scanEntry = path.join(outdir, 'scan-entry.js');
-const requireFromScanJs = createRequire(path.join(outdir, 'scan.js'));
+const requireFromScanJs = createRequire(path.join(outdir, 'scan.cjs'));
 const scanOnly = {
   name: 'rampart-scan-only',
   setup(onefile) {
@@ -108,7 +110,7 @@ const scanOnly = {
       return undefined;
     });
     onefile.onLoad({ filter: /.*/, namespace: 'not-in-scan-build' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`rampart: dist/bundle/scan.js holds only the scan command, not ${args.path}`)});`,
+      contents: `throw new Error(${JSON.stringify(`rampart: dist/bundle/scan.cjs holds only the scan command, not ${args.path}`)});`,
       loader: 'js',
     }));
     onefile.onResolve({ filter: /^[^./]/, namespace: 'file' }, (args) => {
@@ -121,28 +123,42 @@ const scanOnly = {
     });
     onefile.onResolve({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ path: args.path, external: true }));
     onefile.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => {
-      if (!isCommonJs(requireFromScanJs.resolve(args.path))) throw new Error(`${args.path} has no CommonJS entry for scan.js to require(): inline it (INLINED_PACKAGES) or import() it`);
+      if (!isCommonJs(requireFromScanJs.resolve(args.path))) throw new Error(`${args.path} has no CommonJS entry for scan.cjs to require(): inline it (INLINED_PACKAGES) or import() it`);
       return { contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' };
     });
   },
 };
 
+const scanFile = path.join(outdir, 'scan.cjs');
 const scan = await build({
   stdin: { contents: SCAN_ENTRY, resolveDir: outdir, sourcefile: path.basename(scanEntry), loader: 'js' },
-  outfile: path.join(outdir, 'scan.js'),
+  outfile: scanFile,
   bundle: true,
   splitting: false,
-  format: 'esm',
+  // CommonJS, so that src/compileCache.ts can run it with a V8 code cache (a vm.Script; Node 20 can
+  // compile an ES module from outside only behind a flag). The code keeps its ES module semantics:
+  // the loader runs it in strict mode, and `import.meta.url` is the file's own URL.
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
   metafile: true,
-  // The require() of the lazily loaded packages (above) and of inlined CommonJS code.
-  banner: { js: "import { createRequire as __rampartCreateRequire } from 'node:module';\nconst require = __rampartCreateRequire(import.meta.url);" },
+  define: { 'import.meta.url': '__rampartMetaUrl' },
+  banner: { js: "var __rampartMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   plugins: [scanOnly],
 });
 
-// A static import of a package in scan.js would load it on every scan: fail the build rather than slow every run.
+// A static import of a package in scan.cjs would load it on every scan: fail the build rather than slow every run.
 const eager = Object.values(scan.metafile.outputs).flatMap((output) => output.imports.filter((entry) => entry.external && entry.kind === 'import-statement' && !entry.path.startsWith('node:')));
-if (eager.length > 0) throw new Error(`scripts/bundle.mjs: dist/bundle/scan.js would import ${eager.map((entry) => entry.path).join(', ')} at start`);
+if (eager.length > 0) throw new Error(`scripts/bundle.mjs: dist/bundle/scan.cjs would import ${eager.map((entry) => entry.path).join(', ')} at start`);
+
+// `import()` in code that V8 took from a code cache has no loader on Node 20 (src/compileCache.ts),
+// so the few left (packages that are ES modules only, the chunked bundle for other commands, node:
+// built-ins) call the loader's `__rampartImport` instead. esbuild writes them as `import("…")`;
+// anything else that still says `import(` afterwards (a computed specifier) fails the build.
+let scanText = readFileSync(scanFile, 'utf8');
+scanText = scanText.replace(/\bimport\("/g, '__rampartImport("');
+const left = /\bimport\(/.exec(scanText);
+if (left !== null) throw new Error(`scripts/bundle.mjs: dist/bundle/scan.cjs keeps an import() that the loader cannot serve: ${scanText.slice(left.index, left.index + 80)}`);
+writeFileSync(scanFile, scanText);

@@ -104,11 +104,12 @@ export function loadBundle(file: string, environment: NodeJS.ProcessEnv = proces
   const cacheFile = usable ? path.join(directory, `${path.basename(file)}-${key}.bin`) : undefined;
   const cachedData = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
   // The wrapper Node puts around a CommonJS module, so the bundle sees require, module and
-  // __dirname, plus `__rampartImport`: `import()` written in a vm.Script has no loader once its code
+  // __dirname, in strict mode (the bundle is built from ES modules, which are strict), plus
+  // `__rampartImport`: `import()` written in a vm.Script has no loader once its code
   // comes from a cache (Node 20 throws ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, and
   // vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER is experimental and warns), so the bundle's few
   // `import()`s of packages that are ES modules only are rewritten to call this module's own.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __rampartImport) {${source}\n})`, {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __rampartImport) {'use strict';${source}\n})`, {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
