@@ -9,8 +9,9 @@
  * Parts:
  *   startup     `node -e 0`, `rampart --version` and a scan of an empty file: the floor under every run
  *   real-world  `rampart scan ../shared/corpora/real-world-manifests --format json`,
- *               whole process (target: 0.5 s wall, 150 MB peak RSS), where its
- *               time goes (bench/phases.mjs), and the loader alone on the same files
+ *               whole process (target: 0.5 s wall, 150 MB peak RSS) with the
+ *               code cache a second scan has and without it (a first scan), where
+ *               its time goes (bench/phases.mjs), and the loader alone on the same files
  *   generated   a generated tree of --objects objects (default 100,000), whole
  *               process (target: 10 s, 1 GB), plus a run at a fifth of the size
  *               and a loader-only run, to show how memory grows with the input
@@ -70,14 +71,14 @@ const mb = (kb) => `${Math.round(kb / 1024)} MB`;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /** Runs `node [--import peakRss] args…` `runs` times; wall time, peak RSS, CPU time and exit status of each. */
-function measure(args, runs, { usage = true } = {}) {
+function measure(args, runs, { usage = true, env = {} } = {}) {
   const usageFile = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-bench-')), 'usage.json');
   const samples = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
     const result = spawnSync(process.execPath, usage ? ['--import', PEAK_RSS, ...args] : args, {
       cwd: ROOT,
-      env: { ...process.env, RAMPART_BENCH_USAGE: usageFile, NO_COLOR: '1' },
+      env: { ...process.env, RAMPART_BENCH_USAGE: usageFile, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -163,12 +164,18 @@ if (wanted('startup')) {
 
 if (wanted('real-world')) {
   out(`\nreal-world corpus (${REAL_WORLD})`);
+  // One run first, so that the scan's code cache (src/compileCache.ts) exists, as it does from a
+  // user's second scan after an install or upgrade; the first scan's figure is measured apart,
+  // with the cache turned off.
+  measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], 1);
   results.realWorld = {
     scan: measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
+    scanUncached: measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs, { env: { RAMPART_COMPILE_CACHE: '0' } }),
     phases: phases([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
     loader: loadOnly([REAL_WORLD], options.runs, ['--repeat', '5']),
   };
   line('scan --format json (whole process)', results.realWorld.scan);
+  line('the same without the code cache', results.realWorld.scanUncached);
   const phase = results.realWorld.phases;
   out(
     `  ${'where the time goes (medians)'.padEnd(34)} start ${ms(phase.startMs)}, load ${ms(phase.loadMs)}, checks ${ms(phase.checkMs)}, finish ${ms(phase.finishMs)}, report ${ms(phase.reportMs)}`,
