@@ -9,16 +9,17 @@
  * Parts:
  *   startup     `node -e 0`, `rampart --version` and a scan of an empty file: the floor under every run
  *   real-world  `rampart scan ../shared/corpora/real-world-manifests --format json`,
- *               whole process (target: 0.5 s wall, 150 MB peak RSS), where its
- *               time goes (bench/phases.mjs), and the loader alone on the same files
+ *               whole process (target: 0.5 s wall, 150 MB peak RSS) with the
+ *               code cache a second scan has and without it (a first scan), where
+ *               its time goes (bench/phases.mjs), and the loader alone on the same files
  *   generated   a generated tree of --objects objects (default 100,000), whole
  *               process (target: 10 s, 1 GB), plus a run at a fifth of the size
  *               and a loader-only run, to show how memory grows with the input
  *   hostile     the billion-laughs and deep-nesting fixtures: time to reject,
  *               in a warm process and as a whole process
  *   compare     with --against <checkout> (another built copy of the repository):
- *               the real-world scan of both, runs interleaved so both see the
- *               same machine, for before/after figures
+ *               the real-world scan and an empty-file scan of both, runs
+ *               interleaved so both see the same machine, for before/after figures
  *
  * Wall time is measured around the child process; peak RSS and CPU time are
  * the child's own (bench/peakRss.mjs, preloaded). The machine is shared, so
@@ -70,14 +71,14 @@ const mb = (kb) => `${Math.round(kb / 1024)} MB`;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /** Runs `node [--import peakRss] args…` `runs` times; wall time, peak RSS, CPU time and exit status of each. */
-function measure(args, runs, { usage = true } = {}) {
+function measure(args, runs, { usage = true, env = {} } = {}) {
   const usageFile = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-bench-')), 'usage.json');
   const samples = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
     const result = spawnSync(process.execPath, usage ? ['--import', PEAK_RSS, ...args] : args, {
       cwd: ROOT,
-      env: { ...process.env, RAMPART_BENCH_USAGE: usageFile, NO_COLOR: '1' },
+      env: { ...process.env, RAMPART_BENCH_USAGE: usageFile, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -163,12 +164,18 @@ if (wanted('startup')) {
 
 if (wanted('real-world')) {
   out(`\nreal-world corpus (${REAL_WORLD})`);
+  // One run first, so that the scan's code cache (src/compileCache.ts) exists, as it does from a
+  // user's second scan after an install or upgrade; the first scan's figure is measured apart,
+  // with the cache turned off.
+  measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], 1);
   results.realWorld = {
     scan: measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
+    scanUncached: measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs, { env: { RAMPART_COMPILE_CACHE: '0' } }),
     phases: phases([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
     loader: loadOnly([REAL_WORLD], options.runs, ['--repeat', '5']),
   };
   line('scan --format json (whole process)', results.realWorld.scan);
+  line('the same without the code cache', results.realWorld.scanUncached);
   const phase = results.realWorld.phases;
   out(
     `  ${'where the time goes (medians)'.padEnd(34)} start ${ms(phase.startMs)}, load ${ms(phase.loadMs)}, checks ${ms(phase.checkMs)}, finish ${ms(phase.finishMs)}, report ${ms(phase.reportMs)}`,
@@ -226,26 +233,35 @@ if (wanted('hostile')) {
 }
 
 if (wanted('compare')) {
-  out(`\nreal-world scan, interleaved: this checkout against ${options.against.join(', ')}`);
+  // Each round runs every checkout once, in reversed order every other round, so that neither
+  // always runs first; the real-world scan, then a scan of an empty file (start-up alone).
   const roots = [ROOT, ...options.against];
-  const samples = roots.map(() => []);
-  for (let run = 0; run < options.runs; run++) {
-    roots.forEach((root, index) => {
-      samples[index].push(measure([path.join(root, 'bin', 'rampart.js'), 'scan', REAL_WORLD, '--format', 'json'], 1));
+  const inputs = [
+    ['realWorld', `real-world scan, interleaved: this checkout against ${options.against.join(', ')}`, REAL_WORLD],
+    ['emptyScan', 'scan of an empty file (start-up), interleaved', path.join(BAD_INPUT, 'empty.yaml')],
+  ];
+  results.compare = {};
+  for (const [key, title, input] of inputs) {
+    const samples = roots.map(() => []);
+    for (let run = 0; run < options.runs; run++) {
+      const order = roots.map((root, index) => index);
+      if (run % 2 === 1) order.reverse();
+      for (const index of order) samples[index].push(measure([path.join(roots[index], 'bin', 'rampart.js'), 'scan', input, '--format', 'json'], 1));
+    }
+    results.compare[key] = roots.map((root, index) => {
+      const runs = samples[index];
+      return {
+        root,
+        runs: runs.length,
+        status: runs[0].status,
+        wallMs: stats(runs.map((run) => run.wallMs.median)),
+        cpuMs: stats(runs.map((run) => run.cpuMs.median)),
+        maxRssKb: stats(runs.map((run) => run.maxRssKb.median)),
+      };
     });
+    out(`\n${title}`);
+    for (const result of results.compare[key]) line(result.root === ROOT ? 'this checkout' : result.root, result);
   }
-  results.compare = roots.map((root, index) => {
-    const runs = samples[index];
-    return {
-      root,
-      runs: runs.length,
-      status: runs[0].status,
-      wallMs: stats(runs.map((run) => run.wallMs.median)),
-      cpuMs: stats(runs.map((run) => run.cpuMs.median)),
-      maxRssKb: stats(runs.map((run) => run.maxRssKb.median)),
-    };
-  });
-  for (const result of results.compare) line(result.root === ROOT ? 'this checkout' : result.root, result);
 }
 
 if (options.json !== undefined) {
