@@ -15,7 +15,7 @@ let work: string;
 let bundle: string;
 
 /** Loads `bundle` in a child process with the given cache setting; returns what the bundle and the loader report. */
-function load(cache: string, file = bundle): { state: string; answer: unknown } {
+function load(cache: string, file = bundle, env: Record<string, string> = {}): { state: string; answer: unknown } {
   const script = `
     const { loadBundle } = await import(${JSON.stringify(LOADER)});
     const loaded = loadBundle(${JSON.stringify(file)});
@@ -23,7 +23,7 @@ function load(cache: string, file = bundle): { state: string; answer: unknown } 
     loaded.save();
     process.stdout.write(JSON.stringify({ state: loaded.state, answer }));
   `;
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RAMPART_COMPILE_CACHE: cache }, encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RAMPART_COMPILE_CACHE: cache, ...env }, encoding: 'utf8' });
   return JSON.parse(output) as { state: string; answer: unknown };
 }
 
@@ -56,6 +56,32 @@ describe('compile cache', () => {
     const second = load(directory);
     assert.equal(second.state, 'used');
     assert.deepEqual(second.answer, expected);
+  });
+
+  test('a cache from a small run is replaced after a run that compiles clearly more, and kept otherwise', () => {
+    const directory = path.join(work, 'cache-grow');
+    const growing = path.join(work, 'growing', 'bundle.cjs');
+    mkdirSync(path.dirname(growing));
+    // run() calls a few functions when RAMPART_TEST_SMALL is set, all 400 otherwise.
+    const functions = Array.from({ length: 400 }, (_, index) => `function g${index}(x) { const values = [x, ${index}, x * ${index}]; return values.reduce((a, b) => a + b, 0) % 1000; }`).join('\n');
+    writeFileSync(
+      growing,
+      `"use strict";\n${functions}\nconst all = [${Array.from({ length: 400 }, (_, index) => `g${index}`).join(', ')}];\nmodule.exports.run = async () => all.slice(0, process.env.RAMPART_TEST_SMALL ? 3 : all.length).reduce((total, g) => g(total), 1);\n`,
+    );
+    const sizeOf = () => statSync(path.join(directory, readdirSync(directory)[0] ?? '')).size;
+    assert.equal(load(directory, growing, { RAMPART_TEST_SMALL: '1' }).state, 'missing');
+    const small = sizeOf();
+    assert.equal(load(directory, growing, { RAMPART_TEST_SMALL: '1' }).state, 'used');
+    assert.equal(sizeOf(), small);
+    const big = load(directory, growing);
+    assert.equal(big.state, 'used');
+    const grown = sizeOf();
+    assert.ok(grown > small * 1.1, `${grown} against ${small}`);
+    // The same big run again: nothing new to keep, and a later small run does not shrink it.
+    assert.equal(load(directory, growing).state, 'used');
+    assert.equal(load(directory, growing, { RAMPART_TEST_SMALL: '1' }).state, 'used');
+    assert.equal(sizeOf(), grown);
+    assert.equal(readdirSync(directory).length, 1);
   });
 
   test('a changed bundle gets its own cache file; a corrupt cache is rejected by V8 and replaced', () => {
