@@ -103,6 +103,26 @@ function measure(args, runs, { usage = true, env = {} } = {}) {
   };
 }
 
+/**
+ * Runs each of `commands` ({ args, env }) once per round, `runs` rounds, in reversed order every
+ * other round, so that neither always runs first or sees another machine state; the medians of each.
+ */
+function alternated(commands, runs) {
+  const samples = commands.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    const order = commands.map((command, index) => index);
+    if (run % 2 === 1) order.reverse();
+    for (const index of order) samples[index].push(measure(commands[index].args, 1, { env: commands[index].env ?? {} }));
+  }
+  return samples.map((taken) => ({
+    runs: taken.length,
+    status: taken[0].status,
+    wallMs: stats(taken.map((sample) => sample.wallMs.median)),
+    cpuMs: stats(taken.map((sample) => sample.cpuMs.median)),
+    maxRssKb: stats(taken.map((sample) => sample.maxRssKb.median)),
+  }));
+}
+
 /** Where a scan's time goes (bench/phases.mjs, preloaded): medians of each phase over `runs` runs. */
 function phases(args, runs) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'rampart-bench-')), 'phases.json');
@@ -165,12 +185,16 @@ if (wanted('startup')) {
 if (wanted('real-world')) {
   out(`\nreal-world corpus (${REAL_WORLD})`);
   // One run first, so that the scan's code cache (src/compileCache.ts) exists, as it does from a
-  // user's second scan after an install or upgrade; the first scan's figure is measured apart,
-  // with the cache turned off.
+  // user's second scan after an install or upgrade; a first scan (or one in a fresh CI container)
+  // has none: measured with the cache turned off, alternated with the cached runs.
   measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], 1);
+  const [scan, scanUncached] = alternated(
+    [{ args: [CLI, 'scan', REAL_WORLD, '--format', 'json'] }, { args: [CLI, 'scan', REAL_WORLD, '--format', 'json'], env: { RAMPART_COMPILE_CACHE: '0' } }],
+    options.runs,
+  );
   results.realWorld = {
-    scan: measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
-    scanUncached: measure([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs, { env: { RAMPART_COMPILE_CACHE: '0' } }),
+    scan,
+    scanUncached,
     phases: phases([CLI, 'scan', REAL_WORLD, '--format', 'json'], options.runs),
     loader: loadOnly([REAL_WORLD], options.runs, ['--repeat', '5']),
   };
@@ -242,23 +266,10 @@ if (wanted('compare')) {
   ];
   results.compare = {};
   for (const [key, title, input] of inputs) {
-    const samples = roots.map(() => []);
-    for (let run = 0; run < options.runs; run++) {
-      const order = roots.map((root, index) => index);
-      if (run % 2 === 1) order.reverse();
-      for (const index of order) samples[index].push(measure([path.join(roots[index], 'bin', 'rampart.js'), 'scan', input, '--format', 'json'], 1));
-    }
-    results.compare[key] = roots.map((root, index) => {
-      const runs = samples[index];
-      return {
-        root,
-        runs: runs.length,
-        status: runs[0].status,
-        wallMs: stats(runs.map((run) => run.wallMs.median)),
-        cpuMs: stats(runs.map((run) => run.cpuMs.median)),
-        maxRssKb: stats(runs.map((run) => run.maxRssKb.median)),
-      };
-    });
+    results.compare[key] = alternated(
+      roots.map((root) => ({ args: [path.join(root, 'bin', 'rampart.js'), 'scan', input, '--format', 'json'] })),
+      options.runs,
+    ).map((result, index) => ({ root: roots[index], ...result }));
     out(`\n${title}`);
     for (const result of results.compare[key]) line(result.root === ROOT ? 'this checkout' : result.root, result);
   }
