@@ -9,10 +9,10 @@
  * - dist/bundle/scan.cjs: `rampart scan` in ONE CommonJS file, which
  *   bin/rampart.js runs through src/compileCache.ts (a V8 code cache kept
  *   between runs) when the first argument is `scan`. The same code uses
- *   100-150 ms less CPU per scan of the real-world corpus from one file than
- *   from esbuild's chunks, and the code cache takes as much again
- *   (BENCHMARKS.md (a.3)); why V8 runs the chunked code slower was not
- *   found. Its `main` runs every other
+ *   100-200 ms less CPU per scan of the real-world corpus from one file than
+ *   from esbuild's chunks, and the code cache takes 30-60 ms more on a quiet
+ *   machine (BENCHMARKS.md (a.3), (a.4)); why V8 runs the chunked code
+ *   slower was not found. Its `main` runs every other
  *   command by handing the whole run to dist/bundle/main.js, so this file
  *   holds only the scan's code: the more text a file has, the longer Node
  *   takes to start it.
