@@ -12,7 +12,7 @@
  * BENCHMARKS.md (a.3) has the figures.
  *
  * Safety:
- * - The cache file is named by a SHA-256 of the bundle's text, Node's version,
+ * - The cache file is named by a SHA-256 of the bundle's text (as wrapped), Node's version,
  *   the platform and V8 flags given on the command line, so a rebuilt bundle
  *   or another Node never meets an old cache. V8 checks its own version, flags
  *   and the source's length again and rejects what does not match; a rejected
@@ -104,16 +104,18 @@ export function loadBundle(file: string, environment: NodeJS.ProcessEnv = proces
   const source = readFileSync(file, 'utf8');
   const directory = cacheDirectory(environment);
   const usable = directory !== undefined && safeDirectory(directory);
-  const key = createHash('sha256').update(source).update('\0').update(process.version).update(process.arch).update(process.execArgv.join(' ')).digest('hex').slice(0, 32);
-  const cacheFile = usable ? path.join(directory, `${path.basename(file)}-${key}.bin`) : undefined;
-  const cachedData = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
   // The wrapper Node puts around a CommonJS module, so the bundle sees require, module and
   // __dirname, in strict mode (the bundle is built from ES modules, which are strict), plus
   // `__rampartImport`: `import()` written in a vm.Script has no loader once its code
   // comes from a cache (Node 20 throws ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, and
   // vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER is experimental and warns), so the bundle's few
   // `import()`s of packages that are ES modules only are rewritten to call this module's own.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __rampartImport) {'use strict';${source}\n})`, {
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __rampartImport) {'use strict';${source}\n})`;
+  // The key covers the wrapped text, so a change of the wrapper or of the bundle never meets an old cache.
+  const key = createHash('sha256').update(wrapped).update('\0').update(process.version).update(process.arch).update(process.execArgv.join(' ')).digest('hex').slice(0, 32);
+  const cacheFile = usable ? path.join(directory, `${path.basename(file)}-${key}.bin`) : undefined;
+  const cachedData = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
+  const script = new vm.Script(wrapped, {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
