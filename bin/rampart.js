@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 // The bundles (scripts/bundle.mjs) start and run faster than the modules tsc wrote: `rampart scan`
 // runs from dist/bundle/scan.cjs, the scan alone in one file, with a V8 code cache kept between runs
-// (dist/compileCache.js; both cut the scan's time, BENCHMARKS.md (a.3)); every other command from
+// (dist/compileCache.js; both cut the scan's time, BENCHMARKS.md (a.3), (a.4)); every other command from
 // dist/bundle/main.js and its chunks.
 // The modules tsc wrote are used when there is no bundle, when tsc has run since the bundle was made
 // (`npx tsc` alone), so the CLI is never stale, or when RAMPART_UNBUNDLED=1 asks for them
