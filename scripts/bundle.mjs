@@ -157,6 +157,7 @@ if (eager.length > 0) throw new Error(`scripts/bundle.mjs: dist/bundle/scan.cjs 
 // so the few left (packages that are ES modules only, the chunked bundle for other commands, node:
 // built-ins) call the loader's `__rampartImport` instead. esbuild writes them as `import("…")`;
 // anything else that still says `import(` afterwards (a computed specifier) fails the build.
+// The rewrite shifts the columns after it on those few lines, so scan.cjs.map is off there by 9.
 let scanText = readFileSync(scanFile, 'utf8');
 scanText = scanText.replace(/\bimport\("/g, '__rampartImport("');
 const left = /\bimport\(/.exec(scanText);
